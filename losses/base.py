@@ -1,0 +1,139 @@
+"""The `Loss` interface: a sympy expression compiled to numpy, with its gradient and minima."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import sympy as sp
+from sympy.printing.numpy import NumPyPrinter
+
+Array = np.ndarray
+# Small integer powers are printed as products: numpy's `power` is several times slower.
+_LARGEST_POWER_AS_PRODUCT = 8
+
+
+class _FastPowerPrinter(NumPyPrinter):
+    def _print_Pow(self, expr, rational=False):
+        base, exponent = expr.as_base_exp()
+        if exponent.is_Integer and 2 <= abs(int(exponent)) <= _LARGEST_POWER_AS_PRODUCT:
+            product = "*".join([self.parenthesize(base, 1000)] * abs(int(exponent)))
+            return f"({product})" if exponent > 0 else f"(1/({product}))"
+        return super()._print_Pow(expr, rational=rational)
+
+
+def _lambdify(symbols, expressions) -> Callable:
+    return sp.lambdify(symbols, expressions, modules="numpy", printer=_FastPowerPrinter, cse=True)
+
+
+def _filled(value, shape: tuple[int, ...]) -> Array:
+    """`value` as a float array of `shape`; a constant sub-expression comes back as a scalar."""
+    if isinstance(value, np.ndarray) and value.shape == shape:
+        return value
+    return np.full(shape, value, dtype=float)
+
+
+@dataclass(frozen=True)
+class Minimum:
+    """A minimum of a loss: its location (dim,), its value, and whether it is global."""
+
+    x: tuple[float, ...]
+    value: float
+    is_global: bool
+
+
+@dataclass(frozen=True, eq=False)
+class Loss:
+    """A loss function of `dim` variables, evaluated on arrays shaped (..., dim).
+
+    `f(X)` has shape (...); `grad(X)` and the second element of `value_and_grad(X)` have
+    shape (..., dim). `domain` is one (low, high) pair per variable: the region plotted,
+    searched for minima and offered for starting points.
+    """
+
+    id: str
+    name: str
+    expression: sp.Expr
+    variables: tuple[sp.Symbol, ...]
+    domain: tuple[tuple[float, float], ...]
+    description: str
+    minima: tuple[Minimum, ...] = ()
+
+    @property
+    def dim(self) -> int:
+        return len(self.variables)
+
+    @property
+    def latex(self) -> str:
+        return sp.latex(self.expression)
+
+    @cached_property
+    def gradient_expressions(self) -> tuple[sp.Expr, ...]:
+        return tuple(sp.diff(self.expression, v) for v in self.variables)
+
+    @cached_property
+    def _compiled_f(self) -> Callable:
+        return _lambdify(self.variables, self.expression)
+
+    @cached_property
+    def _compiled_grad(self) -> Callable:
+        return _lambdify(self.variables, list(self.gradient_expressions))
+
+    @cached_property
+    def _compiled_value_and_grad(self) -> Callable:
+        return _lambdify(self.variables, [self.expression, *self.gradient_expressions])
+
+    def f(self, X) -> Array:
+        X = np.asarray(X, dtype=float)
+        return _filled(self._compiled_f(*_columns(X)), X.shape[:-1])
+
+    def grad(self, X) -> Array:
+        X = np.asarray(X, dtype=float)
+        return _stacked(self._compiled_grad(*_columns(X)), X.shape)
+
+    def value_and_grad(self, X) -> tuple[Array, Array]:
+        """f(X) and grad(X) in one pass that shares their common sub-expressions."""
+        X = np.asarray(X, dtype=float)
+        value, *parts = self._compiled_value_and_grad(*_columns(X))
+        return _filled(value, X.shape[:-1]), _stacked(parts, X.shape)
+
+
+def _columns(X: Array) -> list[Array]:
+    return [X[..., i] for i in range(X.shape[-1])]
+
+
+def _stacked(parts, shape: tuple[int, ...]) -> Array:
+    """The per-variable results as one array of `shape` (..., dim)."""
+    stacked = np.empty(shape)
+    for i, part in enumerate(parts):
+        stacked[..., i] = part
+    return stacked
+
+
+def find_minima_1d(loss: Loss, samples: int = 20001, tolerance: float = 1e-12) -> tuple[Minimum, ...]:
+    """The minima of a 1-D loss inside its domain: where f' changes sign from − to +.
+
+    Bisection on the sign of f' also finds the bottom of a kink, where f' is not continuous.
+    A minimum whose value is within 1e-9 of the lowest one is global.
+    """
+    (low, high) = loss.domain[0]
+    xs = np.linspace(low, high, samples)
+    with np.errstate(all="ignore"):
+        slopes = loss.grad(xs[:, None])[:, 0]
+    brackets = np.flatnonzero((slopes[:-1] < 0) & (slopes[1:] >= 0))
+    left, right = xs[brackets], xs[brackets + 1]
+    while np.any(right - left > tolerance):
+        middle = (left + right) / 2
+        with np.errstate(all="ignore"):
+            rising = loss.grad(middle[:, None])[:, 0] >= 0
+        right = np.where(rising, middle, right)
+        left = np.where(rising, left, middle)
+    locations = (left + right) / 2
+    values = loss.f(locations[:, None])
+    lowest = values.min(initial=np.inf)
+    return tuple(
+        Minimum(x=(float(where) + 0.0,), value=float(value) + 0.0, is_global=bool(value <= lowest + 1e-9))
+        for where, value in zip(locations, values, strict=True)
+    )

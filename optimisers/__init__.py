@@ -1,0 +1,59 @@
+"""Optimisers as pure numpy update rules, checked against torch.optim.
+
+`create(id, **settings)` makes an optimiser; `simulate(loss, optimiser, x0, steps)` runs it on a
+whole batch of starts and settings at once; `REGISTRY` describes every algorithm for the UI.
+"""
+
+from __future__ import annotations
+
+from optimisers.adadelta import ADADELTA
+from optimisers.adagrad import ADAGRAD
+from optimisers.adam import ADAM, ADAMW, AMSGRAD
+from optimisers.adamax import ADAMAX
+from optimisers.base import Accumulator, HyperParameter, Optimiser, OptimiserSpec, Option, Step
+from optimisers.nadam import NADAM
+from optimisers.radam import RADAM
+from optimisers.rmsprop import RMSPROP
+from optimisers.sgd import GD, MOMENTUM_SGD, NESTEROV
+from optimisers.simulate import Trajectory, simulate
+
+__all__ = [
+    "REGISTRY",
+    "Accumulator",
+    "HyperParameter",
+    "Optimiser",
+    "OptimiserSpec",
+    "Option",
+    "Step",
+    "Trajectory",
+    "create",
+    "simulate",
+]
+
+REGISTRY: dict[str, OptimiserSpec] = {
+    spec.id: spec
+    for spec in (GD, MOMENTUM_SGD, NESTEROV, ADAGRAD, RMSPROP, ADAM, AMSGRAD, ADAMW, NADAM, RADAM, ADAMAX, ADADELTA)
+}
+
+
+def create(id: str, **settings) -> Optimiser:
+    """The optimiser `id` with its hyperparameters and options; the rest take torch's defaults.
+
+    Raises ValueError naming an unknown id, an unknown setting, or a value outside its range.
+    Any hyperparameter may be an array; it broadcasts against the batch of runs.
+    """
+    if id not in REGISTRY:
+        raise ValueError(f"unknown optimiser {id!r}; valid ids: {', '.join(REGISTRY)}")
+    spec = REGISTRY[id]
+    known = [h.name for h in spec.hyperparameters] + [o.name for o in spec.options]
+    unknown = sorted(set(settings) - set(known))
+    if unknown:
+        raise ValueError(f"{id} has no setting {unknown[0]!r}; its settings are: {', '.join(known)}")
+    hyperparameters = {h.name: h.validate(settings.get(h.name, h.default)) for h in spec.hyperparameters}
+    options = {}
+    for option in spec.options:
+        value = settings.get(option.name, option.default)
+        if not isinstance(value, bool):
+            raise ValueError(f"{option.name} must be True or False; got {value!r}")
+        options[option.name] = value
+    return Optimiser(spec, hyperparameters, options)

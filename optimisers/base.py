@@ -1,0 +1,195 @@
+"""What every optimiser is made of: its hyperparameters, accumulators, options and update rule.
+
+An optimiser is a pure update rule `update(x, grad, state, step, **settings) -> Step`, in the style
+of optax: the state is a dict of arrays shaped like x, and nothing is changed in place, so a whole
+batch of runs moves at once and every step can be recorded.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import NamedTuple
+
+import numpy as np
+
+Array = np.ndarray
+
+
+class Step(NamedTuple):
+    """One update: the new point, the effective learning rate, the new accumulators.
+
+    The new point is `x − lr · direction` (plus weight decay where the optimiser has it);
+    each optimiser's `lr_meaning` says what its direction is.
+    """
+
+    x: Array
+    lr: Array | float
+    state: dict[str, Array]
+
+
+@dataclass(frozen=True)
+class HyperParameter:
+    """A tunable number: its valid range, the range its slider offers, and what it means."""
+
+    name: str
+    symbol: str
+    default: float
+    low: float
+    high: float
+    meaning: str
+    low_inclusive: bool = True
+    high_inclusive: bool = False
+    log_scale: bool = False
+    slider_low: float | None = None
+    slider_high: float | None = None
+
+    @property
+    def range_text(self) -> str:
+        def bound(value: float) -> str:
+            return "∞" if math.isinf(value) else f"{value:g}"
+
+        opening = "[" if self.low_inclusive else "("
+        closing = "]" if self.high_inclusive else ")"
+        return f"{opening}{bound(self.low)}, {bound(self.high)}{closing}"
+
+    def contains(self, value) -> Array:
+        """Whether each element of `value` lies in the valid range."""
+        above = value >= self.low if self.low_inclusive else value > self.low
+        below = value <= self.high if self.high_inclusive else value < self.high
+        return np.isfinite(value) & above & below
+
+    def validate(self, value) -> float | Array:
+        """`value` as a float or float array; raises ValueError naming this hyperparameter."""
+        try:
+            array = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(f"{self.name} must be a number in {self.range_text}; got {value!r}") from None
+        outside = ~self.contains(array)
+        if np.any(outside):
+            offending = array[outside].flat[0] if array.ndim else array
+            raise ValueError(f"{self.name} must be in {self.range_text}; got {offending:g}")
+        return float(array) if array.ndim == 0 else array
+
+
+@dataclass(frozen=True)
+class Accumulator:
+    """A quantity an optimiser keeps (or derives) at every step, shaped like x."""
+
+    name: str
+    symbol: str
+    meaning: str
+    initial: float = 0.0
+
+
+@dataclass(frozen=True)
+class Option:
+    """A switch between variants of one algorithm (the article's form, bias correction)."""
+
+    name: str
+    default: bool
+    meaning: str
+
+
+@dataclass(frozen=True)
+class OptimiserSpec:
+    """Everything the app knows about one algorithm; the UI builds its controls from this."""
+
+    id: str
+    name: str
+    summary: str
+    update_rule: str  # LaTeX, in the article's symbols
+    lr_meaning: str  # what `lr` and the update direction are, in words
+    hyperparameters: tuple[HyperParameter, ...]
+    accumulators: tuple[Accumulator, ...]
+    update: Callable[..., Step]
+    options: tuple[Option, ...] = ()
+
+    def hyperparameter(self, name: str) -> HyperParameter:
+        return next(h for h in self.hyperparameters if h.name == name)
+
+
+@dataclass(frozen=True, eq=False)
+class Optimiser:
+    """An algorithm with its settings. Array settings broadcast against the batch of runs."""
+
+    spec: OptimiserSpec
+    hyperparameters: Mapping[str, float | Array]
+    options: Mapping[str, bool]
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def batch_shape(self) -> tuple[int, ...]:
+        """The batch shape the settings imply on their own (() when all are scalars)."""
+        return np.broadcast_shapes(*(np.shape(v) for v in self.hyperparameters.values()))
+
+    @cached_property
+    def _settings(self) -> dict[str, float | Array | bool]:
+        # An array setting shaped (*batch) gains a trailing axis to broadcast against x (*batch, dim).
+        expanded = {k: v[..., np.newaxis] if np.ndim(v) else v for k, v in self.hyperparameters.items()}
+        return {**expanded, **self.options}
+
+    def for_runs(self, batch_shape: tuple[int, ...], runs: Array) -> Optimiser:
+        """This optimiser restricted to some runs of a batch, numbered in C order."""
+        selected = {
+            name: np.broadcast_to(value, batch_shape).reshape(-1)[runs] if np.ndim(value) else value
+            for name, value in self.hyperparameters.items()
+        }
+        return Optimiser(self.spec, selected, self.options)
+
+    def init(self, x: Array) -> dict[str, Array]:
+        return {a.name: np.full_like(x, a.initial) for a in self.spec.accumulators}
+
+    def update(self, x: Array, grad: Array, state: dict[str, Array], step: int) -> Step:
+        """One step from x (*batch, dim) with its gradient; `step` counts from 1."""
+        return self.spec.update(x, grad, state, step, **self._settings)
+
+
+def alpha(default: float) -> HyperParameter:
+    return HyperParameter(
+        "alpha",
+        r"\alpha",
+        default,
+        0.0,
+        math.inf,
+        "learning rate: the size of each step before any adaptation",
+        low_inclusive=False,
+        log_scale=True,
+        slider_low=1e-4,
+        slider_high=10.0,
+    )
+
+
+def eps(default: float) -> HyperParameter:
+    return HyperParameter(
+        "eps",
+        r"\epsilon",
+        default,
+        0.0,
+        math.inf,
+        "small constant that keeps the division finite where the gradients are near zero",
+        log_scale=True,
+        slider_low=1e-12,
+        slider_high=1e-1,
+    )
+
+
+def beta(name: str, symbol: str, default: float, meaning: str) -> HyperParameter:
+    return HyperParameter(name, symbol, default, 0.0, 1.0, meaning, slider_low=0.0, slider_high=0.9999)
+
+
+EPS_INSIDE_SQRT = Option(
+    "eps_inside_sqrt",
+    False,
+    r"the article's form: divide by $\sqrt{\cdot + \epsilon}$ instead of torch's $\sqrt{\cdot} + \epsilon$",
+)
+
+
+def adaptive_denominator(square_average: Array, eps: float | Array, eps_inside_sqrt: bool) -> Array:
+    """√(v) + ε as torch computes it, or √(v + ε) as the article's code does."""
+    return np.sqrt(square_average + eps) if eps_inside_sqrt else np.sqrt(square_average) + eps

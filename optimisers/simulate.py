@@ -1,0 +1,168 @@
+"""Run an optimiser on a loss for a whole batch of starts and settings at once."""
+
+from __future__ import annotations
+
+import ctypes
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from losses import Loss
+from optimisers.base import Array, Optimiser
+
+RECORD_MODES = ("all", "final")
+
+
+def _keep_freed_memory_for_reuse() -> None:
+    """Stop glibc from returning large freed blocks to the OS after every numpy temporary.
+
+    Each step allocates a few dozen arrays of the batch's size; by default glibc maps and unmaps
+    each one, and the page faults double the cost of a step on a large batch.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    mmap_threshold, trim_threshold = -3, -1  # mallopt parameter numbers from malloc.h
+    libc.mallopt(mmap_threshold, 32 * 2**20)
+    libc.mallopt(trim_threshold, 256 * 2**20)
+
+
+_keep_freed_memory_for_reuse()
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """What `simulate` returns. `batch` is the broadcast shape of x0 (without dim) and the settings.
+
+    With record="all":
+      x      (steps+1, *batch, dim)  the points, x[0] = x0
+      loss   (steps+1, *batch)       f at each point
+      grad   (steps, *batch, dim)    the gradient each step used (at x[t-1])
+      lr     (steps, *batch, dim)    the effective learning rate of each step
+      state  name → (steps, *batch, dim), the optimiser's accumulators after each step
+    A diverged run keeps its last good x and loss; its grad, lr and state are NaN from the step
+    it diverged at. With record="final" those fields are None and {}; the summaries are always there:
+      final_x (*batch, dim), final_loss (*batch),
+      diverged_at (*batch)  the step whose point, loss or gradient was not finite or beyond the
+                            bound, or −1
+      settled_at (*batch)   the step after which no update moved x by more than the tolerance
+                            (in any coordinate), or −1 if it was still moving at the end or diverged
+    """
+
+    steps: int
+    final_x: Array
+    final_loss: Array
+    diverged_at: Array
+    settled_at: Array
+    x: Array | None = None
+    loss: Array | None = None
+    grad: Array | None = None
+    lr: Array | None = None
+    state: dict[str, Array] = field(default_factory=dict)
+
+
+def _healthy(x: Array, value: Array, grad: Array, bound: float) -> Array:
+    """Which runs (rows) have a point within the bound, a finite loss and a finite gradient."""
+    # Reductions are much cheaper than elementwise tests, and a sum is non-finite when any
+    # term is; only when that quick test fails is each run tested on its own.
+    within_bound = x.max(initial=-math.inf) <= bound and x.min(initial=math.inf) >= -bound
+    if within_bound and math.isfinite(value.sum() + grad.sum()):
+        return np.ones(len(x), dtype=bool)
+    return (np.abs(x) <= bound).all(axis=-1) & np.isfinite(value) & np.isfinite(grad).all(axis=-1)
+
+
+def simulate(
+    loss: Loss,
+    optimiser: Optimiser,
+    x0,
+    steps: int,
+    record: str = "all",
+    bound: float = 1e6,
+    settle_tolerance: float = 1e-4,
+) -> Trajectory:
+    """Run `steps` updates from every start in x0 (*batch, dim) under every setting at once.
+
+    Array hyperparameters of `optimiser` broadcast against x0's batch shape, so a grid of starts
+    × learning rates is one call. A run that diverges stops at its last good point and is no
+    longer computed; the others go on.
+    """
+    if record not in RECORD_MODES:
+        raise ValueError(f"record must be one of {RECORD_MODES}; got {record!r}")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"steps must be a whole number ≥ 0; got {steps!r}")
+    x0 = np.asarray(x0, dtype=float)
+    if x0.ndim == 0 or x0.shape[-1] != loss.dim:
+        raise ValueError(f"x0 must have shape (..., {loss.dim}) for {loss.name}; got {x0.shape}")
+    batch = np.broadcast_shapes(x0.shape[:-1], optimiser.batch_shape)
+    count, dim = math.prod(batch), loss.dim
+    recording = record == "all"
+
+    # The loop works on flat arrays of the runs still going; `runs` holds their numbers.
+    with np.errstate(all="ignore"):
+        x = np.broadcast_to(x0, (*batch, dim)).reshape(count, dim).copy()
+        value, grad = loss.value_and_grad(x)
+        final_x, final_value = x.copy(), value.copy()
+        diverged_at = np.full(count, -1)
+        moved_at_full = np.zeros(count, dtype=int)
+        runs = np.arange(count)
+        healthy = _healthy(x, value, grad, bound)
+        diverged_at[~healthy] = 0
+        runs, x, value, grad = runs[healthy], x[healthy], value[healthy], grad[healthy]
+        active = optimiser.for_runs(batch, runs)
+        state = active.init(x)
+        moved_at = np.zeros(len(runs), dtype=int)
+        if recording:
+            xs, values = np.empty((steps + 1, count, dim)), np.empty((steps + 1, count))
+            grads, lrs = np.full((steps, count, dim), np.nan), np.full((steps, count, dim), np.nan)
+            states = {name: np.full((steps, count, dim), np.nan) for name in state}
+            xs[0], values[0] = final_x, final_value
+
+        for step in range(1, steps + 1):
+            new_x, lr, new_state = active.update(x, grad, state, step)
+            new_value, new_grad = loss.value_and_grad(new_x)
+            healthy = _healthy(new_x, new_value, new_grad, bound)
+            if not healthy.all():
+                failed, stopped = ~healthy, runs[~healthy]
+                diverged_at[stopped] = step
+                final_x[stopped], final_value[stopped], moved_at_full[stopped] = (
+                    x[failed],
+                    value[failed],
+                    moved_at[failed],
+                )
+                lr = np.broadcast_to(lr, x.shape)[healthy]
+                new_state = {name: np.broadcast_to(array, x.shape)[healthy] for name, array in new_state.items()}
+                runs, moved_at, x, grad = runs[healthy], moved_at[healthy], x[healthy], grad[healthy]
+                new_x, new_value, new_grad = new_x[healthy], new_value[healthy], new_grad[healthy]
+                active = optimiser.for_runs(batch, runs)
+            np.putmask(moved_at, (np.abs(new_x - x) > settle_tolerance).any(axis=-1), step)
+            if recording:
+                going = slice(None) if len(runs) == count else runs
+                if len(runs) < count:
+                    xs[step], values[step] = xs[step - 1], values[step - 1]
+                xs[step, going], values[step, going] = new_x, new_value
+                grads[step - 1, going], lrs[step - 1, going] = grad, lr
+                for name in states:
+                    states[name][step - 1, going] = new_state[name]
+            x, value, grad, state = new_x, new_value, new_grad, new_state
+
+    final_x[runs], final_value[runs], moved_at_full[runs] = x, value, moved_at
+    still_moving_at_end = (moved_at_full == steps) & (steps > 0)
+    summaries = dict(
+        steps=steps,
+        final_x=final_x.reshape(*batch, dim),
+        final_loss=final_value.reshape(batch),
+        diverged_at=diverged_at.reshape(batch),
+        settled_at=np.where((diverged_at < 0) & ~still_moving_at_end, moved_at_full, -1).reshape(batch),
+    )
+    if not recording:
+        return Trajectory(**summaries)
+    return Trajectory(
+        **summaries,
+        x=xs.reshape(steps + 1, *batch, dim),
+        loss=values.reshape(steps + 1, *batch),
+        grad=grads.reshape(steps, *batch, dim),
+        lr=lrs.reshape(steps, *batch, dim),
+        state={name: array.reshape(steps, *batch, dim) for name, array in states.items()},
+    )
