@@ -1,7 +1,10 @@
-"""Descent Lab: see how adaptive learning rates work."""
+"""Descent Lab: see how adaptive learning rates work. This file only routes to the pages."""
 
 import streamlit as st
 
-st.set_page_config(page_title="Descent Lab", page_icon="📉", layout="wide")
-st.title("Descent Lab")
-st.write("The playground is on its way.")
+st.set_page_config(page_title="Descent Lab", page_icon=":material/trending_down:", layout="wide")
+st.navigation(
+    [
+        st.Page("pages/playground.py", title="Playground", icon=":material/play_circle:", default=True),
+    ]
+).run()

@@ -99,6 +99,18 @@ class Loss:
         value, *parts = self._compiled_value_and_grad(*_columns(X))
         return _filled(value, X.shape[:-1]), _stacked(parts, X.shape)
 
+    def nearest_minimum(self, X, tolerance: float | None = None) -> Array:
+        """For points X (..., dim): the index into `minima` of the minimum within `tolerance`
+        in every coordinate (default: 1% of the domain's widest side), or −1 where there is none."""
+        X = np.asarray(X, dtype=float)
+        if tolerance is None:
+            tolerance = 0.01 * max(high - low for low, high in self.domain)
+        found = np.full(X.shape[:-1], -1)
+        for index, minimum in enumerate(self.minima):
+            close = (np.abs(X - np.asarray(minimum.x)) <= tolerance).all(axis=-1)
+            found[close & (found < 0)] = index
+        return found
+
 
 def _columns(X: Array) -> list[Array]:
     return [X[..., i] for i in range(X.shape[-1])]

@@ -1,0 +1,188 @@
+"""The Playground's settings as one value, and their round trip through URL query parameters.
+
+Everything a user can set lives in `Config`; `to_query_params` and `from_query_params` turn it
+into a shareable URL and back. Reading never fails: a bad value is replaced or clamped and a
+message says what was changed, so a hand-edited URL still opens a working page.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+import losses
+import optimisers
+
+PALETTE = ("#f5c518", "#ff7f0e", "#1f77b4", "#2ca02c", "#d62728", "#9467bd")
+MAX_RUNS = 6
+MAX_STEPS = 1000
+MAX_LABEL_LENGTH = 40
+LAYOUTS = ("overlay", "side_by_side")
+FRAME_MS_RANGE = (50, 2000)
+CUSTOM_LOSS = "custom"
+MAX_EXPRESSION_LENGTH = 500
+_COLOUR = re.compile(r"#?([0-9a-fA-F]{6})")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One optimiser run: its algorithm, settings, start, and how it is drawn."""
+
+    optimiser: str
+    hyperparameters: Mapping[str, float]
+    x0: tuple[float, ...]
+    label: str
+    colour: str
+    options: Mapping[str, bool] = field(default_factory=dict)
+
+    def create_optimiser(self) -> optimisers.Optimiser:
+        return optimisers.create(self.optimiser, **self.hyperparameters, **self.options)
+
+
+@dataclass(frozen=True)
+class Config:
+    loss: str = "quartic"
+    expression: str = ""  # the typed formula when loss == CUSTOM_LOSS
+    runs: tuple[Run, ...] = ()
+    steps: int = 50
+    layout: str = "overlay"
+    frame_ms: int = 400
+    log_loss: bool = False
+
+
+def new_run(optimiser: str, x0: tuple[float, ...], index: int, **settings) -> Run:
+    """A run with the optimiser's defaults, overridden by `settings`, coloured by its position."""
+    spec = optimisers.REGISTRY[optimiser]
+    hyperparameters = {h.name: float(settings.get(h.name, h.default)) for h in spec.hyperparameters}
+    options = {o.name: settings[o.name] for o in spec.options if o.name in settings}
+    return Run(optimiser, hyperparameters, x0, spec.name, PALETTE[index % len(PALETTE)], options)
+
+
+def landing_config() -> Config:
+    """What the Playground shows with no query string: the article's RMSProp against Adam."""
+    return Config(
+        runs=(
+            new_run("rmsprop", (0.1,), 0, alpha=0.1, beta=0.9),
+            new_run("adam", (0.1,), 1, alpha=0.1, beta1=0.9, beta2=0.999),
+        )
+    )
+
+
+def to_query_params(config: Config) -> dict[str, str]:
+    params = {"loss": config.loss}
+    if config.loss == CUSTOM_LOSS:
+        params["expr"] = config.expression
+    params |= {"steps": str(config.steps), "layout": config.layout, "speed": str(config.frame_ms)}
+    if config.log_loss:
+        params["log"] = "1"
+    for number, run in enumerate(config.runs, start=1):
+        prefix = f"r{number}"
+        params[prefix] = run.optimiser
+        params |= {f"{prefix}.{name}": repr(value) for name, value in run.hyperparameters.items()}
+        params |= {f"{prefix}.{name}": str(int(value)) for name, value in run.options.items()}
+        params[f"{prefix}.x0"] = ",".join(repr(v) for v in run.x0)
+        params[f"{prefix}.label"] = run.label
+        params[f"{prefix}.colour"] = run.colour.lstrip("#")
+    return params
+
+
+def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
+    """The Config a URL describes, and a message for every value that had to be changed."""
+    if not params:
+        return landing_config(), []
+    messages: list[str] = []
+    default = Config()
+    loss_id = params.get("loss", default.loss)
+    expression = ""
+    if loss_id == CUSTOM_LOSS:
+        expression = params.get("expr", "")[:MAX_EXPRESSION_LENGTH]
+    elif loss_id not in losses.ids():
+        messages.append(f"Unknown loss {loss_id!r}: showing the {losses.get(default.loss).name} instead.")
+        loss_id = default.loss
+    domain = losses.get(loss_id).domain if loss_id != CUSTOM_LOSS else ((-3.0, 3.0),)
+
+    steps = _whole_number(params.get("steps"), "steps", default.steps, (1, MAX_STEPS), messages)
+    frame_ms = _whole_number(params.get("speed"), "speed", default.frame_ms, FRAME_MS_RANGE, messages)
+    layout = params.get("layout", default.layout)
+    if layout not in LAYOUTS:
+        messages.append(f"Unknown layout {layout!r}: using overlay.")
+        layout = default.layout
+
+    numbers = sorted({int(m.group(1)) for key in params if (m := re.fullmatch(r"r(\d{1,3})", key))})
+    runs = []
+    for number in numbers:
+        run = _run_from_params(params, f"r{number}", len(runs), domain, messages)
+        if run is not None:
+            runs.append(run)
+    if len(runs) > MAX_RUNS:
+        messages.append(f"At most {MAX_RUNS} runs: the first {MAX_RUNS} are shown.")
+        runs = runs[:MAX_RUNS]
+    if not runs:
+        messages.append("The link has no valid run: showing the article's RMSProp and Adam.")
+        runs = list(landing_config().runs)
+    config = Config(loss_id, expression, tuple(runs), steps, layout, frame_ms, params.get("log") == "1")
+    return config, messages
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _whole_number(text, name: str, default: int, bounds: tuple[int, int], messages: list[str]) -> int:
+    if text is None:
+        return default
+    value = _number(text)
+    if value is None or value != int(value):
+        messages.append(f"{name} {text!r} is not a whole number: using {default}.")
+        return default
+    clamped = min(max(int(value), bounds[0]), bounds[1])
+    if clamped != value:
+        messages.append(f"{name} {text} is outside {bounds[0]}–{bounds[1]}: using {clamped}.")
+    return clamped
+
+
+def _run_from_params(params, prefix: str, index: int, domain, messages: list[str]) -> Run | None:
+    optimiser_id = params[prefix]
+    if optimiser_id not in optimisers.REGISTRY:
+        messages.append(f"Run {prefix[1:]}: unknown optimiser {optimiser_id!r}, left out.")
+        return None
+    spec = optimisers.REGISTRY[optimiser_id]
+    run = new_run(optimiser_id, tuple(low for low, _ in domain), index)
+    hyperparameters = dict(run.hyperparameters)
+    for h in spec.hyperparameters:
+        text = params.get(f"{prefix}.{h.name}")
+        if text is None:
+            continue
+        value = _number(text)
+        if value is None or not h.contains(value):
+            messages.append(
+                f"Run {prefix[1:]}: {h.name} must be a number in {h.range_text}, not {text!r}; using {h.default:g}."
+            )
+        else:
+            hyperparameters[h.name] = value
+    options = {o.name: params[f"{prefix}.{o.name}"] == "1" for o in spec.options if f"{prefix}.{o.name}" in params}
+    x0 = _start(params.get(f"{prefix}.x0"), prefix, domain, messages)
+    label = params.get(f"{prefix}.label", run.label)[:MAX_LABEL_LENGTH] or run.label
+    colour_match = _COLOUR.fullmatch(params.get(f"{prefix}.colour", ""))
+    colour = f"#{colour_match.group(1).lower()}" if colour_match else run.colour
+    return replace(run, hyperparameters=hyperparameters, options=options, x0=x0, label=label, colour=colour)
+
+
+def _start(text: str | None, prefix: str, domain, messages: list[str]) -> tuple[float, ...]:
+    middle = tuple((low + high) / 2 for low, high in domain)
+    if text is None:
+        return middle
+    values = [_number(part) for part in text.split(",")]
+    if len(values) != len(domain) or any(v is None for v in values):
+        messages.append(f"Run {prefix[1:]}: start {text!r} is not {len(domain)} number(s); starting at the middle.")
+        return middle
+    clamped = tuple(min(max(v, low), high) for v, (low, high) in zip(values, domain, strict=True))
+    if clamped != tuple(values):
+        messages.append(f"Run {prefix[1:]}: start {text} is outside the plotted domain; moved to its edge.")
+    return clamped

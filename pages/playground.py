@@ -1,0 +1,212 @@
+"""Playground: pick a loss and up to six optimiser runs, and watch them descend side by side."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import charts
+import exports
+import losses
+import optimisers
+from config import FRAME_MS_RANGE, MAX_RUNS, MAX_STEPS, Config, Run, from_query_params, to_query_params
+from pages import session
+from pages.session import RUN_IDS, run_key
+from pages.widgets import hyperparameter_input, position_input, show_figure
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def simulate_run(loss_id: str, expression: str, run: Run, steps: int) -> optimisers.Trajectory:
+    loss = session.current_loss(loss_id, expression)
+    return optimisers.simulate(loss, run.create_optimiser(), np.array(run.x0), steps)
+
+
+def restore_settings() -> list[str]:
+    """Fill the widgets once per visit: from the URL on a fresh session, else as last left."""
+    state = st.session_state
+    if "loss" in state:
+        return []
+    if "playground_config" in state:
+        session.load(state["playground_config"])
+        return []
+    config, messages = from_query_params(st.query_params.to_dict())
+    session.load(config)
+    return messages
+
+
+def loss_controls() -> losses.Loss:
+    ids = losses.ids()
+    st.selectbox("Loss function", ids, key="loss", format_func=lambda i: losses.get(i).name)
+    loss = losses.get(st.session_state["loss"])
+    st.latex(f"f(x) = {loss.latex}")
+    st.caption(loss.description)
+    return loss
+
+
+def run_controls(run_id: int, number: int, loss: losses.Loss) -> Run:
+    state = st.session_state
+    run = session.read_run(run_id, loss.domain)
+    with st.expander(f":material/circle: {run.label}", expanded=number <= 2):
+        st.selectbox(
+            "Optimiser",
+            list(optimisers.REGISTRY),
+            key=run_key(run_id, "optimiser"),
+            format_func=lambda i: optimisers.REGISTRY[i].name,
+        )
+        spec = optimisers.REGISTRY[state[run_key(run_id, "optimiser")]]
+        for h in spec.hyperparameters:
+            hyperparameter_input(h, run_key(run_id, h.name))
+        for option in spec.options:
+            st.session_state.setdefault(run_key(run_id, option.name), option.default)
+            st.checkbox(option.name.replace("_", " "), key=run_key(run_id, option.name), help=option.meaning)
+        for i, (low, high) in enumerate(loss.domain):
+            position_input(f"start {loss.variables[i]}₀", run_key(run_id, f"x0_{i}"), low, high)
+        label_column, colour_column = st.columns([3, 1], vertical_alignment="bottom")
+        label_column.text_input("Label", key=run_key(run_id, "label"), max_chars=40)
+        colour_column.color_picker("Colour", key=run_key(run_id, "colour"))
+        duplicate_column, remove_column = st.columns(2)
+        duplicate_column.button(
+            "Duplicate",
+            key=f"duplicate{run_id}",
+            on_click=session.duplicate_run,
+            args=(run_id, loss.domain),
+            disabled=len(state[RUN_IDS]) >= MAX_RUNS,
+            use_container_width=True,
+        )
+        remove_column.button(
+            "Remove",
+            key=f"remove{run_id}",
+            on_click=session.remove_run,
+            args=(run_id,),
+            disabled=len(state[RUN_IDS]) <= 1,
+            use_container_width=True,
+        )
+    return session.read_run(run_id, loss.domain)
+
+
+def sidebar() -> Config:
+    with st.sidebar:
+        loss = loss_controls()
+        st.number_input("Steps", min_value=1, max_value=MAX_STEPS, key="steps")
+        st.slider("Milliseconds per frame", *FRAME_MS_RANGE, key="frame_ms", step=50)
+        st.radio(
+            "Layout",
+            ("overlay", "side_by_side"),
+            key="layout",
+            horizontal=True,
+            format_func=lambda v: "Overlay" if v == "overlay" else "Side by side",
+        )
+        st.checkbox("Log scale for the loss", key="log_loss")
+        st.subheader("Runs")
+        runs = tuple(run_controls(run_id, number, loss) for number, run_id in enumerate(st.session_state[RUN_IDS], 1))
+        st.button(
+            "Add a run",
+            on_click=session.add_run,
+            args=(loss.domain,),
+            disabled=len(runs) >= MAX_RUNS,
+            use_container_width=True,
+        )
+    state = st.session_state
+    return Config(
+        loss=state["loss"],
+        expression=state.get("expression", ""),
+        runs=runs,
+        steps=int(state["steps"]),
+        layout=state["layout"],
+        frame_ms=int(state["frame_ms"]),
+        log_loss=bool(state["log_loss"]),
+    )
+
+
+def results_table(loss: losses.Loss, config: Config, trajectories) -> None:
+    rows = []
+    for run, trajectory in zip(config.runs, trajectories, strict=True):
+        nearest = int(loss.nearest_minimum(trajectory.final_x))
+        if trajectory.diverged_at >= 0:
+            ended = "diverged"
+        elif nearest < 0:
+            ended = "no minimum"
+        else:
+            ended = "global minimum" if loss.minima[nearest].is_global else "local minimum"
+        rows.append(
+            {
+                "run": run.label,
+                "optimiser": optimisers.REGISTRY[run.optimiser].name,
+                "final x": ", ".join(f"{v:.6g}" for v in trajectory.final_x),
+                "final loss": f"{float(trajectory.final_loss):.6g}",
+                "ended in": ended,
+                "settled at step": int(trajectory.settled_at) if trajectory.settled_at >= 0 else None,
+                "diverged at step": int(trajectory.diverged_at) if trajectory.diverged_at >= 0 else None,
+            }
+        )
+    st.dataframe(rows, hide_index=True, use_container_width=True)
+
+
+def step_controls(steps: int) -> int:
+    state = st.session_state
+    state["step"] = min(state.get("step", 0), steps)
+    back, slider, forward = st.columns([1, 10, 1], vertical_alignment="bottom")
+    back.button("◀", key="step_back", on_click=lambda: state.update(step=max(state["step"] - 1, 0)), help="Step back")
+    forward.button(
+        "▶", key="step_forward", on_click=lambda: state.update(step=min(state["step"] + 1, steps)), help="Step forward"
+    )
+    slider.slider("Inspect step", 0, steps, key="step")
+    return state["step"]
+
+
+def downloads(loss: losses.Loss, config: Config, trajectories, animation: dict) -> None:
+    csv_column, html_column = st.columns(2)
+    csv_column.download_button(
+        "Trajectories (CSV)",
+        exports.trajectories_csv([r.label for r in config.runs], [r.optimiser for r in config.runs], trajectories),
+        file_name="descent-lab-trajectories.csv",
+        mime="text/csv",
+        use_container_width=True,
+    )
+    html_column.download_button(
+        "Animation (HTML, plays offline)",
+        lambda: exports.animation_html(animation),
+        file_name="descent-lab-animation.html",
+        mime="text/html",
+        use_container_width=True,
+    )
+    with st.expander("Copy as PyTorch"):
+        for run in config.runs:
+            if exports.torch_equivalent(run):
+                st.code(exports.pytorch_script(loss, run, config.steps), language="python")
+            else:
+                st.info(f"{run.label} uses the article's variant of its algorithm, which torch.optim does not have.")
+
+
+def main() -> None:
+    messages = restore_settings()
+    config = sidebar()
+    st.session_state["playground_config"] = config
+    st.query_params.from_dict(to_query_params(config))
+    for message in messages:
+        st.warning(message, icon=":material/link:")
+
+    loss = session.current_loss(config.loss, config.expression)
+    trajectories = [simulate_run(config.loss, config.expression, run, config.steps) for run in config.runs]
+    traces = [charts.RunTrace(r.label, r.colour, t) for r, t in zip(config.runs, trajectories, strict=True)]
+    view = charts.default_view(loss)
+
+    st.title("Playground")
+    step = step_controls(config.steps)
+    animation = charts.animation_figure(
+        loss, traces, layout=config.layout, view=view, frame_ms=config.frame_ms, step=step
+    )
+    show_figure(animation, key="animation")
+    for trace in traces:
+        status = charts.run_status(trace, view)
+        if status:
+            st.warning(f"{trace.label}: {status}", icon=":material/warning:")
+
+    st.subheader("Inside the optimisers")
+    show_figure(charts.internals_figure(traces, step=step, log_loss=config.log_loss), key="internals")
+    st.subheader("Results")
+    results_table(loss, config, trajectories)
+    downloads(loss, config, trajectories, animation)
+
+
+main()

@@ -1,0 +1,87 @@
+"""The Playground's widget state: loaded from a Config once per session, read back into one."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+import losses
+import optimisers
+from config import CUSTOM_LOSS, MAX_LABEL_LENGTH, PALETTE, Config, Run, new_run
+
+RUN_IDS = "run_ids"
+
+
+def run_key(run_id: int, name: str) -> str:
+    return f"run{run_id}.{name}"
+
+
+def _store_run(run_id: int, run: Run) -> None:
+    state = st.session_state
+    state[run_key(run_id, "optimiser")] = run.optimiser
+    state[run_key(run_id, "label")] = run.label
+    state[run_key(run_id, "colour")] = run.colour
+    for i, value in enumerate(run.x0):
+        state[run_key(run_id, f"x0_{i}")] = value
+    for name, value in {**run.hyperparameters, **run.options}.items():
+        state[run_key(run_id, name)] = value
+
+
+def load(config: Config) -> None:
+    """Put every setting of `config` into the widgets' session state."""
+    state = st.session_state
+    state["loss"], state["expression"] = config.loss, config.expression
+    state["steps"], state["layout"] = config.steps, config.layout
+    state["frame_ms"], state["log_loss"] = config.frame_ms, config.log_loss
+    state[RUN_IDS] = list(range(len(config.runs)))
+    for run_id, run in enumerate(config.runs):
+        _store_run(run_id, run)
+    state["next_run_id"] = len(config.runs)
+
+
+def read_run(run_id: int, domain) -> Run:
+    """The run a group of widgets describes (hyperparameters already validated by the widgets)."""
+    state = st.session_state
+    optimiser_id = state[run_key(run_id, "optimiser")]
+    spec = optimisers.REGISTRY[optimiser_id]
+    hyperparameters = {h.name: state.get(run_key(run_id, h.name), h.default) for h in spec.hyperparameters}
+    hyperparameters = {
+        h.name: float(v) if h.contains(v) else h.default
+        for h, v in zip(spec.hyperparameters, hyperparameters.values(), strict=True)
+    }
+    options = {
+        o.name: bool(state[run_key(run_id, o.name)])
+        for o in spec.options
+        if state.get(run_key(run_id, o.name), o.default) != o.default
+    }
+    x0 = tuple(float(state.get(run_key(run_id, f"x0_{i}"), (low + high) / 2)) for i, (low, high) in enumerate(domain))
+    label = str(state.get(run_key(run_id, "label"), spec.name))[:MAX_LABEL_LENGTH] or spec.name
+    return Run(optimiser_id, hyperparameters, x0, label, state.get(run_key(run_id, "colour"), PALETTE[0]), options)
+
+
+def current_loss(config_loss: str, expression: str) -> losses.Loss:
+    return losses.parse(expression) if config_loss == CUSTOM_LOSS else losses.get(config_loss)
+
+
+def add_run(domain) -> None:
+    run_ids = st.session_state[RUN_IDS]
+    run_id = st.session_state["next_run_id"]
+    st.session_state["next_run_id"] += 1
+    middle = tuple((low + high) / 2 for low, high in domain)
+    _store_run(run_id, new_run("gd", middle, len(run_ids), alpha=0.1))
+    run_ids.append(run_id)
+
+
+def duplicate_run(source_id: int, domain) -> None:
+    run_ids = st.session_state[RUN_IDS]
+    copy = read_run(source_id, domain)
+    run_id = st.session_state["next_run_id"]
+    st.session_state["next_run_id"] += 1
+    label = f"{copy.label} (copy)"[:MAX_LABEL_LENGTH]
+    _store_run(run_id, replace(copy, label=label, colour=PALETTE[len(run_ids) % len(PALETTE)]))
+    run_ids.insert(run_ids.index(source_id) + 1, run_id)
+
+
+def remove_run(run_id: int) -> None:
+    st.session_state[RUN_IDS].remove(run_id)

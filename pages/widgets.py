@@ -1,0 +1,147 @@
+"""Controls shared by the pages: numbers with a coarse slider and an exact box, and figures."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from optimisers import HyperParameter
+
+# Slider stops for settings such as β, where what matters is how close to 1 they are.
+_NEAR_ONE_STOPS = (
+    0.0,
+    0.1,
+    0.2,
+    0.3,
+    0.4,
+    0.5,
+    0.6,
+    0.7,
+    0.8,
+    0.85,
+    0.9,
+    0.95,
+    0.98,
+    0.99,
+    0.995,
+    0.999,
+    0.9995,
+    0.9999,
+)
+
+
+def slider_stops(h: HyperParameter) -> list[float]:
+    """The values a hyperparameter's slider offers: log-spaced, or dense near 1 for decays."""
+    if h.log_scale:
+        decades = math.log10(h.slider_high / h.slider_low)
+        stops = np.geomspace(h.slider_low, h.slider_high, round(decades * 10) + 1)
+        return sorted({float(f"{v:.2g}") for v in stops})
+    return [v for v in _NEAR_ONE_STOPS if h.slider_low <= v <= h.slider_high]
+
+
+def _nearest(stops: list[float], value: float, log_scale: bool) -> float:
+    if log_scale:
+        distances = [abs(math.log(s) - math.log(max(value, 1e-300))) for s in stops]
+    else:
+        distances = [abs(s - value) for s in stops]
+    return stops[int(np.argmin(distances))]
+
+
+def _copy_slider_to_box(slider_key: str, box_key: str) -> None:
+    st.session_state[box_key] = st.session_state[slider_key]
+
+
+def _snap_slider_to_box(slider_key: str, box_key: str, stops: list[float], log_scale: bool) -> None:
+    st.session_state[slider_key] = _nearest(stops, st.session_state[box_key], log_scale)
+
+
+def hyperparameter_input(h: HyperParameter, key: str, label_suffix: str = "") -> float:
+    """A slider over the usual range and an exact number box for one hyperparameter.
+
+    The box holds the value (session state `key`); the slider moves it in coarse stops and
+    snaps to the stop nearest whatever is typed. Returns the value, or the default with an
+    inline error when the typed value is outside the valid range.
+    """
+    stops = slider_stops(h)
+    slider_key = f"{key}__slider"
+    st.session_state.setdefault(key, h.default)
+    st.session_state.setdefault(slider_key, _nearest(stops, st.session_state[key], h.log_scale))
+    name = f"${h.symbol}$ {label_suffix}".strip()
+    slider_column, box_column = st.columns([3, 2], vertical_alignment="bottom")
+    slider_column.select_slider(
+        name,
+        options=stops,
+        key=slider_key,
+        format_func=lambda v: f"{v:g}",
+        on_change=_copy_slider_to_box,
+        args=(slider_key, key),
+        help=h.meaning,
+    )
+    box_column.number_input(
+        f"{h.name} (exact)",
+        key=key,
+        format="%g",
+        step=stops[0] if h.log_scale else 0.01,
+        on_change=_snap_slider_to_box,
+        args=(slider_key, key, stops, h.log_scale),
+        label_visibility="collapsed",
+    )
+    value = st.session_state[key]
+    if not h.contains(value):
+        st.error(f"{h.name} must be in {h.range_text}; using {h.default:g}.")
+        return h.default
+    return float(value)
+
+
+def _copy(source_key: str, target_key: str) -> None:
+    st.session_state[target_key] = st.session_state[source_key]
+
+
+def position_input(label: str, key: str, low: float, high: float) -> float:
+    """A slider over [low, high] and an exact number box for a starting coordinate."""
+    slider_key = f"{key}__slider"
+    st.session_state.setdefault(key, (low + high) / 2)
+    st.session_state.setdefault(slider_key, min(max(st.session_state[key], low), high))
+    slider_column, box_column = st.columns([3, 2], vertical_alignment="bottom")
+    slider_column.slider(
+        label,
+        min_value=float(low),
+        max_value=float(high),
+        step=(high - low) / 1000,
+        key=slider_key,
+        on_change=_copy,
+        args=(slider_key, key),
+    )
+    box_column.number_input(
+        f"{label} (exact)",
+        min_value=float(low),
+        max_value=float(high),
+        key=key,
+        format="%g",
+        step=(high - low) / 100,
+        on_change=_copy,
+        args=(key, slider_key),
+        label_visibility="collapsed",
+    )
+    return float(st.session_state[key])
+
+
+class _BuiltFigure(go.Figure):
+    """A figure already built as plain dicts, passed to Streamlit as it is.
+
+    st.plotly_chart re-validates a dict through go.Figure, which for hundreds of animation
+    frames costs far more than building them; a Figure's own dict is taken as valid.
+    """
+
+    def __init__(self, spec: dict):
+        self._spec = spec
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+
+def show_figure(spec: dict, key: str) -> None:
+    st.plotly_chart(_BuiltFigure(spec), key=key, config={"displaylogo": False}, theme=None)

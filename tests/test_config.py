@@ -1,0 +1,83 @@
+"""The Playground's settings survive a round trip through the URL, and bad URLs are repaired."""
+
+import pytest
+
+import config
+from config import Config, from_query_params, landing_config, new_run, to_query_params
+
+
+def test_no_query_string_opens_the_article_comparison():
+    landing, messages = from_query_params({})
+    assert messages == []
+    assert landing.loss == "quartic"
+    assert [r.optimiser for r in landing.runs] == ["rmsprop", "adam"]
+    assert landing.runs[0].hyperparameters == {"alpha": 0.1, "beta": 0.9, "eps": 1e-8}
+    assert landing.runs[1].hyperparameters == {"alpha": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+    assert [r.x0 for r in landing.runs] == [(0.1,), (0.1,)]
+    assert [r.colour for r in landing.runs] == ["#f5c518", "#ff7f0e"]
+
+
+def test_every_setting_round_trips_exactly():
+    original = Config(
+        loss="wavy",
+        runs=(
+            new_run("adam", (0.5,), 0, alpha=0.05, beta1=0.8, eps_inside_sqrt=True, extra_gradient_factor=True),
+            new_run("momentum", (-1.234567890123,), 1, alpha=1e-3, momentum=0.95),
+            new_run("adadelta", (2.0,), 2, rho=0.95),
+        ),
+        steps=321,
+        layout="side_by_side",
+        frame_ms=150,
+        log_loss=True,
+    )
+    restored, messages = from_query_params(to_query_params(original))
+    assert messages == []
+    assert restored == original
+
+
+@pytest.mark.parametrize(
+    ("params", "expected_message", "check"),
+    [
+        ({"loss": "nope", "r1": "gd"}, "Unknown loss", lambda c: c.loss == "quartic"),
+        ({"steps": "abc", "r1": "gd"}, "not a whole number", lambda c: c.steps == 50),
+        ({"steps": "99999", "r1": "gd"}, "outside 1–1000", lambda c: c.steps == config.MAX_STEPS),
+        ({"steps": "-5", "r1": "gd"}, "outside 1–1000", lambda c: c.steps == 1),
+        ({"speed": "1e9", "r1": "gd"}, "outside", lambda c: c.frame_ms == config.FRAME_MS_RANGE[1]),
+        ({"layout": "<script>", "r1": "gd"}, "Unknown layout", lambda c: c.layout == "overlay"),
+        ({"r1": "sgd9000"}, "unknown optimiser", lambda c: len(c.runs) == 2),
+        (
+            {"r1": "adam", "r1.alpha": "-1"},
+            "alpha must be a number in (0, ∞)",
+            lambda c: c.runs[0].hyperparameters["alpha"] == 1e-3,
+        ),
+        ({"r1": "adam", "r1.beta1": "nan"}, "beta1 must be", lambda c: c.runs[0].hyperparameters["beta1"] == 0.9),
+        ({"r1": "adam", "r1.eps": "inf"}, "eps must be", lambda c: c.runs[0].hyperparameters["eps"] == 1e-8),
+        ({"r1": "gd", "r1.x0": "1e300"}, "outside the plotted domain", lambda c: c.runs[0].x0 == (2.5,)),
+        ({"r1": "gd", "r1.x0": "one"}, "is not 1 number", lambda c: c.runs[0].x0 == (0.0,)),
+        ({"r1": "gd", "r1.x0": "1,2"}, "is not 1 number", lambda c: c.runs[0].x0 == (0.0,)),
+    ],
+)
+def test_bad_values_are_replaced_with_a_message(params, expected_message, check):
+    repaired, messages = from_query_params(params)
+    assert any(expected_message in m for m in messages), messages
+    assert check(repaired)
+
+
+def test_too_many_runs_keeps_the_first_six():
+    params = {f"r{n}": "gd" for n in range(1, 10)} | {"r1.label": "first"}
+    repaired, messages = from_query_params(params)
+    assert len(repaired.runs) == config.MAX_RUNS
+    assert repaired.runs[0].label == "first"
+    assert any("At most 6 runs" in m for m in messages)
+
+
+def test_labels_and_colours_are_sanitised():
+    repaired, _ = from_query_params({"r1": "gd", "r1.label": "x" * 500, "r1.colour": "javascript:alert(1)"})
+    run = repaired.runs[0]
+    assert len(run.label) == config.MAX_LABEL_LENGTH
+    assert run.colour == config.PALETTE[0]
+
+
+def test_every_landing_run_creates_its_optimiser():
+    for run in landing_config().runs:
+        assert run.create_optimiser().id == run.optimiser

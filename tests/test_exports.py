@@ -1,0 +1,63 @@
+"""Downloads: the CSV holds every recorded field; the PyTorch script reproduces the run."""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import exports
+import losses
+import optimisers
+from config import new_run
+
+
+def _simulate(loss, run, steps):
+    return optimisers.simulate(loss, run.create_optimiser(), np.array(run.x0), steps)
+
+
+def test_csv_has_one_row_per_run_and_step_with_every_field():
+    quartic = losses.get("quartic")
+    runs = [new_run("adam", (0.1,), 0, alpha=0.1), new_run("gd", (0.1,), 1, alpha=0.8)]
+    trajectories = [_simulate(quartic, run, 8) for run in runs]
+    rows = list(csv.DictReader(io.StringIO(exports.trajectories_csv(["A", "B"], ["adam", "gd"], trajectories))))
+    assert len(rows) == 2 * 9
+    adam_rows = [r for r in rows if r["label"] == "A"]
+    assert [float(r["x"]) for r in adam_rows] == trajectories[0].x[:, 0].tolist()
+    assert [float(r["loss"]) for r in adam_rows] == trajectories[0].loss.tolist()
+    assert [float(r["grad"]) for r in adam_rows[:-1]] == trajectories[0].grad[:, 0].tolist()
+    assert [float(r["v_hat"]) for r in adam_rows[1:]] == trajectories[0].state["v_hat"][:, 0].tolist()
+    assert adam_rows[0]["v_hat"] == "" and adam_rows[-1]["lr"] == ""
+    diverging = [r for r in rows if r["label"] == "B"]
+    assert int(diverging[0]["diverged_at"]) == int(trajectories[1].diverged_at) > 0
+    # no "nan" or "inf" text reaches the file: a diverged run's missing values are empty cells
+    assert "nan" not in exports.trajectories_csv(["B"], ["gd"], trajectories[1:]).lower()
+
+
+def test_variants_without_a_torch_equivalent_are_recognised():
+    assert exports.torch_equivalent(new_run("adam", (0.1,), 0))
+    assert not exports.torch_equivalent(new_run("adam", (0.1,), 0, extra_gradient_factor=True))
+    assert not exports.torch_equivalent(new_run("rmsprop", (0.1,), 0, eps_inside_sqrt=True))
+
+
+@pytest.mark.parametrize(
+    ("loss_id", "run"),
+    [
+        ("quartic", new_run("adam", (0.1,), 0, alpha=0.1, beta1=0.8)),
+        ("wavy", new_run("rmsprop", (0.5,), 0, alpha=0.05, beta=0.9)),
+        ("kink", new_run("nesterov", (1.3,), 0, alpha=0.01, momentum=0.8)),
+        ("ripples", new_run("adamw", (2.2,), 0, alpha=0.02, weight_decay=0.1)),
+    ],
+)
+def test_pytorch_script_reproduces_the_trajectory(loss_id, run, tmp_path):
+    pytest.importorskip("torch")
+    loss = losses.get(loss_id)
+    script = tmp_path / "run.py"
+    script.write_text(exports.pytorch_script(loss, run, 30))
+    output = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True).stdout
+    printed = np.array([json.loads(line.split(" ", 1)[1]) for line in output.splitlines()])
+    expected = _simulate(loss, run, 30).x
+    np.testing.assert_allclose(printed, expected, rtol=1e-9, atol=1e-12)
