@@ -44,14 +44,11 @@ def _adam(
     beta1,
     beta2,
     eps,
-    weight_decay=0.0,
     amsgrad=False,
     bias_correction=True,
     eps_inside_sqrt=False,
     extra_gradient_factor=False,
 ):
-    if np.any(weight_decay):
-        x = x * (1 - alpha * weight_decay)
     m = beta1 * state["m"] + (1 - beta1) * grad
     v = beta2 * state["v"] + (1 - beta2) * grad * grad
     new_state = {"m": m, "v": v}
@@ -66,6 +63,11 @@ def _adam(
     else:
         direction = m_hat
     return Step(x - lr * direction, lr, {**new_state, "m_hat": m_hat, "v_hat": v_hat})
+
+
+def _adamw(x, grad, state, step, *, alpha, weight_decay, **settings):
+    # Decoupled weight decay, as torch's AdamW: shrink w first, then take the Adam step from there.
+    return _adam(x * (1 - alpha * weight_decay), grad, state, step, alpha=alpha, **settings)
 
 
 ADAM = OptimiserSpec(
@@ -132,5 +134,5 @@ ADAMW = OptimiserSpec(
         ),
     ),
     accumulators=(FIRST_MOMENT, SECOND_MOMENT, FIRST_MOMENT_CORRECTED, SECOND_MOMENT_CORRECTED),
-    update=_adam,
+    update=_adamw,
 )

@@ -1,0 +1,147 @@
+"""The numpy optimisers against torch.optim: stored golden trajectories, live runs, and batching."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import losses
+import optimisers
+
+GOLDEN = Path(__file__).parent / "golden"
+INDEX = json.loads((GOLDEN / "torch_optim.json").read_text())
+POINTS = np.load(GOLDEN / "torch_optim.npz")
+RELATIVE_TOLERANCE = 1e-9
+# Where the trajectory passes near 0 a relative error means nothing; rounding there is absolute.
+ABSOLUTE_FLOOR = 1e-12
+
+
+def assert_matches_torch(case: dict, expected: np.ndarray) -> None:
+    starts = np.array(case["starts"])[:, np.newaxis]
+    optimiser = optimisers.create(case["optimiser"], **case["hyperparameters"])
+    trajectory = optimisers.simulate(losses.get(case["loss"]), optimiser, starts, len(expected) - 1)
+    np.testing.assert_array_equal(trajectory.diverged_at, -1)
+    np.testing.assert_allclose(
+        trajectory.x[..., 0], expected, rtol=RELATIVE_TOLERANCE, atol=ABSOLUTE_FLOOR, err_msg=case.get("torch", "")
+    )
+
+
+def test_golden_files_cover_every_optimiser_with_defaults_and_other_settings():
+    cases = INDEX["cases"]
+    for id in optimisers.REGISTRY:
+        settings = [case["hyperparameters"] for case in cases if case["optimiser"] == id]
+        assert len({json.dumps(s, sort_keys=True) for s in settings if s}) >= 2, id
+        if id not in ("momentum", "nesterov"):  # torch's SGD defaults to no momentum
+            assert {} in settings, f"{id} has no case with the default settings"
+    assert {case["loss"] for case in cases} == {"quartic", "wavy"}
+    assert INDEX["steps"] == 100
+
+
+@pytest.mark.parametrize("case", INDEX["cases"], ids=lambda case: f"{case['key']}-{case['optimiser']}-{case['loss']}")
+def test_matches_golden_torch_trajectory(case):
+    expected = POINTS[case["key"]]
+    assert expected.shape == (INDEX["steps"] + 1, len(case["starts"]))
+    assert_matches_torch(case, expected)
+
+
+@pytest.mark.parametrize("id", list(optimisers.REGISTRY))
+def test_defaults_are_torchs(id):
+    torch = pytest.importorskip("torch")
+    from tools.make_golden import TORCH_CLASSES, TORCH_NAMES
+
+    cls, _ = TORCH_CLASSES[id]
+    torch_defaults = {name: p.default for name, p in inspect.signature(cls).parameters.items()}
+    assert issubclass(cls, torch.optim.Optimizer)
+    for hyperparameter in optimisers.REGISTRY[id].hyperparameters:
+        if hyperparameter.name == "momentum":
+            continue  # torch's SGD has none by default; our momentum ids are SGD with momentum
+        if hyperparameter.name in ("beta1", "beta2"):
+            expected = torch_defaults["betas"][hyperparameter.name == "beta2"]
+        else:
+            expected = torch_defaults[TORCH_NAMES.get(hyperparameter.name, hyperparameter.name)]
+        assert hyperparameter.default == expected, hyperparameter.name
+
+
+# Ranges to draw hyperparameters from, chosen so most runs are neither chaotic nor divergent.
+RANDOM_RANGES = {
+    "alpha": (1e-3, 3e-2),
+    "momentum": (0.3, 0.95),
+    "beta": (0.5, 0.99),
+    "beta1": (0.5, 0.95),
+    "beta2": (0.9, 0.999),
+    "eps": (1e-8, 1e-3),
+    "weight_decay": (0.0, 0.5),
+    "rho": (0.5, 0.95),
+}
+
+
+def random_case(rng: np.random.Generator, id: str) -> dict:
+    settings = {}
+    for hyperparameter in optimisers.REGISTRY[id].hyperparameters:
+        low, high = RANDOM_RANGES[hyperparameter.name]
+        if hyperparameter.log_scale:
+            settings[hyperparameter.name] = float(np.exp(rng.uniform(np.log(low), np.log(high))))
+        else:
+            settings[hyperparameter.name] = float(rng.uniform(low, high))
+    if id == "adadelta":
+        settings["alpha"] *= 100  # Adadelta's steps are already scaled; its α is near 1
+    loss = str(rng.choice(["quartic", "wavy"]))
+    return {"optimiser": id, "hyperparameters": settings, "loss": loss, "starts": rng.uniform(-2.0, 2.4, size=6)}
+
+
+@pytest.mark.parametrize("seed, id", list(enumerate(optimisers.REGISTRY)))
+def test_matches_torch_live_on_random_settings(seed, id):
+    pytest.importorskip("torch")
+    from tools.make_golden import torch_trajectory, well_behaved
+
+    rng = np.random.default_rng(seed)
+    # Draw until some start is well-conditioned (as the golden files are); the draws are seeded.
+    for _ in range(10):
+        case = random_case(rng, id)
+        keep, _ = well_behaved(id, case["hyperparameters"], case["loss"], case["starts"])
+        if keep.any():
+            break
+    assert keep.any(), f"no well-conditioned draw for {id}"
+    case["starts"] = case["starts"][keep].tolist()
+    assert_matches_torch(case, torch_trajectory(id, case["hyperparameters"], case["loss"], case["starts"]))
+
+
+ARRAY_SETTINGS = {
+    "gd": {"alpha": [0.01, 0.05, 0.3]},
+    "momentum": {"alpha": [0.01, 0.02, 0.05], "momentum": [0.5, 0.9, 0.99]},
+    "nesterov": {"alpha": [0.01, 0.02, 0.05], "momentum": [0.5, 0.9, 0.99]},
+    "adagrad": {"alpha": [0.05, 0.1, 0.5], "eps": [1e-10, 1e-3, 0.1]},
+    "rmsprop": {"alpha": [0.01, 0.05, 0.1], "beta": [0.5, 0.9, 0.99]},
+    "adam": {"alpha": [0.01, 0.05, 0.1], "beta1": [0.5, 0.9, 0.95], "beta2": [0.9, 0.99, 0.999]},
+    "amsgrad": {"alpha": [0.01, 0.05, 0.1], "beta2": [0.9, 0.99, 0.999]},
+    "adamw": {"alpha": [0.01, 0.05, 0.1], "weight_decay": [0.0, 0.1, 1.0]},
+    "nadam": {"alpha": [0.01, 0.05, 0.1], "beta1": [0.5, 0.9, 0.95]},
+    "radam": {"alpha": [0.01, 0.05, 0.1], "beta2": [0.9, 0.99, 0.999]},
+    "adamax": {"alpha": [0.01, 0.05, 0.1], "eps": [1e-8, 1e-4, 1e-2]},
+    "adadelta": {"alpha": [0.5, 1.0, 5.0], "rho": [0.5, 0.9, 0.99]},
+}
+
+
+@pytest.mark.parametrize("id", optimisers.REGISTRY)
+@pytest.mark.parametrize("loss_id", ["quartic", "wavy"])
+def test_batched_call_equals_separate_calls_exactly(id, loss_id):
+    loss = losses.get(loss_id)
+    starts = np.array([-2.0, -0.4, 0.1, 0.9, 2.4])
+    settings = {name: np.array(values) for name, values in ARRAY_SETTINGS[id].items()}
+    # Starts (5, 1, 1) against settings (3,): a batch of 5 × 3 runs in one call.
+    batched = optimisers.simulate(loss, optimisers.create(id, **settings), starts[:, None, None], 60)
+    assert batched.x.shape == (61, 5, 3, 1)
+    for i, start in enumerate(starts):
+        for j in range(3):
+            single_settings = {name: float(values[j]) for name, values in settings.items()}
+            single = optimisers.simulate(loss, optimisers.create(id, **single_settings), [start], 60)
+            for field in ("x", "loss", "grad", "lr"):
+                np.testing.assert_array_equal(getattr(batched, field)[:, i, j], getattr(single, field), err_msg=field)
+            for name, array in single.state.items():
+                np.testing.assert_array_equal(batched.state[name][:, i, j], array, err_msg=name)
+            for field in ("final_x", "final_loss", "diverged_at", "settled_at"):
+                np.testing.assert_array_equal(getattr(batched, field)[i, j], getattr(single, field), err_msg=field)

@@ -1,0 +1,303 @@
+"""The Sweep page: grid sweeps against single runs, known facts of the quartic, limits, figures, page."""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.parse
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import losses
+import optimisers
+import sweep
+from charts.sweep import categories, random_starts_figure, sweep_figure
+from config import from_query_params
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "sweep.py")
+QUARTIC = losses.get("quartic")
+# From the spec's table, not from the code: the quartic's critical points.
+GLOBAL_MINIMUM, LOCAL_MAXIMUM, LOCAL_MINIMUM = -1.107160, 0.269594, 0.837565
+
+
+def minimum_index(x: float) -> int:
+    return next(i for i, m in enumerate(QUARTIC.minima) if abs(m.x[0] - x) < 1e-4)
+
+
+def single_run_outcome(optimiser_id: str, settings: dict, x0: float, steps: int) -> tuple[int, float, int]:
+    """(ended-in code, final loss, settled step) of one run, classified here from its trajectory."""
+    trajectory = optimisers.simulate(QUARTIC, optimisers.create(optimiser_id, **settings), np.array([x0]), steps)
+    final_x = float(trajectory.final_x[0])
+    if trajectory.diverged_at >= 0:
+        code = sweep.DIVERGED
+    else:
+        close = [i for i, m in enumerate(QUARTIC.minima) if abs(final_x - m.x[0]) <= 0.05]  # 1% of the domain
+        code = close[0] if close else sweep.NO_MINIMUM
+    return code, float(trajectory.final_loss), int(trajectory.settled_at)
+
+
+def decode(typed: dict) -> np.ndarray:
+    dtype = {"f4": np.float32, "i1": np.int8}[typed["dtype"]]
+    shape = tuple(int(n) for n in typed["shape"].split(","))
+    return np.frombuffer(base64.b64decode(typed["bdata"]), dtype=dtype).reshape(shape)
+
+
+START_AXIS = sweep.Axis("x0", -2.5, 2.5, 9)
+ALPHA_AXIS = sweep.Axis("alpha", 1e-3, 2.0, 7, log_scale=True)
+
+
+@pytest.mark.parametrize("optimiser_id", ["gd", "rmsprop", "adam"])
+def test_every_cell_agrees_with_its_run_computed_alone(optimiser_id):
+    steps = 60
+    sweep_map = sweep.sweep(QUARTIC, optimiser_id, START_AXIS, ALPHA_AXIS, steps)
+    starts = np.linspace(-2.5, 2.5, 9)
+    alphas = np.geomspace(1e-3, 2.0, 7)
+    codes = set()
+    for row, alpha in enumerate(alphas):
+        for column, x0 in enumerate(starts):
+            code, final_loss, settled_at = single_run_outcome(optimiser_id, {"alpha": alpha}, x0, steps)
+            codes.add(code)
+            assert sweep_map.ended_in[row, column] == code, (alpha, x0)
+            assert sweep_map.settled_at[row, column] == settled_at, (alpha, x0)
+            if code == sweep.DIVERGED:
+                assert np.isnan(sweep_map.final_loss[row, column])
+            else:
+                assert sweep_map.final_loss[row, column] == pytest.approx(final_loss, rel=1e-12, abs=1e-12)
+    if optimiser_id == "gd":  # the grid is wide enough to meet every outcome
+        assert codes == {minimum_index(GLOBAL_MINIMUM), minimum_index(LOCAL_MINIMUM), sweep.NO_MINIMUM, sweep.DIVERGED}
+
+
+def test_small_fixed_steps_end_in_the_basin_of_their_start():
+    # Starts 0.4 apart: the nearest to the local maximum are 0.0 and 0.4, well clear of it.
+    starts = sweep.Axis("x0", -2.4, 2.4, 13)
+    small_alphas = sweep.Axis("alpha", 0.003, 0.03, 3, log_scale=True)
+    sweep_map = sweep.sweep(QUARTIC, "gd", starts, small_alphas, 1000)
+    left = starts.values < LOCAL_MAXIMUM
+    assert left.sum() == 7
+    assert (sweep_map.ended_in[:, left] == minimum_index(GLOBAL_MINIMUM)).all()
+    assert (sweep_map.ended_in[:, ~left] == minimum_index(LOCAL_MINIMUM)).all()
+    assert sweep.verdict(QUARTIC, sweep_map).global_share == pytest.approx(7 / 13)
+
+
+def test_very_large_fixed_steps_diverge():
+    sweep_map = sweep.sweep(QUARTIC, "gd", sweep.Axis("x0", -2.5, 2.5, 6), sweep.Axis("alpha", 5.0, 10.0, 3), 100)
+    assert (sweep_map.ended_in == sweep.DIVERGED).all()
+    assert np.isnan(sweep_map.final_loss).all()
+    assert (sweep_map.settled_at == -1).all()
+    verdict = sweep.verdict(QUARTIC, sweep_map)
+    assert (verdict.global_share, verdict.diverged_share) == (0.0, 1.0)
+
+
+def test_verdict_counts_the_cells():
+    g, local, none, diverged = minimum_index(GLOBAL_MINIMUM), minimum_index(LOCAL_MINIMUM), -1, -2
+    ended_in = np.array([[g, local, diverged, g], [none, g, diverged, diverged]])
+    sweep_map = sweep.SweepMap(
+        "gd", START_AXIS, ALPHA_AXIS, 10, ended_in, np.zeros(ended_in.shape), np.zeros(ended_in.shape), (True, True)
+    )
+    verdict = sweep.verdict(QUARTIC, sweep_map)
+    assert verdict.global_share == 3 / 8
+    assert verdict.diverged_share == 3 / 8
+    # The wavy loss's global minimum, near x = 1.967, is its fifth.
+    wavy = losses.get("wavy")
+    global_index = next(i for i, m in enumerate(wavy.minima) if abs(m.x[0] - 1.967) < 1e-3)
+    assert global_index == 4
+    ended_in = np.array([[0, 4, 4, 5, -2]])
+    sweep_map = sweep.SweepMap("gd", START_AXIS, ALPHA_AXIS, 10, ended_in, ended_in * 0.0, ended_in, (True, True))
+    verdict = sweep.verdict(wavy, sweep_map)
+    assert (verdict.global_share, verdict.diverged_share) == (2 / 5, 1 / 5)
+
+
+def test_an_axis_the_optimiser_lacks_leaves_its_map_constant_along_it():
+    beta = sweep.Axis("beta", 0.0, 0.99, 5)
+    fixed = sweep.sweep(QUARTIC, "gd", START_AXIS, beta, 50, {"alpha": 0.05})
+    adaptive = sweep.sweep(QUARTIC, "rmsprop", START_AXIS, beta, 50, {"alpha": 0.05})
+    assert fixed.applies == (True, False) and adaptive.applies == (True, True)
+    assert fixed.ended_in.shape == (5, 9)
+    assert (fixed.final_loss == fixed.final_loss[0]).all()
+    assert not (adaptive.final_loss == adaptive.final_loss[0]).all()
+
+
+def test_start_on_the_y_axis_and_a_fixed_start():
+    transposed = sweep.sweep(QUARTIC, "gd", ALPHA_AXIS, START_AXIS, 60)
+    straight = sweep.sweep(QUARTIC, "gd", START_AXIS, ALPHA_AXIS, 60)
+    np.testing.assert_array_equal(transposed.ended_in, straight.ended_in.T)
+    beta1 = sweep.Axis("beta1", 0.0, 0.99, 4)
+    fixed_start = sweep.sweep(QUARTIC, "adam", ALPHA_AXIS, beta1, 60, start=(0.1,))
+    code, _, _ = single_run_outcome("adam", {"alpha": ALPHA_AXIS.values[2], "beta1": beta1.values[2]}, 0.1, 60)
+    assert fixed_start.ended_in[2, 2] == code
+
+
+@pytest.mark.parametrize(
+    ("call", "limit"),
+    [
+        (lambda: sweep.sweep(QUARTIC, "gd", sweep.Axis("x0", -2.5, 2.5, 401), ALPHA_AXIS, 10), "400"),
+        (lambda: sweep.sweep(QUARTIC, "gd", START_AXIS, sweep.Axis("alpha", 0.1, 1, 1000), 10), "400"),
+        (lambda: sweep.sweep(QUARTIC, "gd", START_AXIS, ALPHA_AXIS, 1001), "1000"),
+        (lambda: sweep.random_starts(QUARTIC, "gd", 10, 100_001), "100,000"),
+    ],
+)
+def test_oversize_requests_are_refused_naming_the_limit(call, limit):
+    with pytest.raises(ValueError, match=limit):
+        call()
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "message"),
+    [
+        (START_AXIS, START_AXIS, "must differ"),
+        (sweep.Axis("x0", -1.0, 1.0, 5, log_scale=True), ALPHA_AXIS, "log"),
+        (START_AXIS, sweep.Axis("alpha", 1.0, 0.1, 5), "low < high"),
+        (START_AXIS, sweep.Axis("beta", 0.5, 1.5, 5), "beta"),
+        (START_AXIS, sweep.Axis("rho", 0.1, 0.5, 5), "unknown axis"),
+    ],
+)
+def test_bad_axes_are_refused_with_a_reason(x, y, message):
+    with pytest.raises(ValueError, match=message):
+        sweep.sweep(QUARTIC, "rmsprop", x, y, 10)
+
+
+def test_a_cell_opens_the_same_run_in_the_playground():
+    settings = {"eps": 1e-8}
+    sweep_map = sweep.sweep(QUARTIC, "adam", START_AXIS, ALPHA_AXIS, 80, settings)
+    row, column = 4, 3
+    chosen, x0 = sweep.cell_run(QUARTIC, sweep_map, row, column, settings)
+    assert x0 == (START_AXIS.values[column],)
+    assert chosen == {"eps": 1e-8, "alpha": ALPHA_AXIS.values[row]}
+    # The link the page builds, read back the way the Playground reads its URL.
+    from config import Config, new_run, to_query_params
+
+    link = urllib.parse.urlencode(to_query_params(Config(runs=(new_run("adam", x0, 0, **chosen),), steps=80)))
+    config, messages = from_query_params(dict(urllib.parse.parse_qsl(link)))
+    assert messages == []
+    run = config.runs[0]
+    trajectory = optimisers.simulate(QUARTIC, run.create_optimiser(), np.array(run.x0), config.steps)
+    assert float(trajectory.final_loss) == sweep_map.final_loss[row, column]
+
+
+def test_random_starts_end_in_both_basins_and_their_mean_in_neither():
+    count = 20_000
+    starts = sweep.random_starts(QUARTIC, "gd", 1000, count, {"alpha": 0.01}, seed=3)
+    assert starts.final_x.shape == (count, 1)
+    assert not starts.diverged.any()
+    left = (starts.ended_in == minimum_index(GLOBAL_MINIMUM)).mean()
+    right = (starts.ended_in == minimum_index(LOCAL_MINIMUM)).mean()
+    assert left + right == 1.0
+    # A uniform start lands left of the local maximum with probability (0.2696 + 2.5) / 5.
+    share_left = (LOCAL_MAXIMUM + 2.5) / 5
+    assert left == pytest.approx(share_left, abs=0.02)
+    expected_mean = share_left * GLOBAL_MINIMUM + (1 - share_left) * LOCAL_MINIMUM
+    mean = starts.mean_final_x
+    assert mean[0] == pytest.approx(expected_mean, abs=0.04)
+    assert QUARTIC.nearest_minimum(mean) == -1
+    edges, counts = starts.histogram(-2.5, 2.5, 50)
+    assert counts.sum() == count
+    full = np.flatnonzero(counts)
+    assert len(full) == 2 and edges[full[0]] < GLOBAL_MINIMUM < edges[full[0] + 1]
+
+
+def test_random_starts_of_a_diverging_setting_have_no_mean():
+    starts = sweep.random_starts(QUARTIC, "gd", 50, 100, {"alpha": 10.0})
+    assert starts.diverged.all()
+    assert starts.mean_final_x is None
+    figure = random_starts_figure(QUARTIC, starts, "all diverged")
+    assert sum(figure["data"][0]["y"]) == 0
+
+
+def test_ended_in_figure_decodes_to_the_map_with_a_legend_of_minima():
+    maps = [sweep.sweep(QUARTIC, o, START_AXIS, ALPHA_AXIS, 60) for o in ("gd", "adam")]
+    figure = sweep_figure(QUARTIC, maps, ["Fixed", "Adam"], "ended_in", chosen=(2, 5))
+    heatmaps = [t for t in figure["data"] if t["type"] == "heatmap"]
+    assert [t["xaxis"] for t in heatmaps] == ["x", "x2"]
+    labels, _ = categories(QUARTIC)
+    colour_bar = figure["layout"]["coloraxis"]["colorbar"]
+    assert colour_bar["ticktext"] == labels == ["-1.11 global", "0.838 local", "no minimum", "diverged"]
+    for trace, sweep_map in zip(heatmaps, maps, strict=True):
+        z = decode(trace["z"])
+        position = {0: 0, 1: 1, sweep.NO_MINIMUM: 2, sweep.DIVERGED: 3}
+        np.testing.assert_array_equal(z, np.vectorize(position.get)(sweep_map.ended_in))
+        assert trace["text"][3][0] == labels[z[3, 0]]
+    layout = figure["layout"]
+    assert layout["yaxis"]["type"] == "log" and layout["xaxis"]["type"] == "linear"
+    assert layout["xaxis2"]["matches"] == "x" and layout["yaxis2"]["matches"] == "y"
+    markers = [t for t in figure["data"] if t["type"] == "scatter"]
+    assert markers[0]["x"] == [pytest.approx(START_AXIS.values[5])]
+    assert markers[0]["y"] == [pytest.approx(ALPHA_AXIS.values[2])]
+
+
+def test_final_loss_and_settled_figures_leave_gaps_and_stay_lean():
+    axes = (sweep.Axis("x0", -2.5, 2.5, 200), sweep.Axis("alpha", 1e-3, 10.0, 200, log_scale=True))
+    sweep_map = sweep.sweep(QUARTIC, "gd", *axes, 50)
+    loss_figure = sweep_figure(QUARTIC, [sweep_map], ["Fixed"], "final_loss")
+    z = decode(loss_figure["data"][0]["z"])
+    diverged = sweep_map.ended_in == sweep.DIVERGED
+    assert diverged.any() and np.isnan(z[diverged]).all()
+    np.testing.assert_allclose(z[~diverged], sweep_map.final_loss[~diverged], rtol=1e-6)
+    settled_figure = sweep_figure(QUARTIC, [sweep_map], ["Fixed"], "settled_at")
+    z = decode(settled_figure["data"][0]["z"])
+    moving = sweep_map.settled_at < 0
+    assert np.isnan(z[moving]).all() and (z[~moving] == sweep_map.settled_at[~moving]).all()
+    # 40,000 cells as float32: about 210 kB of base64, not a megabyte of JSON numbers.
+    assert len(json.dumps(loss_figure)) < 250_000
+
+
+def run_page() -> AppTest:
+    return AppTest.from_file(PAGE, default_timeout=180).run()
+
+
+def sweep_spec(app: AppTest) -> dict:
+    charts = [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
+    return next(c for c in charts if any(t["type"] == "heatmap" for t in c["data"]))
+
+
+def test_page_opens_with_the_four_default_maps():
+    app = run_page()
+    assert not app.exception
+    assert not app.error
+    spec = sweep_spec(app)
+    heatmaps = [t for t in spec["data"] if t["type"] == "heatmap"]
+    assert len(heatmaps) == 4
+    assert [decode(t["z"]).shape for t in heatmaps] == [(200, 200)] * 4
+    titles = [a["text"] for a in spec["layout"]["annotations"]]
+    assert titles == ["<b>Fixed learning rate</b>", "<b>Adagrad</b>", "<b>RMSProp</b>", "<b>Adam</b>"]
+    assert spec["layout"]["yaxis"]["type"] == "log"
+    verdict = app.dataframe[1].value
+    assert list(verdict["optimiser"]) == ["Fixed learning rate", "Adagrad", "RMSProp", "Adam"]
+    assert verdict["diverged"].iloc[0] > 0.05  # the fixed rate's large α diverge
+    links = app.dataframe[0].value["run"]
+    assert all(link.startswith("/?loss=quartic&steps=200") for link in links)
+    assert any("mean final position" in c.value for c in app.caption)
+
+
+def test_changing_an_axis_redraws_the_maps():
+    app = run_page()
+    before = sweep_spec(app)
+    app.selectbox(key="y_axis").set_value("beta").run()
+    assert not app.exception
+    after = sweep_spec(app)
+    assert after["layout"]["yaxis"]["type"] == "linear"
+    assert after["data"][0]["y"] != before["data"][0]["y"]
+    titles = [a["text"] for a in after["layout"]["annotations"]]
+    assert "has no β" in titles[0] and "has no β" in titles[3] and "has no β" not in titles[2]
+
+
+def test_an_oversize_grid_is_refused_on_the_page():
+    app = run_page()
+    app.number_input(key="x_count").set_value(401).run()
+    assert not app.exception
+    assert any("400" in e.value for e in app.error)
+    assert not [c for c in app.get("plotly_chart") if "heatmap" in c.proto.spec]
+
+
+def test_bad_axis_settings_show_a_message_not_a_traceback():
+    app = run_page()
+    app.radio(key="x.x0.quartic.scale").set_value("log").run()
+    assert not app.exception
+    assert any("log" in e.value for e in app.error)
+    app.radio(key="x.x0.quartic.scale").set_value("linear").run()
+    app.selectbox(key="y_axis").set_value("beta").run()
+    app.number_input(key="y.beta.high").set_value(1.5).run()
+    assert not app.exception
+    assert any("beta" in e.value for e in app.error)
