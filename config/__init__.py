@@ -23,6 +23,8 @@ LAYOUTS = ("overlay", "side_by_side")
 FRAME_MS_RANGE = (50, 2000)
 CUSTOM_LOSS = "custom"
 MAX_EXPRESSION_LENGTH = 500
+CUSTOM_DOMAIN = (-3.0, 3.0)
+MAX_DOMAIN_WIDTH = 1e4
 _COLOUR = re.compile(r"#?([0-9a-fA-F]{6})")
 
 
@@ -45,6 +47,7 @@ class Run:
 class Config:
     loss: str = "quartic"
     expression: str = ""  # the typed formula when loss == CUSTOM_LOSS
+    domain: tuple[float, float] = CUSTOM_DOMAIN  # the typed formula's plotted x range
     runs: tuple[Run, ...] = ()
     steps: int = 50
     layout: str = "overlay"
@@ -74,6 +77,7 @@ def to_query_params(config: Config) -> dict[str, str]:
     params = {"loss": config.loss}
     if config.loss == CUSTOM_LOSS:
         params["expr"] = config.expression
+        params["domain"] = ",".join(repr(v) for v in config.domain)
     params |= {"steps": str(config.steps), "layout": config.layout, "speed": str(config.frame_ms)}
     if config.log_loss:
         params["log"] = "1"
@@ -95,13 +99,17 @@ def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
     messages: list[str] = []
     default = Config()
     loss_id = params.get("loss", default.loss)
-    expression = ""
+    expression, custom_domain = "", CUSTOM_DOMAIN
     if loss_id == CUSTOM_LOSS:
-        expression = params.get("expr", "")[:MAX_EXPRESSION_LENGTH]
+        expression = params.get("expr", "")
+        if len(expression) > MAX_EXPRESSION_LENGTH:
+            messages.append(f"The expression is longer than {MAX_EXPRESSION_LENGTH} characters: cut short.")
+            expression = expression[:MAX_EXPRESSION_LENGTH]
+        custom_domain = _domain(params.get("domain"), messages)
     elif loss_id not in losses.ids():
         messages.append(f"Unknown loss {loss_id!r}: showing the {losses.get(default.loss).name} instead.")
         loss_id = default.loss
-    domain = losses.get(loss_id).domain if loss_id != CUSTOM_LOSS else ((-3.0, 3.0),)
+    domain = losses.get(loss_id).domain if loss_id != CUSTOM_LOSS else (custom_domain,)
 
     steps = _whole_number(params.get("steps"), "steps", default.steps, (1, MAX_STEPS), messages)
     frame_ms = _whole_number(params.get("speed"), "speed", default.frame_ms, FRAME_MS_RANGE, messages)
@@ -122,7 +130,7 @@ def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
     if not runs:
         messages.append("The link has no valid run: showing the article's RMSProp and Adam.")
         runs = list(landing_config().runs)
-    config = Config(loss_id, expression, tuple(runs), steps, layout, frame_ms, params.get("log") == "1")
+    config = Config(loss_id, expression, custom_domain, tuple(runs), steps, layout, frame_ms, params.get("log") == "1")
     return config, messages
 
 
@@ -132,6 +140,18 @@ def _number(text: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return value if math.isfinite(value) else None
+
+
+def _domain(text: str | None, messages: list[str]) -> tuple[float, float]:
+    if text is None:
+        return CUSTOM_DOMAIN
+    values = [_number(part) for part in text.split(",")]
+    if len(values) == 2 and None not in values and 0 < values[1] - values[0] <= MAX_DOMAIN_WIDTH:
+        return (values[0], values[1])
+    messages.append(
+        f"The domain {text!r} is not two increasing numbers at most {MAX_DOMAIN_WIDTH:g} apart: using −3 to 3."
+    )
+    return CUSTOM_DOMAIN
 
 
 def _whole_number(text, name: str, default: int, bounds: tuple[int, int], messages: list[str]) -> int:

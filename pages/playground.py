@@ -9,15 +9,26 @@ import charts
 import exports
 import losses
 import optimisers
-from config import FRAME_MS_RANGE, MAX_RUNS, MAX_STEPS, Config, Run, from_query_params, to_query_params
+from config import (
+    CUSTOM_LOSS,
+    FRAME_MS_RANGE,
+    MAX_DOMAIN_WIDTH,
+    MAX_EXPRESSION_LENGTH,
+    MAX_RUNS,
+    MAX_STEPS,
+    Config,
+    Run,
+    from_query_params,
+    to_query_params,
+)
 from pages import session
 from pages.session import RUN_IDS, run_key
 from pages.widgets import hyperparameter_input, position_input, show_figure
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def simulate_run(loss_id: str, expression: str, run: Run, steps: int) -> optimisers.Trajectory:
-    loss = session.current_loss(loss_id, expression)
+def simulate_run(loss_id: str, expression: str, domain: tuple[float, float], run: Run, steps: int):
+    loss = session.current_loss(loss_id, expression, domain)
     return optimisers.simulate(loss, run.create_optimiser(), np.array(run.x0), steps)
 
 
@@ -34,18 +45,43 @@ def restore_settings() -> list[str]:
     return messages
 
 
-def loss_controls() -> losses.Loss:
-    ids = losses.ids()
-    st.selectbox("Loss function", ids, key="loss", format_func=lambda i: losses.get(i).name)
-    loss = losses.get(st.session_state["loss"])
+def loss_controls() -> losses.Loss | None:
+    """The loss chosen in the sidebar; for a typed formula, None while it does not parse."""
+    state = st.session_state
+    st.selectbox(
+        "Loss function",
+        (*losses.ids(), CUSTOM_LOSS),
+        key="loss",
+        format_func=lambda i: "Your own formula" if i == CUSTOM_LOSS else losses.get(i).name,
+    )
+    if state["loss"] != CUSTOM_LOSS:
+        loss = losses.get(state["loss"])
+        st.latex(f"f(x) = {loss.latex}")
+        st.caption(loss.description)
+        return loss
+    st.text_input("f(x) =", key="expression", max_chars=MAX_EXPRESSION_LENGTH, placeholder="x**4 - 2*x**2 + x")
+    low_column, high_column = st.columns(2)
+    low_column.number_input("x from", key="domain_low", format="%g", step=0.5)
+    high_column.number_input("x to", key="domain_high", format="%g", step=0.5)
+    domain = (float(state["domain_low"]), float(state["domain_high"]))
+    if not 0 < domain[1] - domain[0] <= MAX_DOMAIN_WIDTH:
+        st.error(f"The domain must run from a smaller to a larger x, at most {MAX_DOMAIN_WIDTH:g} wide.")
+        return None
+    # The browser's max_chars is no control: a client can send any text.
+    text = state["expression"][:MAX_EXPRESSION_LENGTH]
+    try:
+        loss = losses.parse(text, domain=(domain,))
+    except losses.ExpressionError as error:
+        st.error(str(error), icon=":material/error:")
+        return None
     st.latex(f"f(x) = {loss.latex}")
-    st.caption(loss.description)
+    show_figure(charts.preview_figure(loss), key="preview")
     return loss
 
 
-def run_controls(run_id: int, number: int, loss: losses.Loss) -> Run:
+def run_controls(run_id: int, number: int, domain) -> Run:
     state = st.session_state
-    run = session.read_run(run_id, loss.domain)
+    run = session.read_run(run_id, domain)
     with st.expander(f":material/circle: {run.label}", expanded=number <= 2):
         st.selectbox(
             "Optimiser",
@@ -59,8 +95,8 @@ def run_controls(run_id: int, number: int, loss: losses.Loss) -> Run:
         for option in spec.options:
             st.session_state.setdefault(run_key(run_id, option.name), option.default)
             st.checkbox(option.name.replace("_", " "), key=run_key(run_id, option.name), help=option.meaning)
-        for i, (low, high) in enumerate(loss.domain):
-            position_input(f"start {loss.variables[i]}₀", run_key(run_id, f"x0_{i}"), low, high)
+        for i, (low, high) in enumerate(domain):
+            position_input("start x₀", run_key(run_id, f"x0_{i}"), low, high)
         label_column, colour_column = st.columns([3, 1], vertical_alignment="bottom")
         label_column.text_input("Label", key=run_key(run_id, "label"), max_chars=40)
         colour_column.color_picker("Colour", key=run_key(run_id, "colour"))
@@ -69,9 +105,9 @@ def run_controls(run_id: int, number: int, loss: losses.Loss) -> Run:
             "Duplicate",
             key=f"duplicate{run_id}",
             on_click=session.duplicate_run,
-            args=(run_id, loss.domain),
+            args=(run_id, domain),
             disabled=len(state[RUN_IDS]) >= MAX_RUNS,
-            use_container_width=True,
+            width="stretch",
         )
         remove_column.button(
             "Remove",
@@ -79,14 +115,16 @@ def run_controls(run_id: int, number: int, loss: losses.Loss) -> Run:
             on_click=session.remove_run,
             args=(run_id,),
             disabled=len(state[RUN_IDS]) <= 1,
-            use_container_width=True,
+            width="stretch",
         )
-    return session.read_run(run_id, loss.domain)
+    return session.read_run(run_id, domain)
 
 
-def sidebar() -> Config:
+def sidebar() -> tuple[Config, losses.Loss | None]:
+    state = st.session_state
     with st.sidebar:
         loss = loss_controls()
+        domain = loss.domain if loss else ((state["domain_low"], state["domain_high"]),)
         st.number_input("Steps", min_value=1, max_value=MAX_STEPS, key="steps")
         st.slider("Milliseconds per frame", *FRAME_MS_RANGE, key="frame_ms", step=50)
         st.radio(
@@ -98,24 +136,25 @@ def sidebar() -> Config:
         )
         st.checkbox("Log scale for the loss", key="log_loss")
         st.subheader("Runs")
-        runs = tuple(run_controls(run_id, number, loss) for number, run_id in enumerate(st.session_state[RUN_IDS], 1))
+        runs = tuple(run_controls(run_id, number, domain) for number, run_id in enumerate(state[RUN_IDS], 1))
         st.button(
             "Add a run",
             on_click=session.add_run,
-            args=(loss.domain,),
+            args=(domain,),
             disabled=len(runs) >= MAX_RUNS,
-            use_container_width=True,
+            width="stretch",
         )
-    state = st.session_state
-    return Config(
+    config = Config(
         loss=state["loss"],
-        expression=state.get("expression", ""),
+        expression=state["expression"][:MAX_EXPRESSION_LENGTH],
+        domain=(float(state["domain_low"]), float(state["domain_high"])),
         runs=runs,
         steps=int(state["steps"]),
         layout=state["layout"],
         frame_ms=int(state["frame_ms"]),
         log_loss=bool(state["log_loss"]),
     )
+    return config, loss
 
 
 def results_table(loss: losses.Loss, config: Config, trajectories) -> None:
@@ -139,7 +178,7 @@ def results_table(loss: losses.Loss, config: Config, trajectories) -> None:
                 "diverged at step": int(trajectory.diverged_at) if trajectory.diverged_at >= 0 else None,
             }
         )
-    st.dataframe(rows, hide_index=True, use_container_width=True)
+    st.dataframe(rows, hide_index=True, width="stretch")
 
 
 def step_controls(steps: int) -> int:
@@ -161,14 +200,14 @@ def downloads(loss: losses.Loss, config: Config, trajectories, animation: dict) 
         exports.trajectories_csv([r.label for r in config.runs], [r.optimiser for r in config.runs], trajectories),
         file_name="descent-lab-trajectories.csv",
         mime="text/csv",
-        use_container_width=True,
+        width="stretch",
     )
     html_column.download_button(
         "Animation (HTML, plays offline)",
         lambda: exports.animation_html(animation),
         file_name="descent-lab-animation.html",
         mime="text/html",
-        use_container_width=True,
+        width="stretch",
     )
     with st.expander("Copy as PyTorch"):
         for run in config.runs:
@@ -180,18 +219,22 @@ def downloads(loss: losses.Loss, config: Config, trajectories, animation: dict) 
 
 def main() -> None:
     messages = restore_settings()
-    config = sidebar()
+    config, loss = sidebar()
     st.session_state["playground_config"] = config
     st.query_params.from_dict(to_query_params(config))
+    st.title("Playground")
     for message in messages:
         st.warning(message, icon=":material/link:")
+    if loss is None:
+        st.info("Fix the formula in the sidebar to see the runs.", icon=":material/edit:")
+        return
 
-    loss = session.current_loss(config.loss, config.expression)
-    trajectories = [simulate_run(config.loss, config.expression, run, config.steps) for run in config.runs]
+    trajectories = [
+        simulate_run(config.loss, config.expression, config.domain, run, config.steps) for run in config.runs
+    ]
     traces = [charts.RunTrace(r.label, r.colour, t) for r, t in zip(config.runs, trajectories, strict=True)]
     view = charts.default_view(loss)
 
-    st.title("Playground")
     step = step_controls(config.steps)
     animation = charts.animation_figure(
         loss, traces, layout=config.layout, view=view, frame_ms=config.frame_ms, step=step

@@ -32,6 +32,7 @@ def load(config: Config) -> None:
     """Put every setting of `config` into the widgets' session state."""
     state = st.session_state
     state["loss"], state["expression"] = config.loss, config.expression
+    state["domain_low"], state["domain_high"] = config.domain
     state["steps"], state["layout"] = config.steps, config.layout
     state["frame_ms"], state["log_loss"] = config.frame_ms, config.log_loss
     state[RUN_IDS] = list(range(len(config.runs)))
@@ -60,8 +61,11 @@ def read_run(run_id: int, domain) -> Run:
     return Run(optimiser_id, hyperparameters, x0, label, state.get(run_key(run_id, "colour"), PALETTE[0]), options)
 
 
-def current_loss(config_loss: str, expression: str) -> losses.Loss:
-    return losses.parse(expression) if config_loss == CUSTOM_LOSS else losses.get(config_loss)
+def current_loss(loss_id: str, expression: str, domain: tuple[float, float]) -> losses.Loss:
+    """The catalogue's loss, or the typed formula (raises losses.ExpressionError if it does not parse)."""
+    if loss_id == CUSTOM_LOSS:
+        return losses.parse(expression, domain=(domain,))
+    return losses.get(loss_id)
 
 
 def add_run(domain) -> None:

@@ -103,8 +103,9 @@ def _copy(source_key: str, target_key: str) -> None:
 def position_input(label: str, key: str, low: float, high: float) -> float:
     """A slider over [low, high] and an exact number box for a starting coordinate."""
     slider_key = f"{key}__slider"
-    st.session_state.setdefault(key, (low + high) / 2)
-    st.session_state.setdefault(slider_key, min(max(st.session_state[key], low), high))
+    # The domain changes with the loss: keep the start inside it rather than lose the run.
+    inside = min(max(st.session_state.get(key, (low + high) / 2), low), high)
+    st.session_state[key] = st.session_state[slider_key] = inside
     slider_column, box_column = st.columns([3, 2], vertical_alignment="bottom")
     slider_column.slider(
         label,

@@ -1,0 +1,468 @@
+"""The descent animation: the loss curve drawn once, each run a point with a fading trail.
+
+Figures are plain dicts built to Plotly's animation recipe: static traces (curve, minima) come first
+and never appear in a frame; a frame names the run traces it changes in `traces`. To keep the
+payload small, every CHECKPOINT-th frame holds the whole state of the run traces and the frames after
+it hold only what differs from that state, naming it as their `baseframe` (Plotly merges the two when
+it shows a frame, whether playing or jumping). A run that has settled or diverged then costs nothing
+until the next checkpoint.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from losses import Loss
+from optimisers import Trajectory
+
+CURVE_SAMPLES = 400
+CHECKPOINT = 25
+VIEW_PADDING = 0.05
+LAYOUTS = ("overlay", "side_by_side")
+
+CURVE_COLOUR = "#4b5563"
+GLOBAL_MINIMUM_COLOUR = "#2ca02c"
+LOCAL_MINIMUM_COLOUR = "#9ca3af"
+OUTLINE_COLOUR = "#1f2937"
+THEME = {
+    "paper_bgcolor": "white",
+    "plot_bgcolor": "white",
+    "font": {"family": "Inter, Helvetica, Arial, sans-serif", "size": 13, "color": "#1f2937"},
+    "hoverlabel": {"align": "left"},
+}
+AXIS_STYLE = {
+    "gridcolor": "#e8edf3",
+    "zerolinecolor": "#cbd5e1",
+    "linecolor": "#94a3b8",
+    "showline": True,
+    "mirror": True,
+    "ticks": "outside",
+    "tickcolor": "#94a3b8",
+}
+
+_POINT_SIZE = 14
+_EDGE_SYMBOLS = {
+    (0, 0): "circle",
+    (1, 0): "triangle-right",
+    (-1, 0): "triangle-left",
+    (0, 1): "triangle-up",
+    (0, -1): "triangle-down",
+    (1, 1): "triangle-ne",
+    (-1, 1): "triangle-nw",
+    (1, -1): "triangle-se",
+    (-1, -1): "triangle-sw",
+}
+_DIVERGED_SYMBOL = "x"
+_GRID_COLUMNS = 3
+_PANEL_GAP = (0.06, 0.14)  # between columns, between rows (room for the panel titles)
+
+
+@dataclass(frozen=True)
+class RunTrace:
+    """One run to draw: its name, a CSS colour, and a trajectory of one start recorded with
+    record="all" (batch shape (): x (steps+1, dim), loss (steps+1,), lr (steps, dim), …)."""
+
+    label: str
+    colour: str
+    trajectory: Trajectory
+
+
+@dataclass(frozen=True)
+class View:
+    """The animation's fixed axis ranges."""
+
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+
+
+def plain_numbers(values) -> list[float | None]:
+    """Values rounded to 6 significant digits as plain floats, with None for anything not finite,
+    so the figure stays small and `json.dumps(..., allow_nan=False)` accepts it."""
+    return [float(f"{v:.6g}") if math.isfinite(v) else None for v in np.asarray(values, dtype=float).tolist()]
+
+
+def _drawn_numbers(values, view_range: tuple[float, float]) -> list[float | None]:
+    """Coordinates that are only drawn, never shown as numbers: rounded to 1/10,000 of the view's
+    span (a tenth of a pixel on a 1000-pixel axis), and to 6 significant digits far outside it."""
+    low, high = view_range
+    decimals = max(0, 4 - math.floor(math.log10(high - low)))
+    with np.errstate(all="ignore"):
+        return plain_numbers(np.round(np.asarray(values, dtype=float), decimals))
+
+
+def number_text(value: float) -> str:
+    return f"{value:.6g}" if math.isfinite(value) else "not finite"
+
+
+def check_runs(runs: Sequence[RunTrace]) -> None:
+    for run in runs:
+        trajectory = run.trajectory
+        if trajectory.x is None:
+            raise ValueError(f"{run.label}: charts need a trajectory recorded with record='all'")
+        if trajectory.loss.ndim != 1:
+            raise ValueError(f"{run.label}: charts draw one start per run; got batch shape {trajectory.loss.shape[1:]}")
+
+
+def _require_1d(loss: Loss) -> None:
+    if loss.dim != 1:
+        raise ValueError(f"the animation draws losses of one variable; {loss.name} has {loss.dim}")
+
+
+def _curve_values(loss: Loss, xs: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return loss.f(xs[:, None])
+
+
+def _padded(low: float, high: float) -> tuple[float, float]:
+    margin = VIEW_PADDING * (high - low)
+    return float(low - margin), float(high + margin)
+
+
+def default_view(loss: Loss) -> View:
+    """The loss's domain, and the curve's lowest to highest finite value over it, each padded by 5%.
+
+    It depends on the loss alone, so the axes stay put while runs change."""
+    _require_1d(loss)
+    low, high = loss.domain[0]
+    values = _curve_values(loss, np.linspace(low, high, CURVE_SAMPLES))
+    finite = values[np.isfinite(values)]
+    bottom, top = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
+    if top - bottom < 1e-12 * max(1.0, abs(top)):  # a flat curve still needs a visible range
+        bottom, top = bottom - 1.0, top + 1.0
+    return View(_padded(low, high), _padded(bottom, top))
+
+
+@dataclass(frozen=True)
+class _Path:
+    """A run's point at every frame 0..steps (held once the run has no more steps)."""
+
+    x: np.ndarray  # (frames,)
+    y: np.ndarray  # (frames,)
+    side: np.ndarray  # (frames, 2): −1, 0 or 1 for beyond the low edge, inside, beyond the high edge
+    status: list[str | None]
+
+
+def _path(run: RunTrace, view: View, steps: int) -> _Path:
+    trajectory = run.trajectory
+    held = np.minimum(np.arange(steps + 1), trajectory.steps)
+    x, y = trajectory.x[held, 0], trajectory.loss[held]
+    side = np.zeros((steps + 1, 2), dtype=int)
+    with np.errstate(invalid="ignore"):
+        for axis, values, (low, high) in ((0, x, view.x_range), (1, y, view.y_range)):
+            side[:, axis] = np.where(values < low, -1, np.where(values > high, 1, 0))
+    diverged_at = int(trajectory.diverged_at)
+    status, left_at = [], None
+    for k, outside in enumerate(side.any(axis=1).tolist()):
+        if not outside:
+            left_at = None
+        elif left_at is None:
+            left_at = k
+        if 0 <= diverged_at <= k:
+            status.append(f"diverged at step {diverged_at}")
+        else:
+            status.append(None if left_at is None else f"left the view at step {left_at}")
+    return _Path(x, y, side, status)
+
+
+def run_status(run: RunTrace, view: View) -> str | None:
+    """'diverged at step k', 'left the view at step k' (outside the view from step k to the end), or None."""
+    check_runs([run])
+    return _path(run, view, run.trajectory.steps).status[-1]
+
+
+def _hover(label: str) -> str:
+    return f"<b>{label}</b><br>x = %{{x:.6g}}<br>f(x) = %{{y:.6g}}<extra></extra>"
+
+
+def _point_states(label: str, path: _Path, view: View) -> list[dict]:
+    """The point trace's moving properties at every frame; outside the view it sits on the edge.
+
+    Only a run that leaves the view or diverges changes its marker and hover text, so only its
+    states carry them."""
+    x = plain_numbers(np.clip(path.x, *view.x_range))
+    y = plain_numbers(np.clip(path.y, *view.y_range))
+    states = [{"x": [x[k]], "y": [y[k]]} for k in range(len(x))]
+    if not any(path.status):
+        return states
+    for k, (state, side, status) in enumerate(zip(states, path.side.tolist(), path.status, strict=True)):
+        symbol, hover = _EDGE_SYMBOLS[tuple(side)], _hover(label)
+        if status:
+            symbol = _DIVERGED_SYMBOL if symbol == "circle" else symbol
+            hover = (
+                f"<b>{label}</b>: {status}<br>x = {number_text(path.x[k])}<br>"
+                f"f(x) = {number_text(path.y[k])}<extra></extra>"
+            )
+        state |= {"marker": {"symbol": symbol}, "hovertemplate": hover}
+    return states
+
+
+def _trail_states(path: _Path, view: View, trail: int) -> list[dict]:
+    """The trail's positions at every frame: the `trail` positions before the point, then the point
+    itself (unclamped, so the line heads where the run went). Early frames repeat the start."""
+    x, y = _drawn_numbers(path.x, view.x_range), _drawn_numbers(path.y, view.y_range)
+    states = []
+    for k in range(len(x)):
+        window = [max(k - back, 0) for back in range(trail, -1, -1)]
+        states.append({"x": [x[i] for i in window], "y": [y[i] for i in window]})
+    return states
+
+
+def _axes(suffix: str) -> dict:
+    return {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
+
+
+def _static_traces(loss: Loss, view: View, samples: int, suffix: str) -> list[dict]:
+    low, high = view.x_range
+    xs = np.linspace(low, high, samples)
+    curve = {
+        "type": "scatter",
+        "mode": "lines",
+        "name": "f(x)",
+        "x0": float(low),
+        "dx": float(xs[1] - xs[0]),
+        "y": _drawn_numbers(_curve_values(loss, xs), view.y_range),
+        "line": {"color": CURVE_COLOUR, "width": 2.5},
+        "hovertemplate": "x = %{x:.4g}<br>f(x) = %{y:.4g}<extra></extra>",
+        "showlegend": False,
+        **_axes(suffix),
+    }
+    if not loss.minima:
+        return [curve]
+    minima = {
+        "type": "scatter",
+        "mode": "markers",
+        "name": "minima",
+        "x": plain_numbers([m.x[0] for m in loss.minima]),
+        "y": plain_numbers([m.value for m in loss.minima]),
+        "text": [
+            f"{'global' if m.is_global else 'local'} minimum<br>x = {m.x[0]:.6g}<br>f(x) = {m.value:.6g}"
+            for m in loss.minima
+        ],
+        "marker": {
+            "symbol": ["star" if m.is_global else "diamond" for m in loss.minima],
+            "size": [15 if m.is_global else 10 for m in loss.minima],
+            "color": [GLOBAL_MINIMUM_COLOUR if m.is_global else LOCAL_MINIMUM_COLOUR for m in loss.minima],
+            "line": {"color": "white", "width": 1},
+        },
+        "hovertemplate": "%{text}<extra></extra>",
+        "showlegend": False,
+        **_axes(suffix),
+    }
+    return [curve, minima]
+
+
+def _trail_trace(run: RunTrace, state: dict, trail: int, group: str, suffix: str) -> dict:
+    fading = [round((i + 1) / (trail + 1), 3) for i in range(trail)]
+    return {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "name": f"{run.label} trail",
+        **state,
+        "line": {"color": run.colour, "width": 2},
+        "marker": {"color": run.colour, "size": 8, "opacity": [*fading, 0]},
+        "opacity": 0.6,
+        "hoverinfo": "skip",
+        "showlegend": False,
+        "legendgroup": group,
+        **_axes(suffix),
+    }
+
+
+def _point_trace(run: RunTrace, state: dict, name: str, group: str, suffix: str) -> dict:
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "name": name,
+        "hovertemplate": _hover(html.escape(run.label)),
+        **state,
+        "marker": {
+            "color": run.colour,
+            "size": _POINT_SIZE,
+            "symbol": "circle",
+            "line": {"color": OUTLINE_COLOUR, "width": 1.5},
+            **state.get("marker", {}),
+        },
+        "cliponaxis": False,  # an edge marker is drawn whole, over the axis line
+        "legendgroup": group,
+        **_axes(suffix),
+    }
+
+
+def _frames(states: list[list[dict]], first_index: int) -> list[dict]:
+    """One frame per step from the moving traces' states (states[k][j]: trace first_index + j at step k)."""
+    all_traces = list(range(first_index, first_index + len(states[0])))
+    frames = []
+    for k, state in enumerate(states):
+        if k % CHECKPOINT == 0:
+            checkpoint = state
+            frames.append({"name": str(k), "data": state, "traces": all_traces})
+            continue
+        changes = [{key: value for key, value in s.items() if checkpoint[j][key] != value} for j, s in enumerate(state)]
+        moved = [j for j, change in enumerate(changes) if change]
+        frames.append(
+            {
+                "name": str(k),
+                "baseframe": str(k - k % CHECKPOINT),
+                "data": [changes[j] for j in moved],
+                "traces": [first_index + j for j in moved],
+            }
+        )
+    return frames
+
+
+_STILL = {"frame": {"redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
+
+
+def _controls(steps: int, step: int, frame_ms: int) -> dict:
+    """Play/Pause buttons and a frame slider, placed under the plot."""
+    playing = {
+        "frame": {"duration": frame_ms, "redraw": False},
+        "fromcurrent": True,
+        "mode": "immediate",
+        "transition": {"duration": min(150, frame_ms // 2), "easing": "linear"},
+    }
+    # Play goes on from the step the figure opens at (the page's step controls), or from 0 at the end.
+    start = step if step < steps else 0
+    buttons = {
+        "type": "buttons",
+        "direction": "left",
+        "showactive": False,
+        "x": 0,
+        "y": 0,
+        "xanchor": "left",
+        "yanchor": "top",
+        "pad": {"t": 62, "r": 10},
+        "buttons": [
+            {"label": "▶ Play", "method": "animate", "args": [[str(k) for k in range(start, steps + 1)], playing]},
+            {"label": "❚❚ Pause", "method": "animate", "args": [[None], _STILL]},
+        ],
+    }
+    slider = {
+        "active": step,
+        "x": 0.2,
+        "len": 0.8,
+        "y": 0,
+        "yanchor": "top",
+        "pad": {"t": 50},
+        "currentvalue": {"prefix": "Step ", "xanchor": "left"},
+        "transition": {"duration": 0},
+        "steps": [{"label": str(k), "method": "animate", "args": [[str(k)], _STILL]} for k in range(steps + 1)],
+    }
+    return {"updatemenus": [buttons], "sliders": [slider]}
+
+
+def _axis(view_range: tuple[float, float], title: str | None, **extra) -> dict:
+    axis = {**AXIS_STYLE, "range": list(view_range), "autorange": False, **extra}
+    if title:
+        axis["title"] = {"text": title}
+    return axis
+
+
+def _panel_layout(runs: Sequence[RunTrace], names: list[str], view: View) -> dict:
+    """One panel per run in a grid of up to three columns, every panel on the same ranges."""
+    count = max(len(runs), 1)
+    columns = min(count, _GRID_COLUMNS)
+    rows = math.ceil(count / columns)
+    gap_x, gap_y = _PANEL_GAP
+    width, height = (1 - gap_x * (columns - 1)) / columns, (1 - gap_y * (rows - 1)) / rows
+    layout = {"height": 300 * rows + 130, "showlegend": False, "annotations": []}
+    for i in range(count):
+        row, column = divmod(i, columns)
+        suffix = "" if i == 0 else str(i + 1)
+        left, top = column * (width + gap_x), 1 - row * (height + gap_y)
+        layout[f"xaxis{suffix}"] = _axis(
+            view.x_range,
+            "x" if row == rows - 1 else None,
+            domain=[left, left + width],
+            anchor=f"y{suffix}",
+        )
+        layout[f"yaxis{suffix}"] = _axis(
+            view.y_range, "f(x)" if column == 0 else None, domain=[top - height, top], anchor=f"x{suffix}"
+        )
+        if i < len(runs):
+            layout["annotations"].append(
+                {
+                    "text": f"<span style='color:{runs[i].colour}'>●</span> <b>{names[i]}</b>",
+                    "x": left + width / 2,
+                    "y": top,
+                    "xref": "paper",
+                    "yref": "paper",
+                    "xanchor": "center",
+                    "yanchor": "bottom",
+                    "showarrow": False,
+                }
+            )
+    return layout
+
+
+def animation_figure(
+    loss: Loss,
+    runs: Sequence[RunTrace],
+    *,
+    layout: str = "overlay",
+    view: View | None = None,
+    trail: int = 5,
+    frame_ms: int = 400,
+    step: int = 0,
+) -> dict:
+    """The runs descending the loss: one frame per step 0..max steps, opened at `step`.
+
+    layout="overlay" puts every run on one curve with a legend; "side_by_side" gives each run its own
+    panel (same ranges) and moves them all with one slider. A point outside `view` is drawn on its
+    edge as a triangle pointing out; a diverged run holds its last finite point. `trail` is how many
+    earlier positions fade behind each point (0 for none).
+    """
+    _require_1d(loss)
+    check_runs(runs)
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS}; got {layout!r}")
+    if trail < 0:
+        raise ValueError(f"trail must be ≥ 0; got {trail}")
+    view = view or default_view(loss)
+    steps = max((run.trajectory.steps for run in runs), default=0)
+    if not 0 <= step <= steps:
+        raise ValueError(f"step must be in [0, {steps}]; got {step}")
+    side_by_side = layout == "side_by_side"
+
+    paths = [_path(run, view, steps) for run in runs]
+    names = [html.escape(run.label) for run in runs]
+    statuses = [path.status[-1] for path in paths]
+    legend_names = [f"{name} — {status}" if status else name for name, status in zip(names, statuses, strict=True)]
+    suffixes = [str(i + 1) if side_by_side and i else "" for i in range(len(runs))]
+
+    panels = len(runs) if side_by_side and runs else 1
+    samples = CURVE_SAMPLES // min(panels, _GRID_COLUMNS)  # as dense per pixel in a narrower panel
+    data = []
+    for i in range(panels):
+        data += _static_traces(loss, view, samples, "" if i == 0 else str(i + 1))
+    trails = [_trail_states(path, view, trail) for path in paths] if trail else []
+    points = [_point_states(name, path, view) for name, path in zip(names, paths, strict=True)]
+    for i, states in enumerate(trails):
+        data.append(_trail_trace(runs[i], states[step], trail, str(i), suffixes[i]))
+    for i, states in enumerate(points):
+        data.append(_point_trace(runs[i], states[step], legend_names[i], str(i), suffixes[i]))
+    moving = [*trails, *points]
+    frames = _frames([[states[k] for states in moving] for k in range(steps + 1)], len(data) - len(moving))
+
+    figure_layout = {
+        **THEME,
+        "margin": {"l": 60, "r": 20, "t": 50, "b": 20},
+        "hovermode": "closest",
+        **_controls(steps, step, frame_ms),
+    }
+    if side_by_side:
+        figure_layout |= _panel_layout(runs, legend_names, view)
+    else:
+        figure_layout |= {
+            "height": 520,
+            "xaxis": _axis(view.x_range, "x"),
+            "yaxis": _axis(view.y_range, "f(x)"),
+            "showlegend": True,
+            "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        }
+    return {"data": data, "layout": figure_layout, "frames": frames}

@@ -1,0 +1,334 @@
+"""charts: the animation's traces, frames and controls, edge markers and statuses, the side-by-side
+panels, the internals figure, and strict JSON everywhere."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import charts
+import losses
+import optimisers
+from charts.animation import CHECKPOINT, CURVE_SAMPLES
+from losses import Loss
+
+QUARTIC = losses.get("quartic")
+STEPS = 8
+
+
+def run(label, id, x0, steps=STEPS, colour="#f5c518", loss=QUARTIC, **settings) -> charts.RunTrace:
+    trajectory = optimisers.simulate(loss, optimisers.create(id, **settings), [x0], steps)
+    return charts.RunTrace(label, colour, trajectory)
+
+
+def rmsprop(steps=STEPS) -> charts.RunTrace:
+    return run("RMSProp", "rmsprop", 0.1, steps, alpha=0.1, beta=0.9)
+
+
+def adam(steps=STEPS) -> charts.RunTrace:
+    return run("Adam", "adam", 0.1, steps, colour="#ff7f0e", alpha=0.1)
+
+
+def escaping() -> charts.RunTrace:
+    """The article's orange run of scene 1: out of the default view at step 3, diverged at step 5."""
+    return run("Escapes", "gd", 0.1, colour="#d62728", alpha=0.8)
+
+
+def merged(base: dict, change: dict) -> dict:
+    """`change` merged into `base` as Plotly merges frames: objects key by key, arrays replaced."""
+    result = dict(base)
+    for key, value in change.items():
+        result[key] = merged(result.get(key, {}), value) if isinstance(value, dict) else value
+    return result
+
+
+def shown(figure: dict, k: int) -> dict[int, dict]:
+    """What frame k sets, trace index → properties, after following its baseframe chain (Plotly's computeFrame)."""
+    frames = {frame["name"]: frame for frame in figure["frames"]}
+    chain, frame = [], frames[str(k)]
+    while True:
+        chain.append(frame)
+        if "baseframe" not in frame:
+            break
+        frame = frames[frame["baseframe"]]
+    state: dict[int, dict] = {}
+    for frame in reversed(chain):
+        for index, data in zip(frame["traces"], frame["data"], strict=True):
+            state[index] = merged(state.get(index, {}), data)
+    return state
+
+
+def point_traces(figure: dict) -> list[int]:
+    return [i for i, trace in enumerate(figure["data"]) if trace.get("cliponaxis") is False]
+
+
+def trail_traces(figure: dict) -> list[int]:
+    return [i for i, trace in enumerate(figure["data"]) if trace.get("mode") == "lines+markers"]
+
+
+def curve_traces(figure: dict) -> list[int]:
+    return [i for i, trace in enumerate(figure["data"]) if trace.get("name") == "f(x)"]
+
+
+def strict_json(figure: dict) -> str:
+    text = json.dumps(figure, allow_nan=False)
+    assert not re.search(r"\bnan\b|\binf(inity)?\b", text, re.IGNORECASE)
+    return text
+
+
+# --- the animation: traces and frames -----------------------------------------------------------------------
+
+
+def test_the_curve_is_drawn_once_and_never_in_a_frame():
+    figure = charts.animation_figure(QUARTIC, [rmsprop(), adam()])
+    (curve,) = curve_traces(figure)
+    trace = figure["data"][curve]
+    view = charts.default_view(QUARTIC)
+    xs = trace["x0"] + trace["dx"] * np.arange(len(trace["y"]))
+    assert len(trace["y"]) == CURVE_SAMPLES
+    assert xs[0] == pytest.approx(view.x_range[0]) and xs[-1] == pytest.approx(view.x_range[1])
+    span = view.y_range[1] - view.y_range[0]
+    np.testing.assert_allclose(trace["y"], QUARTIC.f(xs[:, None]), atol=1e-4 * span)
+    for frame in figure["frames"]:
+        assert curve not in frame["traces"]
+        assert all("type" not in data and "line" not in data for data in frame["data"])
+
+
+def test_each_run_has_one_point_and_one_trail_and_a_frame_per_step():
+    runs = [rmsprop(), adam(), escaping()]
+    figure = charts.animation_figure(QUARTIC, runs)
+    assert len(point_traces(figure)) == len(trail_traces(figure)) == len(runs)
+    assert [figure["data"][i]["name"].split(" — ")[0] for i in point_traces(figure)] == [r.label for r in runs]
+    assert [frame["name"] for frame in figure["frames"]] == [str(k) for k in range(STEPS + 1)]
+    assert trail_traces(charts.animation_figure(QUARTIC, runs, trail=0)) == []
+
+
+def test_the_point_and_trail_in_frame_k_are_the_trajectory_at_step_k():
+    runs = [rmsprop(60), adam(60)]
+    figure = charts.animation_figure(QUARTIC, runs, trail=3)
+    for k in range(61):
+        state = shown(figure, k)
+        for point, trail, r in zip(point_traces(figure), trail_traces(figure), runs, strict=True):
+            x, loss = r.trajectory.x[:, 0], r.trajectory.loss
+            np.testing.assert_allclose(state[point]["x"], [x[k]], rtol=1e-5)
+            np.testing.assert_allclose(state[point]["y"], [loss[k]], rtol=1e-5)
+            earlier = [max(k - back, 0) for back in (3, 2, 1, 0)]
+            np.testing.assert_allclose(state[trail]["x"], x[earlier], atol=1e-3)
+            np.testing.assert_allclose(state[trail]["y"], loss[earlier], atol=1e-2)
+
+
+def test_frames_list_only_the_traces_that_moved():
+    # Plain gd with α = 0.1 from 0.1 settles in the global minimum within 12 steps; a slow Adam
+    # from 2.0 moves about 0.01 a step all the way.
+    settling, moving = run("Settles", "gd", 0.1, 60, alpha=0.1), run("Slow", "adam", 2.0, 60, alpha=0.01)
+    figure = charts.animation_figure(QUARTIC, [settling, moving], trail=2)
+    for k in range(1, 61):
+        frame = figure["frames"][k]
+        if k % CHECKPOINT:
+            state, base = shown(figure, k), shown(figure, int(frame["baseframe"]))
+            assert set(frame["traces"]) == {i for i in state if state[i] != base[i]}
+    settled_listed = [k for k in range(30, 50) if point_traces(figure)[0] in figure["frames"][k]["traces"]]
+    assert settled_listed == [], "a settled run is listed only at a checkpoint"
+    assert all(point_traces(figure)[1] in figure["frames"][k]["traces"] for k in range(1, 61))
+
+
+def test_frames_carry_only_what_moves():
+    figure = charts.animation_figure(QUARTIC, [rmsprop(), escaping()])
+    for frame in figure["frames"]:
+        for data in frame["data"]:
+            assert set(data) <= {"x", "y", "marker", "hovertemplate"}
+            assert set(data.get("marker", {})) <= {"symbol"}
+
+
+@pytest.mark.parametrize("step", [0, 3, STEPS])
+def test_the_figure_opens_at_step_with_the_slider_there(step):
+    r = rmsprop()
+    figure = charts.animation_figure(QUARTIC, [r], step=step)
+    point = figure["data"][point_traces(figure)[0]]
+    np.testing.assert_allclose(point["x"], [r.trajectory.x[step, 0]], rtol=1e-5)
+    (slider,) = figure["layout"]["sliders"]
+    assert slider["active"] == step
+    assert slider["currentvalue"]["prefix"] == "Step "
+    assert [s["label"] for s in slider["steps"]] == [str(k) for k in range(STEPS + 1)]
+    for k, slider_step in enumerate(slider["steps"]):
+        names, options = slider_step["args"]
+        assert slider_step["method"] == "animate" and names == [str(k)]
+        assert options["frame"]["redraw"] is False and options["mode"] == "immediate"
+
+
+@pytest.mark.parametrize("step, first_played", [(0, 0), (3, 3), (STEPS, 0)])
+def test_play_goes_on_from_the_step_and_pause_stops(step, first_played):
+    figure = charts.animation_figure(QUARTIC, [rmsprop()], step=step, frame_ms=250)
+    play, pause = figure["layout"]["updatemenus"][0]["buttons"]
+    names, options = play["args"]
+    assert names == [str(k) for k in range(first_played, STEPS + 1)]
+    assert options["fromcurrent"] is True and options["frame"] == {"duration": 250, "redraw": False}
+    assert 0 <= options["transition"]["duration"] < 250
+    assert pause["args"][0] == [None] and pause["args"][1]["mode"] == "immediate"
+
+
+def test_the_axes_are_fixed_to_the_view():
+    view = charts.default_view(QUARTIC)
+    assert view.x_range == pytest.approx((-2.75, 2.75))
+    low, high = QUARTIC.f(np.array([[-1.107159871688578], [2.5]]))
+    assert view.y_range[0] < low < view.y_range[0] + 0.1 * (high - low)
+    assert view.y_range[1] > high > view.y_range[1] - 0.1 * (high - low)
+    figure = charts.animation_figure(QUARTIC, [escaping()])
+    for axis, view_range in (("xaxis", view.x_range), ("yaxis", view.y_range)):
+        assert figure["layout"][axis]["autorange"] is False
+        assert figure["layout"][axis]["range"] == list(view_range)
+    custom = charts.View((-3.0, 3.0), (-2.0, 5.0))  # the article's axes
+    figure = charts.animation_figure(QUARTIC, [escaping()], view=custom)
+    assert figure["layout"]["yaxis"]["range"] == [-2.0, 5.0]
+
+
+# --- leaving the view, diverging -------------------------------------------------------------------------------
+
+
+def test_a_run_that_leaves_the_view_is_drawn_on_its_edge_and_says_when():
+    r = escaping()
+    assert int(r.trajectory.diverged_at) == 5
+    view = charts.default_view(QUARTIC)
+    figure = charts.animation_figure(QUARTIC, [rmsprop(), r])
+    point = point_traces(figure)[1]
+    before, left, held = shown(figure, 2)[point], shown(figure, 3)[point], shown(figure, 7)[point]
+    assert before["marker"]["symbol"] == "circle"
+    assert "left the view" not in before["hovertemplate"]
+    # Step 3 is at x ≈ 25.3, f ≈ 4e5: beyond the right and the top edges.
+    assert left["x"] == [pytest.approx(view.x_range[1])] and left["y"] == [pytest.approx(view.y_range[1], rel=1e-5)]
+    assert left["marker"]["symbol"] == "triangle-ne"
+    assert "left the view at step 3" in left["hovertemplate"] and "25.2935" in left["hovertemplate"]
+    # From step 5 it holds its last finite point (x ≈ −51676), beyond the left and the top edges.
+    np.testing.assert_allclose(r.trajectory.x[5:, 0], r.trajectory.x[4, 0])
+    assert held["x"] == [pytest.approx(view.x_range[0])] and held["marker"]["symbol"] == "triangle-nw"
+    assert "diverged at step 5" in held["hovertemplate"]
+    assert charts.run_status(r, view) == "diverged at step 5"
+    assert figure["data"][point]["name"] == "Escapes — diverged at step 5"
+    assert shown(figure, 7)[point_traces(figure)[0]].get("marker", {}).get("symbol", "circle") == "circle"
+
+
+def test_left_the_view_names_the_step_it_left_for_good():
+    r = rmsprop()  # from 0.1 down to the global minimum at −1.107
+    narrow = charts.View((-0.6, 0.6), (-3.0, 3.0))
+    assert r.trajectory.x[2, 0] > -0.6 > r.trajectory.x[3, 0]
+    assert charts.run_status(r, narrow) == "left the view at step 3"
+    figure = charts.animation_figure(QUARTIC, [r], view=narrow)
+    point = point_traces(figure)[0]
+    assert shown(figure, STEPS)[point]["marker"]["symbol"] == "triangle-left"
+    assert shown(figure, STEPS)[point]["x"] == [-0.6]
+    assert charts.run_status(r, charts.default_view(QUARTIC)) is None
+
+
+def test_a_run_diverged_at_its_start_has_a_status_and_no_nan():
+    r = run("Far", "gd", 2e6, alpha=0.1)  # beyond the bound of 1e6: diverged at step 0
+    assert charts.run_status(r, charts.default_view(QUARTIC)) == "diverged at step 0"
+    strict_json(charts.animation_figure(QUARTIC, [r], layout="side_by_side"))
+    strict_json(charts.internals_figure([r], step=0, log_loss=True))
+
+
+def log_plus_x() -> Loss:
+    """log(x) + x: not defined below 0, so its curve has gaps and gd steps across 0 into NaN."""
+    x = sp.Symbol("x", real=True)
+    return Loss("log", "log", sp.log(x) + x, (x,), ((-1.0, 3.0),), "not defined below 0")
+
+
+def test_a_run_that_diverges_inside_the_view_is_marked_where_it_stopped():
+    loss = log_plus_x()
+    r = run("Log", "gd", 1.0, loss=loss, alpha=0.1)  # 1, 0.8, 0.575, 0.301, then a step to x < 0
+    assert int(r.trajectory.diverged_at) == 4
+    figure = charts.animation_figure(loss, [r])
+    point = point_traces(figure)[0]
+    assert shown(figure, 3)[point]["marker"]["symbol"] == "circle"
+    stopped = shown(figure, STEPS)[point]
+    assert stopped["marker"]["symbol"] == "x" and "diverged at step 4" in stopped["hovertemplate"]
+    assert stopped["x"] == [pytest.approx(r.trajectory.x[3, 0], rel=1e-5)]
+
+
+def test_every_figure_is_strict_json_even_with_gaps():
+    loss = log_plus_x()
+    curve = charts.animation_figure(loss, [run("Log", "gd", 1.0, loss=loss, alpha=0.1)])
+    assert None in curve["data"][curve_traces(curve)[0]]["y"]
+    strict_json(curve)
+    runs = [rmsprop(), adam(), escaping()]
+    for layout in ("overlay", "side_by_side"):
+        strict_json(charts.animation_figure(QUARTIC, runs, layout=layout, step=6))
+    for log_loss in (False, True):
+        strict_json(charts.internals_figure(runs, step=4, log_loss=log_loss))
+
+
+# --- side by side ----------------------------------------------------------------------------------------------
+
+
+def test_side_by_side_gives_each_run_a_panel_on_the_same_ranges():
+    runs = [rmsprop(), adam(), escaping(), run("Yellow", "gd", 0.3, alpha=0.5)]
+    view = charts.default_view(QUARTIC)
+    figure = charts.animation_figure(QUARTIC, runs, layout="side_by_side", step=2)
+    layout = figure["layout"]
+    suffixes = ["", "2", "3", "4"]
+    for suffix in suffixes:
+        assert layout[f"xaxis{suffix}"]["range"] == list(view.x_range)
+        assert layout[f"yaxis{suffix}"]["range"] == list(view.y_range)
+        assert layout[f"xaxis{suffix}"]["autorange"] is layout[f"yaxis{suffix}"]["autorange"] is False
+    assert "xaxis5" not in layout
+    curves = curve_traces(figure)
+    assert [figure["data"][i]["xaxis"] for i in curves] == ["x", "x2", "x3", "x4"]
+    assert [figure["data"][i]["xaxis"] for i in point_traces(figure)] == ["x", "x2", "x3", "x4"]
+    assert [figure["data"][i]["yaxis"] for i in trail_traces(figure)] == ["y", "y2", "y3", "y4"]
+    assert set(figure["frames"][0]["traces"]) == set(point_traces(figure) + trail_traces(figure))
+    assert not any(set(curves) & set(frame["traces"]) for frame in figure["frames"])
+    assert len(layout["sliders"]) == 1
+    titles = [a["text"] for a in layout["annotations"]]
+    assert len(titles) == 4 and "diverged at step 5" in titles[2]
+
+
+# --- internals -------------------------------------------------------------------------------------------------
+
+
+def rows(figure: dict) -> list[str]:
+    return sorted(key for key in figure["layout"] if key.startswith("yaxis"))
+
+
+def test_internals_marks_the_step_in_every_row_and_names_the_accumulators():
+    figure = charts.internals_figure([rmsprop(), adam()], step=5)
+    # loss, x, lr, |Δx|, then v (both), m, m̂, v̂ (Adam)
+    assert len(rows(figure)) == 8
+    lines = [s for s in figure["layout"]["shapes"] if s["type"] == "line"]
+    assert all(s["x0"] == s["x1"] == 5 for s in lines)
+    assert sorted(s["yref"].split()[0] for s in lines) == sorted(axis.replace("axis", "") for axis in rows(figure))
+    names = {trace["name"] for trace in figure["data"]}
+    assert {"v (RMSProp)", "v (Adam)", "m (Adam)", "m̂ (Adam)", "v̂ (Adam)"} <= names
+    learning_rates = [t for t in figure["data"] if t["yaxis"] == "y3"]
+    assert all(t["x0"] == 1 for t in learning_rates) and figure["layout"]["yaxis3"]["type"] == "log"
+    np.testing.assert_allclose(learning_rates[0]["y"], rmsprop().trajectory.lr[:, 0], rtol=1e-5)
+
+
+def test_internals_leaves_gaps_where_a_run_diverged():
+    r = escaping()
+    assert np.isnan(r.trajectory.lr[4:]).all()  # steps 5.. have no learning rate
+    figure = charts.internals_figure([r], step=3)
+    by_row = {trace["yaxis"]: trace["y"] for trace in figure["data"]}
+    assert by_row["y"][:5] == pytest.approx(r.trajectory.loss[:5].tolist(), rel=1e-5)
+    assert by_row["y"][5:] == [None] * 4  # the held point after divergence is not drawn
+    assert by_row["y2"][5:] == [None] * 4
+    assert by_row["y3"] == [0.8] * 4 + [None] * 4
+    assert by_row["y4"][4:] == [None] * 4
+
+
+def test_internals_log_loss_shows_the_gap_to_the_lowest_loss_when_losses_go_negative():
+    figure = charts.internals_figure([rmsprop(), adam()], step=0, log_loss=True)
+    assert figure["layout"]["yaxis"]["type"] == "log"
+    title = figure["layout"]["annotations"][0]["text"]
+    assert "lowest" in title and "log" in title
+    values = [v for trace in figure["data"] if trace["yaxis"] == "y" for v in trace["y"] if v is not None]
+    assert min(values) > 0
+    lowest = min(rmsprop().trajectory.loss.min(), adam().trajectory.loss.min())
+    np.testing.assert_allclose(figure["data"][0]["y"][3], rmsprop().trajectory.loss[3] - lowest, rtol=1e-5)
+
+    square = losses.get("square")
+    positive = charts.internals_figure([run("Square", "gd", 1.0, loss=square, alpha=0.1)], step=0, log_loss=True)
+    assert "lowest" not in positive["layout"]["annotations"][0]["text"]
+    assert positive["data"][0]["y"][0] == 1.0
