@@ -1,0 +1,145 @@
+"""The Playground page, run by Streamlit's AppTest: it opens ready, reacts, and survives bad URLs."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import losses
+import optimisers
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "playground.py")
+
+
+def open_page(params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def animation(at: AppTest) -> dict:
+    """The animated figure (the sidebar may also hold a formula's preview chart)."""
+    figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return next(figure for figure in figures if figure.get("frames"))
+
+
+def point_path(figure: dict, label: str) -> list[float]:
+    """The x of a run's point in every frame, following each frame's baseframe as Plotly does."""
+    index = next(i for i, t in enumerate(figure["data"]) if t.get("mode") == "markers" and t["name"].startswith(label))
+    frames = {frame["name"]: frame for frame in figure["frames"]}
+
+    def x_in(frame: dict) -> float:
+        if index in frame["traces"]:
+            update = frame["data"][frame["traces"].index(index)]
+            if "x" in update:
+                return update["x"][0]
+        return x_in(frames[frame["baseframe"]])
+
+    return [x_in(frame) for frame in figure["frames"]]
+
+
+def simulated_path(loss_id: str, optimiser_id: str, x0: float, steps: int, **settings) -> np.ndarray:
+    optimiser = optimisers.create(optimiser_id, **settings)
+    return optimisers.simulate(losses.get(loss_id), optimiser, [x0], steps).x[:, 0]
+
+
+def results(at: AppTest) -> list[dict]:
+    return at.dataframe[0].value.to_dict("records")
+
+
+def test_landing_page_shows_the_article_runs_ready_to_play():
+    at = open_page()
+    figure = animation(at)
+    assert len(figure["frames"]) == 51
+    assert any(button["label"].endswith("Play") for button in figure["layout"]["updatemenus"][0]["buttons"])
+    for label, optimiser_id, settings in [
+        ("RMSProp", "rmsprop", {"alpha": 0.1, "beta": 0.9}),
+        ("Adam", "adam", {"alpha": 0.1, "beta1": 0.9, "beta2": 0.999}),
+    ]:
+        expected = simulated_path("quartic", optimiser_id, 0.1, 50, **settings)
+        np.testing.assert_allclose(point_path(figure, label), expected, rtol=1e-5, atol=1e-9)
+    assert [row["run"] for row in results(at)] == ["RMSProp", "Adam"]
+    assert at.query_params["r1"] == "rmsprop"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda at: at.selectbox(key="run0.optimiser").select("gd"), ("gd", 0.1, {"alpha": 0.1})),
+        (lambda at: at.number_input(key="run0.alpha").set_value(0.03), ("rmsprop", 0.1, {"alpha": 0.03, "beta": 0.9})),
+        (lambda at: at.number_input(key="run0.x0_0").set_value(-2.0), ("rmsprop", -2.0, {"alpha": 0.1, "beta": 0.9})),
+    ],
+)
+def test_changing_a_control_changes_the_trajectory_drawn(change, expected):
+    at = open_page()
+    before = point_path(animation(at), "RMSProp")
+    change(at).run()
+    assert not at.exception
+    after = point_path(animation(at), "RMSProp")
+    optimiser_id, x0, settings = expected
+    np.testing.assert_allclose(after, simulated_path("quartic", optimiser_id, x0, 50, **settings), rtol=1e-5)
+    assert after != before
+
+
+def test_runs_can_be_added_duplicated_and_removed():
+    at = open_page()
+    at.button(key="duplicate0").click().run()
+    assert [row["run"] for row in results(at)] == ["RMSProp", "RMSProp (copy)", "Adam"]
+    at.button(key=next(b.key for b in at.button if b.label == "Add a run")).click().run()
+    assert len(results(at)) == 4
+    at.button(key="remove1").click().run()
+    assert [row["run"] for row in results(at)] == ["RMSProp", "RMSProp (copy)", "Fixed learning rate"]
+    assert len([t for t in animation(at)["data"] if t.get("mode") == "markers" and t["name"] != "minima"]) == 3
+
+
+def test_a_url_restores_the_same_settings_and_figure():
+    at = open_page()
+    at.number_input(key="run1.alpha").set_value(0.02).run()
+    at.selectbox(key="loss").select("wavy").run()
+    at.radio(key="layout").set_value("side_by_side").run()
+    params = dict(at.query_params)
+    assert params["loss"] == "wavy" and params["r2.alpha"] == "0.02"
+    reopened = open_page(params)
+    assert reopened.number_input(key="run1.alpha").value == 0.02
+    assert reopened.selectbox(key="loss").value == "wavy"
+    assert animation(reopened) == animation(at)
+
+
+def test_a_hand_edited_url_is_repaired_with_messages():
+    at = open_page({"steps": "lots", "r1": "adam", "r1.alpha": "-3", "r1.x0": "1e400", "r2": "nonsense"})
+    warnings = " ".join(w.value for w in at.warning)
+    assert "not a whole number" in warnings
+    assert "alpha must be a number" in warnings
+    assert "unknown optimiser" in warnings
+    assert len(results(at)) == 1
+    assert "nan" not in json.dumps(animation(at)).lower()
+
+
+def test_a_diverging_run_is_reported_not_hidden():
+    at = open_page({"loss": "quartic", "steps": "8", "r1": "gd", "r1.alpha": "0.8", "r1.x0": "0.1"})
+    (row,) = results(at)
+    assert row["ended in"] == "diverged"
+    expected = optimisers.simulate(losses.get("quartic"), optimisers.create("gd", alpha=0.8), [0.1], 8)
+    assert row["diverged at step"] == int(expected.diverged_at)
+    assert any(f"diverged at step {int(expected.diverged_at)}" in w.value for w in at.warning)
+
+
+def test_a_typed_formula_is_checked_inline_and_kept_in_the_url():
+    at = open_page()
+    at.selectbox(key="loss").select("custom").run()
+    at.text_input(key="expression").input("sinx + x**2").run()
+    assert not at.exception
+    assert any("sin(x)" in e.value for e in at.error)
+    assert not at.get("plotly_chart")  # no runs drawn on a formula that does not parse
+
+    at.text_input(key="expression").input("x**4 - 2*x**2 + x").run()
+    assert not at.exception and not at.error
+    figure = animation(at)
+    expected = simulated_path("quartic", "rmsprop", 0.1, 50, alpha=0.1, beta=0.9)
+    np.testing.assert_allclose(point_path(figure, "RMSProp"), expected, rtol=1e-5, atol=1e-9)
+    assert at.query_params["expr"] == "x**4 - 2*x**2 + x"
