@@ -6,13 +6,17 @@ payload small, every CHECKPOINT-th frame holds the whole state of the run traces
 it hold only what differs from that state, naming it as their `baseframe` (Plotly merges the two when
 it shows a frame, whether playing or jumping). A run that has settled or diverged then costs nothing
 until the next checkpoint.
+
+A figure is made of parts (the animation here, the internals rows in charts.internals), each drawn in
+a horizontal band of the plot area on its own numbered axes; `compose` stacks them and gives all their
+moving traces one set of frames, so one slider moves every part.
 """
 
 from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +27,13 @@ from optimisers import Trajectory
 CURVE_SAMPLES = 400
 CHECKPOINT = 25
 VIEW_PADDING = 0.05
+VIEW_TOP_PERCENTILE = 75
 LAYOUTS = ("overlay", "side_by_side")
+OVERLAY_HEIGHT = 360  # px of plot area
+PLOT_WIDTH = 1000  # px: about the widest a page draws a figure; drawn coordinates are rounded for it
+PANEL_HEIGHT, PANEL_GAP = 240, 50  # px; the gap holds the panel titles
+CONTROLS_HEIGHT = 130  # px under the animation: its x axis title, the Play button and the frame slider
+MARGIN = {"l": 70, "r": 20, "t": 50}
 
 CURVE_COLOUR = "#4b5563"
 GLOBAL_MINIMUM_COLOUR = "#2ca02c"
@@ -59,7 +69,7 @@ _EDGE_SYMBOLS = {
 }
 _DIVERGED_SYMBOL = "x"
 _GRID_COLUMNS = 3
-_PANEL_GAP = (0.06, 0.14)  # between columns, between rows (room for the panel titles)
+_COLUMN_GAP = 0.06  # of the plot area's width
 
 
 @dataclass(frozen=True)
@@ -86,11 +96,11 @@ def plain_numbers(values) -> list[float | None]:
     return [float(f"{v:.6g}") if math.isfinite(v) else None for v in np.asarray(values, dtype=float).tolist()]
 
 
-def _drawn_numbers(values, view_range: tuple[float, float]) -> list[float | None]:
-    """Coordinates that are only drawn, never shown as numbers: rounded to 1/10,000 of the view's
-    span (a tenth of a pixel on a 1000-pixel axis), and to 6 significant digits far outside it."""
+def _drawn_numbers(values, view_range: tuple[float, float], pixels: float) -> list[float | None]:
+    """Coordinates that are only drawn, never shown as numbers: rounded to a fifth of a pixel on an
+    axis `pixels` long showing `view_range`, and to 6 significant digits far outside it."""
     low, high = view_range
-    decimals = max(0, 4 - math.floor(math.log10(high - low)))
+    decimals = max(0, math.ceil(math.log10(5 * pixels / (high - low))))
     with np.errstate(all="ignore"):
         return plain_numbers(np.round(np.asarray(values, dtype=float), decimals))
 
@@ -118,23 +128,33 @@ def _curve_values(loss: Loss, xs: np.ndarray) -> np.ndarray:
         return loss.f(xs[:, None])
 
 
-def _padded(low: float, high: float) -> tuple[float, float]:
+def padded_range(low: float, high: float) -> tuple[float, float]:
+    """low..high widened by 5% of its span on each side; a flat range by 1 on each side, to stay visible."""
+    if high - low < 1e-12 * max(1.0, abs(high)):
+        low, high = low - 1.0, high + 1.0
     margin = VIEW_PADDING * (high - low)
     return float(low - margin), float(high + margin)
 
 
 def default_view(loss: Loss) -> View:
-    """The loss's domain, and the curve's lowest to highest finite value over it, each padded by 5%.
+    """The loss's domain, and the curve's lowest finite value over it up to its 75th percentile (or
+    its highest local maximum, if higher), each padded by 5%: the minima and the wells fill the view
+    while the steep sides leave it.
 
     It depends on the loss alone, so the axes stay put while runs change."""
     _require_1d(loss)
     low, high = loss.domain[0]
     values = _curve_values(loss, np.linspace(low, high, CURVE_SAMPLES))
     finite = values[np.isfinite(values)]
-    bottom, top = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
-    if top - bottom < 1e-12 * max(1.0, abs(top)):  # a flat curve still needs a visible range
-        bottom, top = bottom - 1.0, top + 1.0
-    return View(_padded(low, high), _padded(bottom, top))
+    bottom, top = -1.0, 1.0
+    if finite.size:
+        inner = values[1:-1]
+        peaks = inner[(inner > values[:-2]) & (inner >= values[2:]) & np.isfinite(inner)]
+        bottom = float(finite.min())
+        top = max(float(np.percentile(finite, VIEW_TOP_PERCENTILE)), float(np.max(peaks, initial=-math.inf)))
+        if top <= bottom:  # a curve flat over most of the domain
+            top = float(finite.max())
+    return View(padded_range(low, high), padded_range(bottom, top))
 
 
 @dataclass(frozen=True)
@@ -179,13 +199,19 @@ def _hover(label: str) -> str:
     return f"<b>{label}</b><br>x = %{{x:.6g}}<br>f(x) = %{{y:.6g}}<extra></extra>"
 
 
+def _on_view(values: np.ndarray, view_range: tuple[float, float]) -> list[float | None]:
+    """`values` held to `view_range` as plain numbers. Rounding must not carry a point on an edge past
+    it: Plotly hides a point off its axes' ranges even when it draws it unclipped."""
+    low, high = view_range
+    return [v if v is None else min(max(v, low), high) for v in plain_numbers(np.clip(values, low, high))]
+
+
 def _point_states(label: str, path: _Path, view: View) -> list[dict]:
     """The point trace's moving properties at every frame; outside the view it sits on the edge.
 
     Only a run that leaves the view or diverges changes its marker and hover text, so only its
     states carry them."""
-    x = plain_numbers(np.clip(path.x, *view.x_range))
-    y = plain_numbers(np.clip(path.y, *view.y_range))
+    x, y = _on_view(path.x, view.x_range), _on_view(path.y, view.y_range)
     states = [{"x": [x[k]], "y": [y[k]]} for k in range(len(x))]
     if not any(path.status):
         return states
@@ -201,10 +227,11 @@ def _point_states(label: str, path: _Path, view: View) -> list[dict]:
     return states
 
 
-def _trail_states(path: _Path, view: View, trail: int) -> list[dict]:
+def _trail_states(path: _Path, view: View, trail: int, panel: tuple[float, float]) -> list[dict]:
     """The trail's positions at every frame: the `trail` positions before the point, then the point
-    itself (unclamped, so the line heads where the run went). Early frames repeat the start."""
-    x, y = _drawn_numbers(path.x, view.x_range), _drawn_numbers(path.y, view.y_range)
+    itself (unclamped, so the line heads where the run went). Early frames repeat the start.
+    `panel` is the plot's width and height in pixels."""
+    x, y = _drawn_numbers(path.x, view.x_range, panel[0]), _drawn_numbers(path.y, view.y_range, panel[1])
     states = []
     for k in range(len(x)):
         window = [max(k - back, 0) for back in range(trail, -1, -1)]
@@ -212,11 +239,16 @@ def _trail_states(path: _Path, view: View, trail: int) -> list[dict]:
     return states
 
 
-def _axes(suffix: str) -> dict:
-    return {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
+def axis_suffix(number: int) -> str:
+    """What follows 'x'/'y' (and 'xaxis'/'yaxis') in the name of axis `number`, counted from 1."""
+    return "" if number == 1 else str(number)
 
 
-def _static_traces(loss: Loss, view: View, samples: int, suffix: str) -> list[dict]:
+def axis_pair(number: int) -> dict:
+    return {"xaxis": f"x{axis_suffix(number)}", "yaxis": f"y{axis_suffix(number)}"}
+
+
+def _static_traces(loss: Loss, view: View, samples: int, height: float, number: int) -> list[dict]:
     low, high = view.x_range
     xs = np.linspace(low, high, samples)
     curve = {
@@ -225,11 +257,11 @@ def _static_traces(loss: Loss, view: View, samples: int, suffix: str) -> list[di
         "name": "f(x)",
         "x0": float(low),
         "dx": float(xs[1] - xs[0]),
-        "y": _drawn_numbers(_curve_values(loss, xs), view.y_range),
+        "y": _drawn_numbers(_curve_values(loss, xs), view.y_range, height),
         "line": {"color": CURVE_COLOUR, "width": 2.5},
         "hovertemplate": "x = %{x:.4g}<br>f(x) = %{y:.4g}<extra></extra>",
         "showlegend": False,
-        **_axes(suffix),
+        **axis_pair(number),
     }
     if not loss.minima:
         return [curve]
@@ -251,12 +283,12 @@ def _static_traces(loss: Loss, view: View, samples: int, suffix: str) -> list[di
         },
         "hovertemplate": "%{text}<extra></extra>",
         "showlegend": False,
-        **_axes(suffix),
+        **axis_pair(number),
     }
     return [curve, minima]
 
 
-def _trail_trace(run: RunTrace, state: dict, trail: int, group: str, suffix: str) -> dict:
+def _trail_trace(run: RunTrace, state: dict, trail: int, group: str, number: int) -> dict:
     fading = [round((i + 1) / (trail + 1), 3) for i in range(trail)]
     return {
         "type": "scatter",
@@ -269,11 +301,11 @@ def _trail_trace(run: RunTrace, state: dict, trail: int, group: str, suffix: str
         "hoverinfo": "skip",
         "showlegend": False,
         "legendgroup": group,
-        **_axes(suffix),
+        **axis_pair(number),
     }
 
 
-def _point_trace(run: RunTrace, state: dict, name: str, group: str, suffix: str) -> dict:
+def _point_trace(run: RunTrace, state: dict, name: str, group: str, number: int) -> dict:
     return {
         "type": "scatter",
         "mode": "markers",
@@ -289,7 +321,7 @@ def _point_trace(run: RunTrace, state: dict, name: str, group: str, suffix: str)
         },
         "cliponaxis": False,  # an edge marker is drawn whole, over the axis line
         "legendgroup": group,
-        **_axes(suffix),
+        **axis_pair(number),
     }
 
 
@@ -318,8 +350,8 @@ def _frames(states: list[list[dict]], first_index: int) -> list[dict]:
 _STILL = {"frame": {"redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
 
 
-def _controls(steps: int, step: int, frame_ms: int) -> dict:
-    """Play/Pause buttons and a frame slider, placed under the plot."""
+def _controls(steps: int, step: int, frame_ms: int, y: float) -> dict:
+    """Play/Pause buttons and a frame slider, placed under paper height `y`."""
     playing = {
         "frame": {"duration": frame_ms, "redraw": False},
         "fromcurrent": True,
@@ -333,7 +365,7 @@ def _controls(steps: int, step: int, frame_ms: int) -> dict:
         "direction": "left",
         "showactive": False,
         "x": 0,
-        "y": 0,
+        "y": y,
         "xanchor": "left",
         "yanchor": "top",
         "pad": {"t": 62, "r": 10},
@@ -346,7 +378,7 @@ def _controls(steps: int, step: int, frame_ms: int) -> dict:
         "active": step,
         "x": 0.2,
         "len": 0.8,
-        "y": 0,
+        "y": y,
         "yanchor": "top",
         "pad": {"t": 50},
         "currentvalue": {"prefix": "Step ", "xanchor": "left"},
@@ -363,33 +395,90 @@ def _axis(view_range: tuple[float, float], title: str | None, **extra) -> dict:
     return axis
 
 
-def _panel_layout(runs: Sequence[RunTrace], names: list[str], view: View) -> dict:
-    """One panel per run in a grid of up to three columns, every panel on the same ranges."""
+@dataclass(frozen=True)
+class Band:
+    """A horizontal strip of a plot area `plot_height` px tall, starting `top` px below its top edge."""
+
+    top: float
+    plot_height: float
+
+    def domain(self, offset: float, height: float) -> list[float]:
+        """The paper y domain [bottom, top] of `height` px starting `offset` px below the band's top."""
+        top = 1 - (self.top + offset) / self.plot_height
+        return [round(top - height / self.plot_height, 5), round(top, 5)]
+
+
+@dataclass(frozen=True)
+class Part:
+    """A block of a figure that `compose` stacks with others. Its traces use axes numbered from its first
+    axis on; `place` lays those axes (and its titles, controls, …) out in the band the part is given."""
+
+    height: float  # px of plot area
+    axes: int  # how many x/y axis pairs it numbers
+    static: list[dict]
+    moving: list[dict]  # as drawn at the step the figure opens at
+    states: list[list[dict]]  # states[j][k]: what moving trace j shows at frame k
+    place: Callable[[Band], dict]
+
+
+def compose(parts: Sequence[Part], *, margin_bottom: int, gap: int = 0, frames: int = 0, **layout) -> dict:
+    """The parts stacked top to bottom in one plot area, `gap` px apart: every static trace, then every
+    moving one. With `frames` > 0, frame k moves each moving trace to its state k."""
+    plot_height = sum(part.height for part in parts) + gap * (len(parts) - 1)
+    figure_layout = {
+        **THEME,
+        "height": MARGIN["t"] + plot_height + margin_bottom,
+        "margin": MARGIN | {"b": margin_bottom},
+        **layout,
+    }
+    annotations, top = [], 0
+    for part in parts:
+        placed = part.place(Band(top, plot_height))
+        annotations += placed.pop("annotations", [])
+        figure_layout |= placed
+        top += part.height + gap
+    figure_layout["annotations"] = annotations
+    static = [trace for part in parts for trace in part.static]
+    figure = {"data": static + [trace for part in parts for trace in part.moving], "layout": figure_layout}
+    if frames:
+        states = [trace_states for part in parts for trace_states in part.states]
+        figure["frames"] = _frames([[trace_states[k] for trace_states in states] for k in range(frames)], len(static))
+    return figure
+
+
+def max_steps(runs: Sequence[RunTrace]) -> int:
+    return max((run.trajectory.steps for run in runs), default=0)
+
+
+def _grid(runs: Sequence[RunTrace]) -> tuple[int, int]:
+    """Columns and rows of the side-by-side panels: up to three columns, at least one panel."""
     count = max(len(runs), 1)
     columns = min(count, _GRID_COLUMNS)
-    rows = math.ceil(count / columns)
-    gap_x, gap_y = _PANEL_GAP
-    width, height = (1 - gap_x * (columns - 1)) / columns, (1 - gap_y * (rows - 1)) / rows
-    layout = {"height": 300 * rows + 130, "showlegend": False, "annotations": []}
-    for i in range(count):
+    return columns, math.ceil(count / columns)
+
+
+def _panel_layout(runs: Sequence[RunTrace], names: list[str], view: View, band: Band) -> dict:
+    """One panel per run in a grid, every panel on the same ranges."""
+    columns, rows = _grid(runs)
+    width = (1 - _COLUMN_GAP * (columns - 1)) / columns
+    layout = {"showlegend": False, "annotations": []}
+    for i in range(max(len(runs), 1)):
         row, column = divmod(i, columns)
-        suffix = "" if i == 0 else str(i + 1)
-        left, top = column * (width + gap_x), 1 - row * (height + gap_y)
+        suffix = axis_suffix(i + 1)
+        left = column * (width + _COLUMN_GAP)
+        domain = band.domain(row * (PANEL_HEIGHT + PANEL_GAP), PANEL_HEIGHT)
         layout[f"xaxis{suffix}"] = _axis(
-            view.x_range,
-            "x" if row == rows - 1 else None,
-            domain=[left, left + width],
-            anchor=f"y{suffix}",
+            view.x_range, "x" if row == rows - 1 else None, domain=[left, left + width], anchor=f"y{suffix}"
         )
         layout[f"yaxis{suffix}"] = _axis(
-            view.y_range, "f(x)" if column == 0 else None, domain=[top - height, top], anchor=f"x{suffix}"
+            view.y_range, "f(x)" if column == 0 else None, domain=domain, anchor=f"x{suffix}"
         )
         if i < len(runs):
             layout["annotations"].append(
                 {
                     "text": f"<span style='color:{runs[i].colour}'>●</span> <b>{names[i]}</b>",
                     "x": left + width / 2,
-                    "y": top,
+                    "y": domain[1],
                     "xref": "paper",
                     "yref": "paper",
                     "xanchor": "center",
@@ -398,6 +487,58 @@ def _panel_layout(runs: Sequence[RunTrace], names: list[str], view: View) -> dic
                 }
             )
     return layout
+
+
+def _overlay_layout(view: View, band: Band) -> dict:
+    return {
+        "xaxis": _axis(view.x_range, "x", anchor="y"),
+        "yaxis": _axis(view.y_range, "f(x)", domain=band.domain(0, OVERLAY_HEIGHT), anchor="x"),
+        "showlegend": True,
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+    }
+
+
+def animation_part(
+    loss: Loss, runs: Sequence[RunTrace], view: View, *, layout: str, trail: int, frame_ms: int, step: int
+) -> Part:
+    """The animation as a part (see animation_figure), on axes 1, 2, …, with its controls under it."""
+    _require_1d(loss)
+    check_runs(runs)
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS}; got {layout!r}")
+    if trail < 0:
+        raise ValueError(f"trail must be ≥ 0; got {trail}")
+    steps = max_steps(runs)
+    if not 0 <= step <= steps:
+        raise ValueError(f"step must be in [0, {steps}]; got {step}")
+    side_by_side = layout == "side_by_side"
+
+    paths = [_path(run, view, steps) for run in runs]
+    names = [html.escape(run.label) for run in runs]
+    statuses = [path.status[-1] for path in paths]
+    legend_names = [f"{name} — {status}" if status else name for name, status in zip(names, statuses, strict=True)]
+    numbers = [i + 1 if side_by_side else 1 for i in range(len(runs))]
+
+    panels = len(runs) if side_by_side and runs else 1
+    columns, rows = _grid(runs) if side_by_side else (1, 1)
+    panel = (PLOT_WIDTH / columns, PANEL_HEIGHT if side_by_side else OVERLAY_HEIGHT)
+    height = rows * panel[1] + (rows - 1) * PANEL_GAP
+    samples = CURVE_SAMPLES // columns  # as dense per pixel in a narrower panel
+    static = [
+        trace for number in range(1, panels + 1) for trace in _static_traces(loss, view, samples, panel[1], number)
+    ]
+    trails = [_trail_states(path, view, trail, panel) for path in paths] if trail else []
+    points = [_point_states(name, path, view) for name, path in zip(names, paths, strict=True)]
+    moving = [_trail_trace(runs[i], states[step], trail, str(i), numbers[i]) for i, states in enumerate(trails)]
+    moving += [
+        _point_trace(runs[i], states[step], legend_names[i], str(i), numbers[i]) for i, states in enumerate(points)
+    ]
+
+    def place(band: Band) -> dict:
+        placed = _panel_layout(runs, legend_names, view, band) if side_by_side else _overlay_layout(view, band)
+        return placed | _controls(steps, step, frame_ms, band.domain(0, height)[0])
+
+    return Part(height, panels, static, moving, [*trails, *points], place)
 
 
 def animation_figure(
@@ -417,52 +558,6 @@ def animation_figure(
     edge as a triangle pointing out; a diverged run holds its last finite point. `trail` is how many
     earlier positions fade behind each point (0 for none).
     """
-    _require_1d(loss)
-    check_runs(runs)
-    if layout not in LAYOUTS:
-        raise ValueError(f"layout must be one of {LAYOUTS}; got {layout!r}")
-    if trail < 0:
-        raise ValueError(f"trail must be ≥ 0; got {trail}")
     view = view or default_view(loss)
-    steps = max((run.trajectory.steps for run in runs), default=0)
-    if not 0 <= step <= steps:
-        raise ValueError(f"step must be in [0, {steps}]; got {step}")
-    side_by_side = layout == "side_by_side"
-
-    paths = [_path(run, view, steps) for run in runs]
-    names = [html.escape(run.label) for run in runs]
-    statuses = [path.status[-1] for path in paths]
-    legend_names = [f"{name} — {status}" if status else name for name, status in zip(names, statuses, strict=True)]
-    suffixes = [str(i + 1) if side_by_side and i else "" for i in range(len(runs))]
-
-    panels = len(runs) if side_by_side and runs else 1
-    samples = CURVE_SAMPLES // min(panels, _GRID_COLUMNS)  # as dense per pixel in a narrower panel
-    data = []
-    for i in range(panels):
-        data += _static_traces(loss, view, samples, "" if i == 0 else str(i + 1))
-    trails = [_trail_states(path, view, trail) for path in paths] if trail else []
-    points = [_point_states(name, path, view) for name, path in zip(names, paths, strict=True)]
-    for i, states in enumerate(trails):
-        data.append(_trail_trace(runs[i], states[step], trail, str(i), suffixes[i]))
-    for i, states in enumerate(points):
-        data.append(_point_trace(runs[i], states[step], legend_names[i], str(i), suffixes[i]))
-    moving = [*trails, *points]
-    frames = _frames([[states[k] for states in moving] for k in range(steps + 1)], len(data) - len(moving))
-
-    figure_layout = {
-        **THEME,
-        "margin": {"l": 60, "r": 20, "t": 50, "b": 20},
-        "hovermode": "closest",
-        **_controls(steps, step, frame_ms),
-    }
-    if side_by_side:
-        figure_layout |= _panel_layout(runs, legend_names, view)
-    else:
-        figure_layout |= {
-            "height": 520,
-            "xaxis": _axis(view.x_range, "x"),
-            "yaxis": _axis(view.y_range, "f(x)"),
-            "showlegend": True,
-            "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
-        }
-    return {"data": data, "layout": figure_layout, "frames": frames}
+    part = animation_part(loss, runs, view, layout=layout, trail=trail, frame_ms=frame_ms, step=step)
+    return compose([part], margin_bottom=CONTROLS_HEIGHT, frames=max_steps(runs) + 1, hovermode="closest")

@@ -1,8 +1,9 @@
 """Inside the optimisers: loss, x, effective learning rate, step size and every accumulator against
-the step, one row each on a shared step axis, with a line at the step being inspected.
+the step, one row each on a shared step axis, with a line at the step being shown.
 
 A run that diverged is drawn up to its last good step and then left as a gap: the point it holds is
-not where the optimiser went.
+not where the optimiser went. Given the animation's view, the x and loss rows keep to its ranges when
+a run goes beyond them, so one run flying off does not flatten the others.
 """
 
 from __future__ import annotations
@@ -13,12 +14,27 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from charts.animation import AXIS_STYLE, THEME, RunTrace, check_runs, plain_numbers
+from charts.animation import (
+    AXIS_STYLE,
+    Band,
+    Part,
+    RunTrace,
+    View,
+    axis_pair,
+    axis_suffix,
+    check_runs,
+    compose,
+    max_steps,
+    padded_range,
+    plain_numbers,
+)
 
-ROW_HEIGHT = 165
-ROW_GAP = 0.055  # room for each row's title
+ROW_HEIGHT = 100  # px of each row's plot
+ROW_GAP = 55  # px above each row, for its title
+STEP_AXIS_HEIGHT = 50  # px under the last row, for the step axis
 MARKERS_UP_TO = 60  # steps: fewer than this and every step gets a dot
 STEP_LINE_COLOUR = "#64748b"
+_UPRIGHT = 1e-9  # the step marker's dx: Plotly reads a dx of 0 as its default, 1
 ACCUMULATOR_SYMBOLS = {"m_hat": "m̂", "v_hat": "v̂", "v_max": "max v", "mu_product": "∏μ", "rho": "ρ"}
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
@@ -28,6 +44,18 @@ class _Row:
     title: str
     log: bool
     traces: list[dict]
+    range: tuple[float, float]  # in axis units: log10 of the values on a log row
+
+
+def _row(title: str, log: bool, traces: list[dict], clip: tuple[float, float] | None = None) -> _Row:
+    """A row on the range of its values, padded; a linear row with a value beyond `clip` is held to `clip`
+    and says so in its title. The range is set rather than left to Plotly so the step marker can span it."""
+    values = np.array([v for trace in traces for v in trace["y"] if v is not None], dtype=float)
+    if clip and values.size and (values.min() < clip[0] or values.max() > clip[1]):
+        return _Row(f"{title}, clipped to {clip[0]:.3g} … {clip[1]:.3g}", log, traces, clip)
+    if log:
+        values = np.log10(values)
+    return _Row(title, log, traces, padded_range(values.min(), values.max()) if values.size else (0.0, 1.0))
 
 
 def _from_diverged_on(run: RunTrace, values: np.ndarray, first_step: int) -> np.ndarray:
@@ -66,9 +94,10 @@ def _coordinates(run: RunTrace, values: np.ndarray, name: str) -> list[tuple[np.
     return [(values[:, i], f"{name} · x{str(i + 1).translate(SUBSCRIPTS)}") for i in range(dim)]
 
 
-def _loss_row(runs: Sequence[RunTrace], log_loss: bool) -> _Row:
+def _loss_row(runs: Sequence[RunTrace], log_loss: bool, view: View | None, legend: bool) -> _Row:
     """The loss per step. On a log scale with a loss ≤ 0 somewhere, the row shows instead how far each
-    loss is above the lowest any run reached, floored just above zero, and its title says so."""
+    loss is above the lowest any run reached, floored just above zero, and its title says so. With
+    `legend`, its lines name the runs in the legend."""
     losses = [_from_diverged_on(run, run.trajectory.loss, 0) for run in runs]
     title = "loss"
     if log_loss:
@@ -83,15 +112,15 @@ def _loss_row(runs: Sequence[RunTrace], log_loss: bool) -> _Row:
                 f" differences below {floor:.0e} drawn at {floor:.0e}"
             )
     traces = [
-        _series(run, i, values, 0, html.escape(run.label), log_loss)
+        _series(run, i, values, 0, html.escape(run.label), log_loss) | {"showlegend": legend}
         for i, (run, values) in enumerate(zip(runs, losses, strict=True))
     ]
-    for trace in traces:
-        trace["showlegend"] = True
-    return _Row(title, log_loss, traces)
+    return _row(title, log_loss, traces, clip=view.y_range if view and not log_loss else None)
 
 
-def _per_coordinate_row(runs: Sequence[RunTrace], title: str, log: bool, field: str, first_step: int) -> _Row:
+def _per_coordinate_row(
+    runs: Sequence[RunTrace], title: str, log: bool, field: str, first_step: int, clip: tuple[float, float] | None
+) -> _Row:
     traces = []
     for i, run in enumerate(runs):
         values = _from_diverged_on(run, getattr(run.trajectory, field), first_step)
@@ -99,7 +128,7 @@ def _per_coordinate_row(runs: Sequence[RunTrace], title: str, log: bool, field: 
             _series(run, i, column, first_step, name, log)
             for column, name in _coordinates(run, values, html.escape(run.label))
         ]
-    return _Row(title, log, traces)
+    return _row(title, log, traces, clip)
 
 
 def _step_size_row(runs: Sequence[RunTrace]) -> _Row:
@@ -107,7 +136,7 @@ def _step_size_row(runs: Sequence[RunTrace]) -> _Row:
     for i, run in enumerate(runs):
         moved = np.linalg.norm(np.diff(run.trajectory.x, axis=0), axis=1)
         traces.append(_series(run, i, _from_diverged_on(run, moved, 1), 1, html.escape(run.label), log=True))
-    return _Row("step size |Δx|, log scale", True, traces)
+    return _row("step size |Δx|, log scale", True, traces)
 
 
 def _accumulator_rows(runs: Sequence[RunTrace]) -> list[_Row]:
@@ -120,73 +149,92 @@ def _accumulator_rows(runs: Sequence[RunTrace]) -> list[_Row]:
                 _series(run, i, column, 1, label, log=False)
                 for column, label in _coordinates(run, values, f"{symbol} ({html.escape(run.label)})")
             )
-    return [_Row(f"accumulator {ACCUMULATOR_SYMBOLS.get(name, name)}", False, traces) for name, traces in rows.items()]
+    return [_row(f"accumulator {ACCUMULATOR_SYMBOLS.get(name, name)}", False, traces) for name, traces in rows.items()]
 
 
-def internals_figure(runs: Sequence[RunTrace], *, step: int, log_loss: bool = False) -> dict:
-    """Rows sharing the step axis: loss (log scale if `log_loss`), x, the effective learning rate lr_t
-    (log), the step size |Δx| (log), then each accumulator; a dotted line marks `step` in every row.
-    Values that are not finite, and values ≤ 0 on a log scale, are gaps."""
+def _step_marker(row: _Row, step: int, number: int) -> dict:
+    """A dotted vertical line across the row at `step`: frames move it by its x0 alone."""
+    low, high = row.range
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "name": "step",
+        "x0": step,
+        "dx": _UPRIGHT,
+        "y": plain_numbers([10**low, 10**high] if row.log else [low, high]),
+        "line": {"color": STEP_LINE_COLOUR, "width": 1.5, "dash": "dot"},
+        "hoverinfo": "skip",
+        "showlegend": False,
+        **axis_pair(number),
+    }
+
+
+def internals_part(
+    runs: Sequence[RunTrace], view: View | None, *, step: int, log_loss: bool, first_axis: int, legend: bool
+) -> Part:
+    """The internals rows (see internals_figure) as a part on axes first_axis, first_axis + 1, …; the step
+    marker of each row is a moving trace."""
     check_runs(runs)
-    steps = max((run.trajectory.steps for run in runs), default=0)
+    steps = max_steps(runs)
     rows = [
-        _loss_row(runs, log_loss),
-        _per_coordinate_row(runs, "x", False, "x", 0),
-        _per_coordinate_row(runs, "effective learning rate lr, log scale", True, "lr", 1),
+        _loss_row(runs, log_loss, view, legend),
+        _per_coordinate_row(runs, "x", False, "x", 0, view.x_range if view else None),
+        _per_coordinate_row(runs, "effective learning rate lr, log scale", True, "lr", 1, None),
         _step_size_row(runs),
         *_accumulator_rows(runs),
     ]
-    count = len(rows)
-    height = (1 - ROW_GAP * (count - 1)) / count
-    data, shapes, annotations = [], [], []
-    layout = {
-        **THEME,
-        "height": ROW_HEIGHT * count + 90,
-        "margin": {"l": 70, "r": 20, "t": 75, "b": 50},
-        "hovermode": "x unified",
-        "legend": {"orientation": "h", "x": 0, "y": 1, "yanchor": "top", "yref": "container"},
-    }
-    for r, row in enumerate(rows):
-        suffix = "" if r == 0 else str(r + 1)
-        top = 1 - r * (height + ROW_GAP)
-        last = r == count - 1
-        layout[f"xaxis{suffix}"] = {
-            **AXIS_STYLE,
-            "anchor": f"y{suffix}",
-            "range": [0, max(steps, 1)],
-            "showticklabels": last,
-            **({"title": {"text": "step"}} if last else {}),
-            **({"matches": "x"} if r else {}),
-        }
-        layout[f"yaxis{suffix}"] = {
-            **AXIS_STYLE,
-            "anchor": f"x{suffix}",
-            "domain": [top - height, top],
-            "type": "log" if row.log else "linear",
-        }
-        data += [trace | {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"} for trace in row.traces]
-        shapes.append(
-            {
-                "type": "line",
-                "xref": f"x{suffix}",
-                "yref": f"y{suffix} domain",
-                "x0": step,
-                "x1": step,
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": STEP_LINE_COLOUR, "width": 1.5, "dash": "dot"},
+    numbers = [first_axis + r for r in range(len(rows))]
+    static = [trace | axis_pair(number) for row, number in zip(rows, numbers, strict=True) for trace in row.traces]
+    markers = [_step_marker(row, step, number) for row, number in zip(rows, numbers, strict=True)]
+
+    def place(band: Band) -> dict:
+        layout, annotations = {}, []
+        for r, (row, number) in enumerate(zip(rows, numbers, strict=True)):
+            suffix, last = axis_suffix(number), r == len(rows) - 1
+            domain = band.domain(r * (ROW_GAP + ROW_HEIGHT) + ROW_GAP, ROW_HEIGHT)
+            layout[f"xaxis{suffix}"] = {
+                **AXIS_STYLE,
+                "anchor": f"y{suffix}",
+                "range": [0, max(steps, 1)],
+                "showticklabels": last,
+                **({"title": {"text": "step"}} if last else {}),
+                **({"matches": f"x{axis_suffix(first_axis)}"} if r else {}),
             }
-        )
-        annotations.append(
-            {
-                "text": f"<b>{row.title}</b>",
-                "x": 0,
-                "y": top,
-                "xref": "paper",
-                "yref": "paper",
-                "xanchor": "left",
-                "yanchor": "bottom",
-                "showarrow": False,
+            layout[f"yaxis{suffix}"] = {
+                **AXIS_STYLE,
+                "anchor": f"x{suffix}",
+                "domain": domain,
+                "type": "log" if row.log else "linear",
+                "range": list(row.range),
+                "autorange": False,
             }
-        )
-    return {"data": data, "layout": layout | {"shapes": shapes, "annotations": annotations}}
+            annotations.append(
+                {
+                    "text": f"<b>{row.title}</b>",
+                    "x": 0,
+                    "y": domain[1],
+                    "xref": "paper",
+                    "yref": "paper",
+                    "xanchor": "left",
+                    "yanchor": "bottom",
+                    "showarrow": False,
+                }
+            )
+        return layout | {"annotations": annotations}
+
+    height = len(rows) * (ROW_GAP + ROW_HEIGHT)
+    return Part(height, len(rows), static, markers, [[{"x0": k} for k in range(steps + 1)]] * len(rows), place)
+
+
+def internals_figure(runs: Sequence[RunTrace], *, step: int, log_loss: bool = False, view: View | None = None) -> dict:
+    """Rows sharing the step axis: loss (log scale if `log_loss`), x, the effective learning rate lr_t
+    (log), the step size |Δx| (log), then each accumulator; a dotted line marks `step` in every row.
+    Values that are not finite, and values ≤ 0 on a log scale, are gaps. With the animation's `view`,
+    the x row and the linear loss row keep to its ranges (see the module's docstring)."""
+    part = internals_part(runs, view, step=step, log_loss=log_loss, first_axis=1, legend=True)
+    return compose(
+        [part],
+        margin_bottom=STEP_AXIS_HEIGHT,
+        hovermode="x unified",
+        legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "top", "yref": "container"},
+    )

@@ -189,7 +189,7 @@ def step_controls(steps: int) -> int:
     forward.button(
         "▶", key="step_forward", on_click=lambda: state.update(step=min(state["step"] + 1, steps)), help="Step forward"
     )
-    slider.slider("Inspect step", 0, steps, key="step")
+    slider.slider("Open at step", 0, steps, key="step")
     return state["step"]
 
 
@@ -235,9 +235,10 @@ def main() -> None:
     traces = [charts.RunTrace(r.label, r.colour, t) for r, t in zip(config.runs, trajectories, strict=True)]
     view = charts.default_view(loss)
 
+    st.subheader("The descent and inside the optimisers")
     step = step_controls(config.steps)
-    animation = charts.animation_figure(
-        loss, traces, layout=config.layout, view=view, frame_ms=config.frame_ms, step=step
+    animation = charts.playground_figure(
+        loss, traces, layout=config.layout, view=view, frame_ms=config.frame_ms, step=step, log_loss=config.log_loss
     )
     show_figure(animation, key="animation")
     for trace in traces:
@@ -245,8 +246,6 @@ def main() -> None:
         if status:
             st.warning(f"{trace.label}: {status}", icon=":material/warning:")
 
-    st.subheader("Inside the optimisers")
-    show_figure(charts.internals_figure(traces, step=step, log_loss=config.log_loss), key="internals")
     st.subheader("Results")
     results_table(loss, config, trajectories)
     downloads(loss, config, trajectories, animation)

@@ -1,8 +1,9 @@
 """The Playground in a real Chromium against `streamlit run app.py`: it loads, plays, scrubs, reacts."""
 
+from conftest import ARTIFACTS, wait_for_app
+
 import losses
 import optimisers
-from tests.conftest import ARTIFACTS, wait_for_app
 
 ANIMATION = "document.querySelectorAll('.js-plotly-plot')"
 # The animated chart: the one whose figure has frames.
@@ -47,11 +48,11 @@ def test_play_moves_the_points_and_scrubbing_to_the_end_shows_the_final_position
 
 def test_changing_a_setting_redraws_the_chart(page, app_url):
     open_playground(page, app_url)
-    last_frame = f"() => JSON.stringify(({FIND_ANIMATION})._transitionData._frames.at(-1))"
-    before = page.evaluate(last_frame)
+    frames = f"() => JSON.stringify(({FIND_ANIMATION})._transitionData._frames)"
+    before = page.evaluate(frames)
     alpha_box = page.get_by_label("alpha (exact)").first
     alpha_box.fill("0.03")
     alpha_box.press("Enter")
-    page.wait_for_function(f"before => ({last_frame})() !== before", arg=before, timeout=30_000)
+    page.wait_for_function(f"before => ({frames})() !== before", arg=before, timeout=30_000)
     wait_for_app(page)
     assert page.locator("[data-testid=stException]").count() == 0

@@ -1,5 +1,5 @@
 """charts: the animation's traces, frames and controls, edge markers and statuses, the side-by-side
-panels, the internals figure, and strict JSON everywhere."""
+panels, the internals figure, the Playground's combined figure, and strict JSON everywhere."""
 
 from __future__ import annotations
 
@@ -67,7 +67,9 @@ def point_traces(figure: dict) -> list[int]:
 
 
 def trail_traces(figure: dict) -> list[int]:
-    return [i for i, trace in enumerate(figure["data"]) if trace.get("mode") == "lines+markers"]
+    return [
+        i for i, trace in enumerate(figure["data"]) if trace.get("mode") == "lines+markers" and "hoverinfo" in trace
+    ]
 
 
 def curve_traces(figure: dict) -> list[int]:
@@ -174,9 +176,7 @@ def test_play_goes_on_from_the_step_and_pause_stops(step, first_played):
 def test_the_axes_are_fixed_to_the_view():
     view = charts.default_view(QUARTIC)
     assert view.x_range == pytest.approx((-2.75, 2.75))
-    low, high = QUARTIC.f(np.array([[-1.107159871688578], [2.5]]))
-    assert view.y_range[0] < low < view.y_range[0] + 0.1 * (high - low)
-    assert view.y_range[1] > high > view.y_range[1] - 0.1 * (high - low)
+    assert view.y_range == pytest.approx((-2.43, 5.83), abs=0.01)  # the article's plots: y from −2 to 5
     figure = charts.animation_figure(QUARTIC, [escaping()])
     for axis, view_range in (("xaxis", view.x_range), ("yaxis", view.y_range)):
         assert figure["layout"][axis]["autorange"] is False
@@ -184,6 +184,26 @@ def test_the_axes_are_fixed_to_the_view():
     custom = charts.View((-3.0, 3.0), (-2.0, 5.0))  # the article's axes
     figure = charts.animation_figure(QUARTIC, [escaping()], view=custom)
     assert figure["layout"]["yaxis"]["range"] == [-2.0, 5.0]
+
+
+@pytest.mark.parametrize("loss_id", ["quartic", "wavy", "narrow_well", "wall", "ripples"])
+def test_the_default_view_fills_with_the_wells_and_lets_the_steep_sides_leave(loss_id):
+    loss = losses.get(loss_id)
+    bottom, top = charts.default_view(loss).y_range
+    values = loss.f(np.linspace(*loss.domain[0], 4001)[:, None])
+    rising = np.diff(values) > 0
+    local_maxima = values[1:-1][rising[:-1] & ~rising[1:]]
+    assert bottom < values.min() and all(bottom < minimum.value < top for minimum in loss.minima)
+    assert top > local_maxima.max(initial=-np.inf)
+    if loss_id != "ripples":  # its highest values are local maxima
+        assert top < values.max()
+
+
+def test_a_curve_flat_over_most_of_its_domain_still_gets_its_top_in_view():
+    x = sp.Symbol("x", real=True)
+    hinge = Loss("hinge", "hinge", sp.Piecewise((0, x < 2), ((x - 2) ** 2, True)), (x,), ((-3.0, 3.0),), "")
+    bottom, top = charts.default_view(hinge).y_range
+    assert bottom < 0 and top > 1
 
 
 # --- leaving the view, diverging -------------------------------------------------------------------------------
@@ -195,13 +215,18 @@ def test_a_run_that_leaves_the_view_is_drawn_on_its_edge_and_says_when():
     view = charts.default_view(QUARTIC)
     figure = charts.animation_figure(QUARTIC, [rmsprop(), r])
     point = point_traces(figure)[1]
-    before, left, held = shown(figure, 2)[point], shown(figure, 3)[point], shown(figure, 7)[point]
+    before, above, beyond = (shown(figure, k)[point] for k in (1, 2, 3))
+    held = shown(figure, 7)[point]
     assert before["marker"]["symbol"] == "circle"
     assert "left the view" not in before["hovertemplate"]
+    # Step 2 is at x ≈ −2.23, f ≈ 12.5: above the top edge (the article's "leaves the plot at step 2").
+    assert above["x"] == [pytest.approx(r.trajectory.x[2, 0], rel=1e-5)]
+    assert above["y"] == [view.y_range[1]]  # not rounded past it: Plotly would hide the point
+    assert above["marker"]["symbol"] == "triangle-up" and "left the view at step 2" in above["hovertemplate"]
     # Step 3 is at x ≈ 25.3, f ≈ 4e5: beyond the right and the top edges.
-    assert left["x"] == [pytest.approx(view.x_range[1])] and left["y"] == [pytest.approx(view.y_range[1], rel=1e-5)]
-    assert left["marker"]["symbol"] == "triangle-ne"
-    assert "left the view at step 3" in left["hovertemplate"] and "25.2935" in left["hovertemplate"]
+    assert beyond["x"] == [view.x_range[1]] and beyond["y"] == [view.y_range[1]]
+    assert beyond["marker"]["symbol"] == "triangle-ne"
+    assert "left the view at step 2" in beyond["hovertemplate"] and "25.2935" in beyond["hovertemplate"]
     # From step 5 it holds its last finite point (x ≈ −51676), beyond the left and the top edges.
     np.testing.assert_allclose(r.trajectory.x[5:, 0], r.trajectory.x[4, 0])
     assert held["x"] == [pytest.approx(view.x_range[0])] and held["marker"]["symbol"] == "triangle-nw"
@@ -292,30 +317,81 @@ def rows(figure: dict) -> list[str]:
     return sorted(key for key in figure["layout"] if key.startswith("yaxis"))
 
 
+def step_markers(figure: dict) -> list[int]:
+    return [i for i, trace in enumerate(figure["data"]) if trace["name"] == "step"]
+
+
+def series_by_row(figure: dict) -> dict[str, list[dict]]:
+    """The internals' plotted traces (not the step markers) of each row, by y axis."""
+    by_row: dict[str, list[dict]] = {}
+    for trace in figure["data"]:
+        if trace["name"] != "step" and "x0" in trace and trace["dx"] == 1:
+            by_row.setdefault(trace["yaxis"], []).append(trace)
+    return by_row
+
+
+def row_range(figure: dict, yaxis: str) -> list[float]:
+    """A row's y range in data units."""
+    axis = figure["layout"][yaxis.replace("y", "yaxis")]
+    return [10**end for end in axis["range"]] if axis["type"] == "log" else axis["range"]
+
+
 def test_internals_marks_the_step_in_every_row_and_names_the_accumulators():
     figure = charts.internals_figure([rmsprop(), adam()], step=5)
     # loss, x, lr, |Δx|, then v (both), m, m̂, v̂ (Adam)
     assert len(rows(figure)) == 8
-    lines = [s for s in figure["layout"]["shapes"] if s["type"] == "line"]
-    assert all(s["x0"] == s["x1"] == 5 for s in lines)
-    assert sorted(s["yref"].split()[0] for s in lines) == sorted(axis.replace("axis", "") for axis in rows(figure))
+    markers = [figure["data"][i] for i in step_markers(figure)]
+    assert sorted(m["yaxis"] for m in markers) == sorted(axis.replace("axis", "") for axis in rows(figure))
+    for marker in markers:
+        assert marker["x0"] == 5 and marker["mode"] == "lines"
+        assert 0 < marker["dx"] < 1e-6  # upright: Plotly reads a dx of 0 as 1
+        np.testing.assert_allclose(marker["y"], row_range(figure, marker["yaxis"]), rtol=1e-5)
     names = {trace["name"] for trace in figure["data"]}
     assert {"v (RMSProp)", "v (Adam)", "m (Adam)", "m̂ (Adam)", "v̂ (Adam)"} <= names
-    learning_rates = [t for t in figure["data"] if t["yaxis"] == "y3"]
+    learning_rates = series_by_row(figure)["y3"]
     assert all(t["x0"] == 1 for t in learning_rates) and figure["layout"]["yaxis3"]["type"] == "log"
     np.testing.assert_allclose(learning_rates[0]["y"], rmsprop().trajectory.lr[:, 0], rtol=1e-5)
+
+
+def test_internals_rows_hold_all_their_values():
+    figure = charts.internals_figure([rmsprop(), adam(), escaping()], step=0)
+    for yaxis, traces in series_by_row(figure).items():
+        low, high = row_range(figure, yaxis)
+        values = [v for trace in traces for v in trace["y"] if v is not None]
+        assert low < min(values) <= max(values) < high
+        assert figure["layout"][yaxis.replace("y", "yaxis")]["autorange"] is False
 
 
 def test_internals_leaves_gaps_where_a_run_diverged():
     r = escaping()
     assert np.isnan(r.trajectory.lr[4:]).all()  # steps 5.. have no learning rate
     figure = charts.internals_figure([r], step=3)
-    by_row = {trace["yaxis"]: trace["y"] for trace in figure["data"]}
+    by_row = {yaxis: traces[0]["y"] for yaxis, traces in series_by_row(figure).items()}
     assert by_row["y"][:5] == pytest.approx(r.trajectory.loss[:5].tolist(), rel=1e-5)
     assert by_row["y"][5:] == [None] * 4  # the held point after divergence is not drawn
     assert by_row["y2"][5:] == [None] * 4
     assert by_row["y3"] == [0.8] * 4 + [None] * 4
     assert by_row["y4"][4:] == [None] * 4
+
+
+def test_internals_keep_the_x_and_loss_rows_to_the_view_when_a_run_flies_off():
+    view = charts.default_view(QUARTIC)
+    calm, flying = rmsprop(), escaping()  # flying reaches x ≈ −51676 at step 4
+    figure = charts.internals_figure([calm, flying], step=0, view=view)
+    titles = [a["text"] for a in figure["layout"]["annotations"]]
+    for yaxis, view_range, title in (("yaxis", view.y_range, titles[0]), ("yaxis2", view.x_range, titles[1])):
+        assert figure["layout"][yaxis]["range"] == list(view_range)
+        assert figure["layout"][yaxis]["autorange"] is False
+        assert "clipped" in title
+    assert not any("clipped" in title for title in titles[2:])
+
+    alone = charts.internals_figure([calm], step=0, view=view)
+    assert not any("clipped" in a["text"] for a in alone["layout"]["annotations"])
+    low, high = alone["layout"]["yaxis2"]["range"]  # x: the run's own values, not the view
+    xs = calm.trajectory.x[:, 0]
+    assert view.x_range[0] < low < xs.min() and xs.max() < high < view.x_range[1]
+    on_log = charts.internals_figure([calm, flying], step=0, view=view, log_loss=True)
+    assert "clipped" not in on_log["layout"]["annotations"][0]["text"]
 
 
 def test_internals_log_loss_shows_the_gap_to_the_lowest_loss_when_losses_go_negative():
@@ -332,3 +408,83 @@ def test_internals_log_loss_shows_the_gap_to_the_lowest_loss_when_losses_go_nega
     positive = charts.internals_figure([run("Square", "gd", 1.0, loss=square, alpha=0.1)], step=0, log_loss=True)
     assert "lowest" not in positive["layout"]["annotations"][0]["text"]
     assert positive["data"][0]["y"][0] == 1.0
+
+
+# --- the Playground's figure: the animation with the internals under it -----------------------------------------
+
+
+def internals_rows_of(figure: dict) -> list[str]:
+    """The y axes of the internals rows: those of the step markers, top to bottom."""
+    return [figure["data"][i]["yaxis"] for i in step_markers(figure)]
+
+
+@pytest.mark.parametrize("layout", ["overlay", "side_by_side"])
+def test_the_playground_figure_stacks_the_animation_over_the_internals_rows(layout):
+    runs = [rmsprop(), adam(), escaping()]
+    view = charts.default_view(QUARTIC)
+    figure = charts.playground_figure(QUARTIC, runs, layout=layout, step=2, log_loss=True)
+    animation = charts.animation_figure(QUARTIC, runs, layout=layout, step=2)
+    internals = charts.internals_figure(runs, step=2, log_loss=True, view=view)
+    panels = 1 if layout == "overlay" else len(runs)
+    assert len(curve_traces(figure)) == panels
+    # The animation's traces and the internals' rows, exactly as their own figures draw them.
+    without_axes = [
+        {k: v for k, v in trace.items() if k not in ("xaxis", "yaxis", "showlegend")} for trace in figure["data"]
+    ]
+    for trace in animation["data"]:
+        assert {k: v for k, v in trace.items() if k not in ("xaxis", "yaxis", "showlegend")} in without_axes
+    for trace in internals["data"]:
+        assert {k: v for k, v in trace.items() if k not in ("xaxis", "yaxis", "showlegend")} in without_axes
+    assert len(figure["data"]) == len(animation["data"]) + len(internals["data"])
+    assert [a["text"] for a in figure["layout"]["annotations"]][-len(rows(internals)) :] == [
+        a["text"] for a in internals["layout"]["annotations"]
+    ]
+    # One marker per internals row, on axes numbered after the animation's, every row under the slider.
+    rows_in_figure = internals_rows_of(figure)
+    assert len(rows_in_figure) == len(rows(internals))
+    assert rows_in_figure[0] == f"y{panels + 1}" and len(set(rows_in_figure)) == len(rows_in_figure)
+    (slider,) = figure["layout"]["sliders"]
+    lowest_panel = min(figure["layout"][f"yaxis{n if n > 1 else ''}"]["domain"][0] for n in range(1, panels + 1))
+    assert slider["y"] == lowest_panel
+    for yaxis in rows_in_figure:
+        assert figure["layout"][yaxis.replace("y", "yaxis")]["domain"][1] < lowest_panel
+
+
+@pytest.mark.parametrize("layout", ["overlay", "side_by_side"])
+def test_every_frame_moves_the_points_and_the_step_marker_of_every_row_together(layout):
+    runs = [rmsprop(60), adam(60)]
+    figure = charts.playground_figure(QUARTIC, runs, layout=layout, step=7)
+    markers = step_markers(figure)
+    assert [figure["data"][i]["x0"] for i in markers] == [7] * len(markers)
+    for k in range(61):
+        state = shown(figure, k)
+        for marker in markers:
+            trace = figure["data"][marker] | state[marker]
+            assert trace["x0"] + trace["dx"] * np.arange(2) == pytest.approx([k, k], abs=1e-6)
+        for point, r in zip(point_traces(figure), runs, strict=True):
+            np.testing.assert_allclose(state[point]["x"], [r.trajectory.x[k, 0]], rtol=1e-5)
+        if k % CHECKPOINT:
+            assert set(markers) <= set(figure["frames"][k]["traces"]), "a delta frame moves the markers too"
+
+
+def test_playground_frames_list_only_the_traces_that_moved():
+    settling, moving = run("Settles", "gd", 0.1, 60, alpha=0.1), run("Slow", "adam", 2.0, 60, alpha=0.01)
+    figure = charts.playground_figure(QUARTIC, [settling, moving], trail=2)
+    movers = set(step_markers(figure) + point_traces(figure) + trail_traces(figure))
+    for k, frame in enumerate(figure["frames"]):
+        assert set(frame["traces"]) <= movers
+        assert all(set(data) <= {"x", "y", "x0", "marker", "hovertemplate"} for data in frame["data"])
+        if k % CHECKPOINT:
+            state, base = shown(figure, k), shown(figure, int(frame["baseframe"]))
+            assert set(frame["traces"]) == {i for i in state if state[i] != base[i]}
+    assert point_traces(figure)[0] not in figure["frames"][40]["traces"]  # settled
+
+
+@pytest.mark.parametrize("layout", ["overlay", "side_by_side"])
+def test_the_playground_figure_is_strict_json(layout):
+    for log_loss in (False, True):
+        strict_json(
+            charts.playground_figure(QUARTIC, [rmsprop(), adam(), escaping()], layout=layout, log_loss=log_loss)
+        )
+    loss = log_plus_x()
+    strict_json(charts.playground_figure(loss, [run("Log", "gd", 1.0, loss=loss, alpha=0.1)], layout=layout))

@@ -1,0 +1,36 @@
+"""The Playground's figure: the descent animation with the optimisers' internals under it, on one set
+of frames, so Play, Pause and the frame slider move the points and every row's step marker together."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from charts.animation import CONTROLS_HEIGHT, RunTrace, View, animation_part, compose, default_view, max_steps
+from charts.internals import STEP_AXIS_HEIGHT, internals_part
+from losses import Loss
+
+
+def playground_figure(
+    loss: Loss,
+    runs: Sequence[RunTrace],
+    *,
+    layout: str = "overlay",
+    view: View | None = None,
+    trail: int = 5,
+    frame_ms: int = 400,
+    step: int = 0,
+    log_loss: bool = False,
+) -> dict:
+    """animation_figure's animation on top, internals_figure's rows under its controls; the x and loss
+    rows keep to `view`'s ranges. One frame per step moves the points, the trails and the rows' step
+    markers; the legend (overlay) toggles a run everywhere."""
+    view = view or default_view(loss)
+    animation = animation_part(loss, runs, view, layout=layout, trail=trail, frame_ms=frame_ms, step=step)
+    internals = internals_part(runs, view, step=step, log_loss=log_loss, first_axis=animation.axes + 1, legend=False)
+    return compose(
+        [animation, internals],
+        margin_bottom=STEP_AXIS_HEIGHT,
+        gap=CONTROLS_HEIGHT,
+        frames=max_steps(runs) + 1,
+        hovermode="closest",
+    )
