@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 import losses
 import optimisers
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "playground.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "views" / "playground.py")
 
 
 def open_page(params: dict[str, str] | None = None) -> AppTest:

@@ -21,9 +21,9 @@ from config import (
     from_query_params,
     to_query_params,
 )
-from pages import session
-from pages.session import RUN_IDS, run_key
-from pages.widgets import hyperparameter_input, position_input, show_figure
+from views import session
+from views.session import RUN_IDS, run_key
+from views.widgets import hyperparameter_input, position_input, show_figure
 
 
 @st.cache_data(max_entries=512, show_spinner=False)

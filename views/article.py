@@ -7,7 +7,7 @@ import streamlit as st
 import charts
 import losses
 from article import scenes
-from pages.widgets import show_figure
+from views.widgets import show_figure
 
 
 def mode_note(scene: scenes.Scene) -> None:

@@ -11,7 +11,7 @@ import optimisers
 from article import theory
 from article.scenes import ARTICLE_EPS
 from charts.animation import AXIS_STYLE, THEME
-from pages.widgets import hyperparameter_input, show_figure
+from views.widgets import hyperparameter_input, show_figure
 
 BETA = optimisers.REGISTRY["rmsprop"].hyperparameter("beta")
 TABLE_BETAS = (0.5, 0.9, 0.99, 0.999)

@@ -11,7 +11,7 @@ import optimisers
 import sweep
 from charts.sweep import AXIS_LABELS, MAP_KINDS, categories, category_index, random_starts_figure, sweep_figure
 from config import Config, new_run, to_query_params
-from pages.widgets import show_figure
+from views.widgets import show_figure
 
 DEFAULT_OPTIMISERS = ("gd", "adagrad", "rmsprop", "adam")
 MAX_OPTIMISERS = 4
