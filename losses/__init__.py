@@ -6,8 +6,9 @@ from functools import cache
 
 from losses.base import Loss, Minimum
 from losses.catalogue import _DEFINITIONS
+from losses.parse import ExpressionError, parse
 
-__all__ = ["Loss", "Minimum", "get", "ids"]
+__all__ = ["ExpressionError", "Loss", "Minimum", "get", "ids", "parse"]
 
 
 def ids() -> tuple[str, ...]:
