@@ -34,10 +34,15 @@ format: $(VENV)/.dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The comparisons with torch.optim need torch: .venv/bin/pip install torch==2.13.0 (never a requirement).
 bench: $(VENV)/.dev
 	$(BIN)/python bench/core.py
+	$(BIN)/python -m bench.figure
+	$(BIN)/python bench/parse.py
+	$(BIN)/python bench/sweep.py
+	$(BIN)/python -m bench.browser
 
-# Needs torch: pip install torch==2.13.0 into .venv first (never a runtime or test requirement).
+# Needs torch, as the benchmarks do.
 golden: $(VENV)/.dev
 	$(BIN)/python tools/make_golden.py
 

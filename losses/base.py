@@ -11,16 +11,20 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
 Array = np.ndarray
-# Small integer powers are printed as products: numpy's `power` is several times slower.
+# Small integer powers of short bases are printed as products: numpy's `power` is several times
+# slower. A long base keeps `power`, or nested powers would double the code at every level.
 _LARGEST_POWER_AS_PRODUCT = 8
+_LONGEST_BASE_AS_PRODUCT = 40
 
 
 class _FastPowerPrinter(NumPyPrinter):
     def _print_Pow(self, expr, rational=False):
         base, exponent = expr.as_base_exp()
         if exponent.is_Integer and 2 <= abs(int(exponent)) <= _LARGEST_POWER_AS_PRODUCT:
-            product = "*".join([self.parenthesize(base, 1000)] * abs(int(exponent)))
-            return f"({product})" if exponent > 0 else f"(1/({product}))"
+            base_text = self.parenthesize(base, 1000)
+            if len(base_text) <= _LONGEST_BASE_AS_PRODUCT:
+                product = "*".join([base_text] * abs(int(exponent)))
+                return f"({product})" if exponent > 0 else f"(1/({product}))"
         return super()._print_Pow(expr, rational=rational)
 
 
