@@ -32,7 +32,7 @@ from charts.animation import (
 ROW_HEIGHT = 100  # px of each row's plot
 ROW_GAP = 55  # px above each row, for its title
 STEP_AXIS_HEIGHT = 50  # px under the last row, for the step axis
-MARKERS_UP_TO = 60  # steps: fewer than this and every step gets a dot
+MARKERS_UP_TO = 20  # steps: fewer than this and every step gets a dot
 STEP_LINE_COLOUR = "#64748b"
 _UPRIGHT = 1e-9  # the step marker's dx: Plotly reads a dx of 0 as its default, 1
 ACCUMULATOR_SYMBOLS = {"m_hat": "m̂", "v_hat": "v̂", "v_max": "max v", "mu_product": "∏μ", "rho": "ρ"}

@@ -143,3 +143,19 @@ def test_a_typed_formula_is_checked_inline_and_kept_in_the_url():
     expected = simulated_path("quartic", "rmsprop", 0.1, 50, alpha=0.1, beta=0.9)
     np.testing.assert_allclose(point_path(figure, "RMSProp"), expected, rtol=1e-5, atol=1e-9)
     assert at.query_params["expr"] == "x**4 - 2*x**2 + x"
+
+
+def test_settings_survive_a_visit_to_another_page():
+    at = AppTest.from_file(str(Path(PAGE).parent.parent / "app.py"), default_timeout=120)
+    at.run()
+    at.number_input(key="run0.alpha").set_value(0.07).run()
+    at.switch_page("views/sweep.py").run()
+    assert not at.exception
+    at.switch_page("views/playground.py").run()
+    assert not at.exception
+    assert at.number_input(key="run0.alpha").value == 0.07
+    np.testing.assert_allclose(
+        point_path(animation(at), "RMSProp"),
+        simulated_path("quartic", "rmsprop", 0.1, 50, alpha=0.07, beta=0.9),
+        rtol=1e-5,
+    )

@@ -82,17 +82,19 @@ def axis_controls(side: str, loss: losses.Loss) -> sweep.Axis:
 
 def sidebar() -> tuple[losses.Loss, list[str], sweep.Axis, sweep.Axis, int, tuple[float, ...]]:
     with st.sidebar:
-        loss_id = st.selectbox("Loss function", losses.ids(), key="loss", format_func=lambda i: losses.get(i).name)
+        loss_id = st.selectbox(
+            "Loss function", losses.ids(), key="sweep_loss", format_func=lambda i: losses.get(i).name
+        )
         loss = losses.get(loss_id)
         chosen = st.multiselect(
             "Optimisers",
             list(optimisers.REGISTRY),
             default=list(DEFAULT_OPTIMISERS),
             max_selections=MAX_OPTIMISERS,
-            key="optimisers",
+            key="sweep_optimisers",
             format_func=optimiser_name,
         )
-        steps = st.number_input("Steps", min_value=1, max_value=sweep.MAX_STEPS, value=DEFAULT_STEPS, key="steps")
+        steps = st.number_input("Steps", min_value=1, max_value=sweep.MAX_STEPS, value=DEFAULT_STEPS, key="sweep_steps")
         st.subheader("Axes")
         x_axis = axis_controls("x", loss)
         y_axis = axis_controls("y", loss)
