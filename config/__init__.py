@@ -55,6 +55,13 @@ class Config:
     log_loss: bool = False
 
 
+def resolve_loss(loss_id: str, expression: str, domain: tuple[float, float]) -> losses.Loss:
+    """The catalogue's loss, or the typed formula on `domain` (raises losses.ExpressionError)."""
+    if loss_id == CUSTOM_LOSS:
+        return losses.parse(expression, domain=(domain,))
+    return losses.get(loss_id)
+
+
 def new_run(optimiser: str, x0: tuple[float, ...], index: int, **settings) -> Run:
     """A run with the optimiser's defaults, overridden by `settings`, coloured by its position."""
     spec = optimisers.REGISTRY[optimiser]

@@ -301,3 +301,22 @@ def test_bad_axis_settings_show_a_message_not_a_traceback():
     app.number_input(key="y.beta.high").set_value(1.5).run()
     assert not app.exception
     assert any("beta" in e.value for e in app.error)
+
+
+def test_a_typed_formula_is_swept_and_its_cells_open_with_it():
+    app = run_page()
+    app.selectbox(key="sweep_loss").set_value("custom").run()
+    app.text_input(key="sweep_expression").input("x**4 - 2x").run()
+    assert not app.exception
+    assert any("implicit multiplication" in e.value for e in app.error)
+    assert not [c for c in app.get("plotly_chart") if "heatmap" in c.proto.spec]
+
+    app.text_input(key="sweep_expression").input("x**4 - 2*x**2 + x").run()
+    app.number_input(key="x_count").set_value(20).run()
+    app.number_input(key="y_count").set_value(10).run()
+    assert not app.exception and not app.error
+    assert [t for t in sweep_spec(app)["data"] if t["type"] == "heatmap"]
+    link = app.dataframe[0].value["run"].iloc[0]
+    config, messages = from_query_params(dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(link).query)))
+    assert messages == []
+    assert (config.loss, config.expression, config.domain) == ("custom", "x**4 - 2*x**2 + x", (-3.0, 3.0))

@@ -10,25 +10,24 @@ import exports
 import losses
 import optimisers
 from config import (
-    CUSTOM_LOSS,
     FRAME_MS_RANGE,
-    MAX_DOMAIN_WIDTH,
     MAX_EXPRESSION_LENGTH,
     MAX_RUNS,
     MAX_STEPS,
     Config,
     Run,
     from_query_params,
+    resolve_loss,
     to_query_params,
 )
 from views import session
 from views.session import RUN_IDS, run_key
-from views.widgets import hyperparameter_input, position_input, show_figure
+from views.widgets import hyperparameter_input, loss_input, position_input, show_figure
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def simulate_run(loss_id: str, expression: str, domain: tuple[float, float], run: Run, steps: int):
-    loss = session.current_loss(loss_id, expression, domain)
+    loss = resolve_loss(loss_id, expression, domain)
     return optimisers.simulate(loss, run.create_optimiser(), np.array(run.x0), steps)
 
 
@@ -43,40 +42,6 @@ def restore_settings() -> list[str]:
     config, messages = from_query_params(st.query_params.to_dict())
     session.load(config)
     return messages
-
-
-def loss_controls() -> losses.Loss | None:
-    """The loss chosen in the sidebar; for a typed formula, None while it does not parse."""
-    state = st.session_state
-    st.selectbox(
-        "Loss function",
-        (*losses.ids(), CUSTOM_LOSS),
-        key="loss",
-        format_func=lambda i: "Your own formula" if i == CUSTOM_LOSS else losses.get(i).name,
-    )
-    if state["loss"] != CUSTOM_LOSS:
-        loss = losses.get(state["loss"])
-        st.latex(f"f(x) = {loss.latex}")
-        st.caption(loss.description)
-        return loss
-    st.text_input("f(x) =", key="expression", max_chars=MAX_EXPRESSION_LENGTH, placeholder="x**4 - 2*x**2 + x")
-    low_column, high_column = st.columns(2)
-    low_column.number_input("x from", key="domain_low", format="%g", step=0.5)
-    high_column.number_input("x to", key="domain_high", format="%g", step=0.5)
-    domain = (float(state["domain_low"]), float(state["domain_high"]))
-    if not 0 < domain[1] - domain[0] <= MAX_DOMAIN_WIDTH:
-        st.error(f"The domain must run from a smaller to a larger x, at most {MAX_DOMAIN_WIDTH:g} wide.")
-        return None
-    # The browser's max_chars is no control: a client can send any text.
-    text = state["expression"][:MAX_EXPRESSION_LENGTH]
-    try:
-        loss = losses.parse(text, domain=(domain,))
-    except losses.ExpressionError as error:
-        st.error(str(error), icon=":material/error:")
-        return None
-    st.latex(f"f(x) = {loss.latex}")
-    show_figure(charts.preview_figure(loss), key="preview")
-    return loss
 
 
 def run_controls(run_id: int, number: int, domain) -> Run:
@@ -123,7 +88,7 @@ def run_controls(run_id: int, number: int, domain) -> Run:
 def sidebar() -> tuple[Config, losses.Loss | None]:
     state = st.session_state
     with st.sidebar:
-        loss = loss_controls()
+        loss = loss_input("")
         domain = loss.domain if loss else ((state["domain_low"], state["domain_high"]),)
         st.number_input("Steps", min_value=1, max_value=MAX_STEPS, key="steps")
         st.slider("Milliseconds per frame", *FRAME_MS_RANGE, key="frame_ms", step=50)

@@ -6,9 +6,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-import losses
 import optimisers
-from config import CUSTOM_LOSS, MAX_LABEL_LENGTH, PALETTE, Config, Run, new_run
+from config import MAX_LABEL_LENGTH, PALETTE, Config, Run, new_run
 
 RUN_IDS = "run_ids"
 
@@ -59,13 +58,6 @@ def read_run(run_id: int, domain) -> Run:
     x0 = tuple(float(state.get(run_key(run_id, f"x0_{i}"), (low + high) / 2)) for i, (low, high) in enumerate(domain))
     label = str(state.get(run_key(run_id, "label"), spec.name))[:MAX_LABEL_LENGTH] or spec.name
     return Run(optimiser_id, hyperparameters, x0, label, state.get(run_key(run_id, "colour"), PALETTE[0]), options)
-
-
-def current_loss(loss_id: str, expression: str, domain: tuple[float, float]) -> losses.Loss:
-    """The catalogue's loss, or the typed formula (raises losses.ExpressionError if it does not parse)."""
-    if loss_id == CUSTOM_LOSS:
-        return losses.parse(expression, domain=(domain,))
-    return losses.get(loss_id)
 
 
 def add_run(domain) -> None:

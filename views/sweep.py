@@ -10,8 +10,8 @@ import losses
 import optimisers
 import sweep
 from charts.sweep import AXIS_LABELS, MAP_KINDS, categories, category_index, random_starts_figure, sweep_figure
-from config import Config, new_run, to_query_params
-from views.widgets import show_figure
+from config import CUSTOM_LOSS, Config, new_run, resolve_loss, to_query_params
+from views.widgets import loss_input, show_figure
 
 DEFAULT_OPTIMISERS = ("gd", "adagrad", "rmsprop", "adam")
 MAX_OPTIMISERS = 4
@@ -38,14 +38,25 @@ def fixed_settings(optimiser_id: str) -> dict[str, float]:
     return {"eps": FIXED_EPS} if any(h.name == "eps" for h in spec.hyperparameters) else {}
 
 
+def loss_key(loss: losses.Loss) -> tuple[str, str, tuple[float, float]]:
+    """What names a loss for the cache and for a Playground link: its id, its formula if typed, its domain."""
+    return loss.id, loss.name if loss.id == CUSTOM_LOSS else "", loss.domain[0]
+
+
+def domain_key(loss: losses.Loss) -> str:
+    """Part of the keys of the inputs bounded by the domain, so each domain has its own."""
+    (low, high) = loss.domain[0]
+    return f"custom.{low:g}..{high:g}" if loss.id == CUSTOM_LOSS else loss.id
+
+
 @st.cache_data(max_entries=24, show_spinner=False)
-def compute_map(loss_id: str, optimiser_id: str, x: sweep.Axis, y: sweep.Axis, steps: int, start) -> sweep.SweepMap:
-    return sweep.sweep(losses.get(loss_id), optimiser_id, x, y, steps, fixed_settings(optimiser_id), start)
+def compute_map(key, optimiser_id: str, x: sweep.Axis, y: sweep.Axis, steps: int, start) -> sweep.SweepMap:
+    return sweep.sweep(resolve_loss(*key), optimiser_id, x, y, steps, fixed_settings(optimiser_id), start)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def compute_random_starts(loss_id: str, optimiser_id: str, steps: int, count: int, settings) -> sweep.RandomStarts:
-    return sweep.random_starts(losses.get(loss_id), optimiser_id, steps, count, settings)
+def compute_random_starts(key, optimiser_id: str, steps: int, count: int, settings) -> sweep.RandomStarts:
+    return sweep.random_starts(resolve_loss(*key), optimiser_id, steps, count, settings)
 
 
 def optimiser_name(optimiser_id: str) -> str:
@@ -67,7 +78,7 @@ def axis_controls(side: str, loss: losses.Loss) -> sweep.Axis:
     if name == sweep.START:
         first, last = loss.domain[0]
         # Keys per loss: each loss has its own domain, and the Playground only starts inside it.
-        prefix, bounds, log_scale = f"{side}.{name}.{loss.id}", {"min_value": first, "max_value": last}, False
+        prefix, bounds, log_scale = f"{side}.{name}.{domain_key(loss)}", {"min_value": first, "max_value": last}, False
     else:
         first, last, log_scale = AXIS_DEFAULTS[name]
         prefix, bounds = f"{side}.{name}", {}
@@ -80,12 +91,13 @@ def axis_controls(side: str, loss: losses.Loss) -> sweep.Axis:
     return sweep.Axis(name, float(low), float(high), int(count), scale == "log")
 
 
-def sidebar() -> tuple[losses.Loss, list[str], sweep.Axis, sweep.Axis, int, tuple[float, ...]]:
+def sidebar() -> tuple[losses.Loss, list[str], sweep.Axis, sweep.Axis, int, tuple[float, ...]] | None:
+    """The sweep the sidebar describes, or None while a typed formula does not parse."""
     with st.sidebar:
-        loss_id = st.selectbox(
-            "Loss function", losses.ids(), key="sweep_loss", format_func=lambda i: losses.get(i).name
-        )
-        loss = losses.get(loss_id)
+        st.session_state.setdefault("sweep_loss", "quartic")
+        loss = loss_input("sweep_")
+        if loss is None:
+            return None
         chosen = st.multiselect(
             "Optimisers",
             list(optimisers.REGISTRY),
@@ -102,7 +114,7 @@ def sidebar() -> tuple[losses.Loss, list[str], sweep.Axis, sweep.Axis, int, tupl
         if sweep.START not in (x_axis.name, y_axis.name):
             low, high = loss.domain[0]
             first = st.number_input(
-                "start x₀", min_value=low, max_value=high, value=start[0], key=f"start.{loss_id}", format="%g"
+                "start x₀", min_value=low, max_value=high, value=start[0], key=f"start.{domain_key(loss)}", format="%g"
             )
             start = (float(first), *start[1:])
         st.caption(fixed_settings_note(chosen, x_axis, y_axis))
@@ -128,7 +140,7 @@ def compute_maps(loss: losses.Loss, chosen: list[str], x_axis, y_axis, steps: in
     for number, optimiser_id in enumerate(chosen):
         text = f"Running {optimiser_name(optimiser_id)} on {x_axis.count * y_axis.count:,} cells"
         progress.progress(number / len(chosen), text=f"{text} ({number + 1} of {len(chosen)})…")
-        maps.append(compute_map(loss.id, optimiser_id, x_axis, y_axis, steps, start))
+        maps.append(compute_map(loss_key(loss), optimiser_id, x_axis, y_axis, steps, start))
     progress.empty()
     return maps
 
@@ -156,7 +168,9 @@ def cell_chooser(x_axis: sweep.Axis, y_axis: sweep.Axis) -> tuple[int, int]:
 
 
 def playground_link(loss: losses.Loss, optimiser_id: str, settings, x0, steps: int) -> str:
-    config = Config(loss=loss.id, runs=(new_run(optimiser_id, x0, 0, **settings),), steps=steps)
+    loss_id, expression, domain = loss_key(loss)
+    run = new_run(optimiser_id, x0, 0, **settings)
+    config = Config(loss=loss_id, expression=expression, domain=domain, runs=(run,), steps=steps)
     return "/?" + urllib.parse.urlencode(to_query_params(config))
 
 
@@ -218,7 +232,7 @@ def random_starts_section(loss: losses.Loss, maps: list[sweep.SweepMap], row: in
     sweep_map = by_id[optimiser_id]
     settings, _ = sweep.cell_run(loss, sweep_map, row, column, fixed_settings(optimiser_id), start)
     with st.spinner(f"Running {count:,} starts…"):
-        starts = compute_random_starts(loss.id, optimiser_id, sweep_map.steps, int(count), settings)
+        starts = compute_random_starts(loss_key(loss), optimiser_id, sweep_map.steps, int(count), settings)
     setting_text = ", ".join(f"{axis_label(n)} = {v:.4g}" for n, v in settings.items() if not isinstance(v, bool))
     title = f"{optimiser_name(optimiser_id)}, {setting_text}: {int(count):,} starts, {sweep_map.steps} steps"
     show_figure(random_starts_figure(loss, starts, title), key="random_starts")
@@ -240,8 +254,12 @@ def random_starts_section(loss: losses.Loss, maps: list[sweep.SweepMap], row: in
 
 
 def main() -> None:
-    loss, chosen, x_axis, y_axis, steps, start = sidebar()
+    chosen_sweep = sidebar()
     st.title("Sweep")
+    if chosen_sweep is None:
+        st.info("Fix the formula in the sidebar to see the maps.", icon=":material/edit:")
+        return
+    loss, chosen, x_axis, y_axis, steps, start = chosen_sweep
     st.caption(
         "Every cell of a map is one run: its start and settings come from the two axes. The colour says "
         "where it ended, how low it got, or how soon it stopped moving. Each map is one vectorised pass."

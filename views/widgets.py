@@ -8,6 +8,9 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+import charts
+import losses
+from config import CUSTOM_DOMAIN, CUSTOM_LOSS, MAX_DOMAIN_WIDTH, MAX_EXPRESSION_LENGTH
 from optimisers import HyperParameter
 
 # Slider stops for settings such as β, where what matters is how close to 1 they are.
@@ -128,6 +131,46 @@ def position_input(label: str, key: str, low: float, high: float) -> float:
         label_visibility="collapsed",
     )
     return float(st.session_state[key])
+
+
+def loss_input(prefix: str) -> losses.Loss | None:
+    """A choice of the catalogue's losses or a typed formula with its domain, under session keys
+    `{prefix}loss`, `{prefix}expression`, `{prefix}domain_low` and `{prefix}domain_high`.
+
+    A formula that does not parse, or a bad domain, shows its error inline and gives None."""
+    state = st.session_state
+    st.selectbox(
+        "Loss function",
+        (*losses.ids(), CUSTOM_LOSS),
+        key=f"{prefix}loss",
+        format_func=lambda i: "Your own formula" if i == CUSTOM_LOSS else losses.get(i).name,
+    )
+    if state[f"{prefix}loss"] != CUSTOM_LOSS:
+        loss = losses.get(state[f"{prefix}loss"])
+        st.latex(f"f(x) = {loss.latex}")
+        st.caption(loss.description)
+        return loss
+    state.setdefault(f"{prefix}expression", "")
+    state.setdefault(f"{prefix}domain_low", CUSTOM_DOMAIN[0])
+    state.setdefault(f"{prefix}domain_high", CUSTOM_DOMAIN[1])
+    st.text_input("f(x) =", key=f"{prefix}expression", max_chars=MAX_EXPRESSION_LENGTH, placeholder="x**4 - 2*x**2 + x")
+    low_column, high_column = st.columns(2)
+    low_column.number_input("x from", key=f"{prefix}domain_low", format="%g", step=0.5)
+    high_column.number_input("x to", key=f"{prefix}domain_high", format="%g", step=0.5)
+    domain = (float(state[f"{prefix}domain_low"]), float(state[f"{prefix}domain_high"]))
+    if not 0 < domain[1] - domain[0] <= MAX_DOMAIN_WIDTH:
+        st.error(f"The domain must run from a smaller to a larger x, at most {MAX_DOMAIN_WIDTH:g} wide.")
+        return None
+    # The browser's max_chars is no control: a client can send any text.
+    text = state[f"{prefix}expression"][:MAX_EXPRESSION_LENGTH]
+    try:
+        loss = losses.parse(text, domain=(domain,))
+    except losses.ExpressionError as error:
+        st.error(str(error), icon=":material/error:")
+        return None
+    st.latex(f"f(x) = {loss.latex}")
+    show_figure(charts.preview_figure(loss), key=f"{prefix}preview")
+    return loss
 
 
 class _BuiltFigure(go.Figure):
