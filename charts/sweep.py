@@ -1,6 +1,6 @@
 """Heatmaps of sweeps, one panel per optimiser on shared axes, and the random-starts histogram.
 
-Figures are plain dicts. Grids travel as Plotly's typed arrays (base64 float32 or int8): a 200 × 200
+Figures are plain dicts. Grids travel as Plotly's typed arrays (base64 float32, int8 or int16): a 200 × 200
 map of final losses is about 210 kB rather than a megabyte of JSON numbers. The ended-in map also
 carries a short hover label per cell (Plotly cannot look a label up from a code), its largest part.
 """
@@ -31,7 +31,7 @@ LOCAL_COLOURS = ("#1f77b4", "#ff7f0e", "#9467bd", "#17becf", "#8c564b", "#e377c2
 NO_MINIMUM_COLOUR = "#d9d9d9"
 DIVERGED_COLOUR = "#d62728"
 GAP_COLOUR = "#bdbdbd"  # the background that shows through cells without a value
-_TYPED = {np.dtype("float32"): "f4", np.dtype("int8"): "i1"}
+_TYPED = {np.dtype("float32"): "f4", np.dtype("int8"): "i1", np.dtype("int16"): "i2"}
 _PANEL_GAP = 0.03
 _LOSS_COLOUR_PERCENTILE = 95
 
@@ -67,7 +67,9 @@ def categories(loss: Loss) -> tuple[list[str], list[str]]:
 def category_index(ended_in: np.ndarray, minima_count: int) -> np.ndarray:
     """Codes as positions in `categories`: minima first, then no minimum, then diverged."""
     index = np.where(ended_in == NO_MINIMUM, minima_count, ended_in)
-    return np.where(ended_in == DIVERGED, minima_count + 1, index).astype(np.int8)
+    # int8 keeps the payload small; a loss with more than 125 minima (sin(1000x)) needs int16.
+    codes = np.where(ended_in == DIVERGED, minima_count + 1, index)
+    return codes.astype(np.int8 if minima_count + 1 <= np.iinfo(np.int8).max else np.int16)
 
 
 def _discrete_colour_axis(labels: list[str], colours: list[str]) -> dict:

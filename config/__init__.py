@@ -149,11 +149,16 @@ def _number(text: str | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def valid_domain(domain: tuple[float, float]) -> bool:
+    """Whether a typed formula's domain runs from a smaller to a larger x, at most MAX_DOMAIN_WIDTH wide."""
+    return 0 < domain[1] - domain[0] <= MAX_DOMAIN_WIDTH
+
+
 def _domain(text: str | None, messages: list[str]) -> tuple[float, float]:
     if text is None:
         return CUSTOM_DOMAIN
     values = [_number(part) for part in text.split(",")]
-    if len(values) == 2 and None not in values and 0 < values[1] - values[0] <= MAX_DOMAIN_WIDTH:
+    if len(values) == 2 and None not in values and valid_domain((values[0], values[1])):
         return (values[0], values[1])
     messages.append(
         f"The domain {text!r} is not two increasing numbers at most {MAX_DOMAIN_WIDTH:g} apart: using −3 to 3."

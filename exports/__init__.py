@@ -8,11 +8,12 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.io
+import sympy as sp
 from sympy.printing.pytorch import torch_code
 
 from config import Run
 from losses import Loss
-from optimisers import Trajectory
+from optimisers import REGISTRY, Trajectory
 
 # How each optimiser is made with torch.optim: the class and its arguments from our settings.
 _TORCH_CONSTRUCTORS = {
@@ -40,12 +41,13 @@ _TORCH_CONSTRUCTORS = {
     "adamax": ("Adamax", lambda h: {"lr": h["alpha"], "betas": (h["beta1"], h["beta2"]), "eps": h["eps"]}),
     "adadelta": ("Adadelta", lambda h: {"lr": h["alpha"], "rho": h["rho"], "eps": h["eps"]}),
 }
-_DEFAULT_OPTIONS = {"eps_inside_sqrt": False, "bias_correction": True, "extra_gradient_factor": False}
 
 
 def torch_equivalent(run: Run) -> bool:
-    """Whether torch.optim has this run's exact algorithm (the article's variants it has not)."""
-    return all(_DEFAULT_OPTIONS[name] == value for name, value in run.options.items())
+    """Whether torch.optim has this run's exact algorithm: every option at its default, which is
+    torch's form (the article's variants it has not)."""
+    defaults = {option.name: option.default for option in REGISTRY[run.optimiser].options}
+    return all(defaults[name] == value for name, value in run.options.items())
 
 
 def pytorch_script(loss: Loss, run: Run, steps: int) -> str:
@@ -54,12 +56,14 @@ def pytorch_script(loss: Loss, run: Run, steps: int) -> str:
     argument_text = ", ".join(f"{name}={value!r}" for name, value in arguments(run.hyperparameters).items())
     variables = ", ".join(str(v) for v in loss.variables)
     unpack = f"    {variables}, = w\n" if loss.dim > 1 else f"    {variables} = w[0]\n"
+    # torch's functions take tensors, not numbers: a function of a constant, such as log(10), is folded.
+    expression = loss.expression.replace(lambda e: isinstance(e, sp.Function) and e.is_number, lambda e: e.evalf(17))
     return (
-        f'"""{run.label}: {run.optimiser} on f = {loss.expression} for {steps} steps, with torch.optim."""\n'
+        f"# {run.label!r}: {run.optimiser} on f = {loss.expression} for {steps} steps, with torch.optim.\n"
         "import torch\n\n\n"
         "def loss(w):\n"
         f"{unpack}"
-        f"    return {torch_code(loss.expression)}\n\n\n"
+        f"    return {torch_code(expression)}\n\n\n"
         f"w = torch.tensor({list(run.x0)!r}, dtype=torch.float64, requires_grad=True)\n"
         f"optimiser = torch.optim.{class_name}([w], {argument_text})\n"
         "print(0, w.tolist())\n"

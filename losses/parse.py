@@ -54,6 +54,15 @@ class _Refused(Exception):
     """A problem found in the normalised text: (reason, index into that text or None)."""
 
 
+def _torch_function(name: str):
+    """How "Copy as PyTorch" prints one of the functions defined here (sympy's printer knows only its own)."""
+
+    def print_in_torch(self, printer):
+        return f"torch.{name}({printer._print(self.args[0])})"
+
+    return print_in_torch
+
+
 class RealAbs(sp.Function):
     """|u| for an argument sympy cannot prove real, such as log(x).
 
@@ -69,6 +78,8 @@ class RealAbs(sp.Function):
 
     def fdiff(self, argindex=1):
         return sp.sign(self.args[0])
+
+    _torchcode = _torch_function("abs")
 
     def _numpycode(self, printer):
         return f"{printer._module_format('numpy.abs')}({printer._print(self.args[0])})"
@@ -87,6 +98,7 @@ def _true_if_argument_real(self):
 # evaluates real points, so these subclasses answer from the argument alone.
 class sinh(sp.sinh):
     _eval_is_real = _true_if_argument_real
+    _torchcode = _torch_function("sinh")
 
     def fdiff(self, argindex=1):
         return cosh(self.args[0])
@@ -94,6 +106,7 @@ class sinh(sp.sinh):
 
 class cosh(sp.cosh):
     _eval_is_real = _eval_is_positive = _eval_is_nonnegative = _true_if_argument_real
+    _torchcode = _torch_function("cosh")
 
     def fdiff(self, argindex=1):
         return sinh(self.args[0])
@@ -101,6 +114,7 @@ class cosh(sp.cosh):
 
 class tanh(sp.tanh):
     _eval_is_real = _eval_is_finite = _true_if_argument_real
+    _torchcode = _torch_function("tanh")
 
     def fdiff(self, argindex=1):
         return 1 - tanh(self.args[0]) ** 2

@@ -43,18 +43,30 @@ def test_variants_without_a_torch_equivalent_are_recognised():
     assert not exports.torch_equivalent(new_run("rmsprop", (0.1,), 0, eps_inside_sqrt=True))
 
 
+# Every function the parser defines itself (abs of a maybe-complex argument, the hyperbolics) and
+# functions of constants (log10, log2), away from kinks so the runs are not chaotic.
+TYPED = "sinh(x/3) + abs(log(x + 10)) + tanh(x)*cosh(x/4) + log10(x) + log2(x) + atan(x) + sqrt(x) + 3*(x - 2)^2"
+
+
+def test_every_optimiser_and_typed_formula_gives_a_script_that_compiles():
+    for optimiser_id in optimisers.REGISTRY:
+        for loss in (losses.get("quartic"), losses.parse(TYPED, domain=((0.5, 3.0),))):
+            run = new_run(optimiser_id, (1.5,), 0, label='a """ label \\')
+            compile(exports.pytorch_script(loss, run, 10), "run.py", "exec")
+
+
 @pytest.mark.parametrize(
-    ("loss_id", "run"),
+    ("loss", "run"),
     [
-        ("quartic", new_run("adam", (0.1,), 0, alpha=0.1, beta1=0.8)),
-        ("wavy", new_run("rmsprop", (0.5,), 0, alpha=0.05, beta=0.9)),
-        ("kink", new_run("nesterov", (1.3,), 0, alpha=0.01, momentum=0.8)),
-        ("ripples", new_run("adamw", (2.2,), 0, alpha=0.02, weight_decay=0.1)),
+        (losses.get("quartic"), new_run("adam", (0.1,), 0, alpha=0.1, beta1=0.8)),
+        (losses.get("wavy"), new_run("rmsprop", (0.5,), 0, alpha=0.05, beta=0.9)),
+        (losses.get("kink"), new_run("nesterov", (1.3,), 0, alpha=0.01, momentum=0.8)),
+        (losses.get("ripples"), new_run("adamw", (2.2,), 0, alpha=0.02, weight_decay=0.1)),
+        (losses.parse(TYPED, domain=((0.5, 3.0),)), new_run("adam", (1.5,), 0, alpha=0.05)),
     ],
 )
-def test_pytorch_script_reproduces_the_trajectory(loss_id, run, tmp_path):
+def test_pytorch_script_reproduces_the_trajectory(loss, run, tmp_path):
     pytest.importorskip("torch")
-    loss = losses.get(loss_id)
     script = tmp_path / "run.py"
     script.write_text(exports.pytorch_script(loss, run, 30))
     output = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True).stdout

@@ -159,3 +159,20 @@ def test_settings_survive_a_visit_to_another_page():
         simulated_path("quartic", "rmsprop", 0.1, 50, alpha=0.07, beta=0.9),
         rtol=1e-5,
     )
+
+
+def test_a_bad_domain_or_a_start_where_the_formula_is_undefined_breaks_nothing():
+    at = open_page({"loss": "custom", "expr": "x**2", "r1": "gd", "r1.alpha": "0.1"})
+    at.number_input(key="domain_low").set_value(3.0).run()
+    at.number_input(key="domain_high").set_value(-3.0).run()
+    assert not at.exception
+    assert any("domain must run from a smaller to a larger x" in e.value for e in at.error)
+
+    at.number_input(key="domain_low").set_value(-3.0).run()
+    at.number_input(key="domain_high").set_value(3.0).run()
+    at.text_input(key="expression").input("log(x)").run()  # the run starts at x = 0, where log is -inf
+    assert not at.exception
+    (row,) = results(at)
+    assert row["diverged at step"] == 0
+    assert not any(text in str(value).lower() for value in row.values() for text in ("nan", "inf"))
+    assert "nan" not in json.dumps(animation(at)).lower()

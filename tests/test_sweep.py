@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 import losses
 import optimisers
 import sweep
-from charts.sweep import categories, random_starts_figure, sweep_figure
+from charts.sweep import categories, category_index, random_starts_figure, sweep_figure
 from config import from_query_params
 
 PAGE = str(Path(__file__).resolve().parent.parent / "views" / "sweep.py")
@@ -320,3 +320,12 @@ def test_a_typed_formula_is_swept_and_its_cells_open_with_it():
     config, messages = from_query_params(dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(link).query)))
     assert messages == []
     assert (config.loss, config.expression, config.domain) == ("custom", "x**4 - 2*x**2 + x", (-3.0, 3.0))
+
+
+def test_a_loss_with_hundreds_of_minima_keeps_every_category_apart():
+    loss = losses.parse("sin(40*x) + x**2/10", domain=((-12.0, 12.0),))
+    assert len(loss.minima) > 130
+    codes = np.array([sweep.NO_MINIMUM, sweep.DIVERGED, 0, len(loss.minima) - 1])
+    index = category_index(codes, len(loss.minima))
+    labels, _ = categories(loss)
+    assert [labels[i] for i in index] == ["no minimum", "diverged", labels[0], labels[len(loss.minima) - 1]]

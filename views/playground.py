@@ -10,6 +10,7 @@ import exports
 import losses
 import optimisers
 from config import (
+    CUSTOM_DOMAIN,
     FRAME_MS_RANGE,
     MAX_EXPRESSION_LENGTH,
     MAX_RUNS,
@@ -19,6 +20,7 @@ from config import (
     from_query_params,
     resolve_loss,
     to_query_params,
+    valid_domain,
 )
 from views import session
 from views.session import RUN_IDS, run_key
@@ -89,7 +91,10 @@ def sidebar() -> tuple[Config, losses.Loss | None]:
     state = st.session_state
     with st.sidebar:
         loss = loss_input("")
-        domain = loss.domain if loss else ((state["domain_low"], state["domain_high"]),)
+        typed_domain = (float(state["domain_low"]), float(state["domain_high"]))
+        # While a formula or its domain is being fixed, the runs keep a usable range.
+        usable_domain = typed_domain if valid_domain(typed_domain) else CUSTOM_DOMAIN
+        domain = loss.domain if loss else (usable_domain,)
         st.number_input("Steps", min_value=1, max_value=MAX_STEPS, key="steps")
         st.slider("Milliseconds per frame", *FRAME_MS_RANGE, key="frame_ms", step=50)
         st.radio(
@@ -112,7 +117,7 @@ def sidebar() -> tuple[Config, losses.Loss | None]:
     config = Config(
         loss=state["loss"],
         expression=state["expression"][:MAX_EXPRESSION_LENGTH],
-        domain=(float(state["domain_low"]), float(state["domain_high"])),
+        domain=typed_domain,
         runs=runs,
         steps=int(state["steps"]),
         layout=state["layout"],
@@ -137,7 +142,7 @@ def results_table(loss: losses.Loss, config: Config, trajectories) -> None:
                 "run": run.label,
                 "optimiser": optimisers.REGISTRY[run.optimiser].name,
                 "final x": ", ".join(f"{v:.6g}" for v in trajectory.final_x),
-                "final loss": f"{float(trajectory.final_loss):.6g}",
+                "final loss": f"{final_loss:.6g}" if np.isfinite(final_loss := float(trajectory.final_loss)) else "—",
                 "ended in": ended,
                 "settled at step": int(trajectory.settled_at) if trajectory.settled_at >= 0 else None,
                 "diverged at step": int(trajectory.diverged_at) if trajectory.diverged_at >= 0 else None,

@@ -10,7 +10,7 @@ import streamlit as st
 
 import charts
 import losses
-from config import CUSTOM_DOMAIN, CUSTOM_LOSS, MAX_DOMAIN_WIDTH, MAX_EXPRESSION_LENGTH
+from config import CUSTOM_DOMAIN, CUSTOM_LOSS, MAX_DOMAIN_WIDTH, MAX_EXPRESSION_LENGTH, valid_domain
 from optimisers import HyperParameter
 
 # Slider stops for settings such as β, where what matters is how close to 1 they are.
@@ -61,7 +61,7 @@ def _snap_slider_to_box(slider_key: str, box_key: str, stops: list[float], log_s
     st.session_state[slider_key] = _nearest(stops, st.session_state[box_key], log_scale)
 
 
-def hyperparameter_input(h: HyperParameter, key: str, label_suffix: str = "") -> float:
+def hyperparameter_input(h: HyperParameter, key: str) -> float:
     """A slider over the usual range and an exact number box for one hyperparameter.
 
     The box holds the value (session state `key`); the slider moves it in coarse stops and
@@ -72,10 +72,9 @@ def hyperparameter_input(h: HyperParameter, key: str, label_suffix: str = "") ->
     slider_key = f"{key}__slider"
     st.session_state.setdefault(key, h.default)
     st.session_state.setdefault(slider_key, _nearest(stops, st.session_state[key], h.log_scale))
-    name = f"${h.symbol}$ {label_suffix}".strip()
     slider_column, box_column = st.columns([3, 2], vertical_alignment="bottom")
     slider_column.select_slider(
-        name,
+        f"${h.symbol}$",
         options=stops,
         key=slider_key,
         format_func=lambda v: f"{v:g}",
@@ -158,7 +157,7 @@ def loss_input(prefix: str) -> losses.Loss | None:
     low_column.number_input("x from", key=f"{prefix}domain_low", format="%g", step=0.5)
     high_column.number_input("x to", key=f"{prefix}domain_high", format="%g", step=0.5)
     domain = (float(state[f"{prefix}domain_low"]), float(state[f"{prefix}domain_high"]))
-    if not 0 < domain[1] - domain[0] <= MAX_DOMAIN_WIDTH:
+    if not valid_domain(domain):
         st.error(f"The domain must run from a smaller to a larger x, at most {MAX_DOMAIN_WIDTH:g} wide.")
         return None
     # The browser's max_chars is no control: a client can send any text.
