@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import losses
 import optimisers
+from losses.parse import MAX_LENGTH
 
 PALETTE = ("#f5c518", "#ff7f0e", "#1f77b4", "#2ca02c", "#d62728", "#9467bd")
 MAX_RUNS = 6
@@ -22,7 +23,7 @@ MAX_LABEL_LENGTH = 40
 LAYOUTS = ("overlay", "side_by_side")
 FRAME_MS_RANGE = (50, 2000)
 CUSTOM_LOSS = "custom"
-MAX_EXPRESSION_LENGTH = 500
+MAX_EXPRESSION_LENGTH = MAX_LENGTH
 CUSTOM_DOMAIN = (-3.0, 3.0)
 MAX_DOMAIN_WIDTH = 1e4
 _COLOUR = re.compile(r"#?([0-9a-fA-F]{6})")
@@ -207,7 +208,7 @@ def _run_from_params(params, prefix: str, index: int, domain, messages: list[str
 
 
 def _start(text: str | None, prefix: str, domain, messages: list[str]) -> tuple[float, ...]:
-    middle = tuple((low + high) / 2 for low, high in domain)
+    middle = losses.domain_middle(domain)
     if text is None:
         return middle
     values = [_number(part) for part in text.split(",")]

@@ -15,6 +15,11 @@ from config import Run
 from losses import Loss
 from optimisers import REGISTRY, Trajectory
 
+
+def _adam_family(h: dict, **extra) -> dict:
+    return {"lr": h["alpha"], "betas": (h["beta1"], h["beta2"]), "eps": h["eps"], **extra}
+
+
 # How each optimiser is made with torch.optim: the class and its arguments from our settings.
 _TORCH_CONSTRUCTORS = {
     "gd": ("SGD", lambda h: {"lr": h["alpha"]}),
@@ -22,23 +27,12 @@ _TORCH_CONSTRUCTORS = {
     "nesterov": ("SGD", lambda h: {"lr": h["alpha"], "momentum": h["momentum"], "nesterov": True}),
     "adagrad": ("Adagrad", lambda h: {"lr": h["alpha"], "eps": h["eps"]}),
     "rmsprop": ("RMSprop", lambda h: {"lr": h["alpha"], "alpha": h["beta"], "eps": h["eps"]}),
-    "adam": ("Adam", lambda h: {"lr": h["alpha"], "betas": (h["beta1"], h["beta2"]), "eps": h["eps"]}),
-    "amsgrad": (
-        "Adam",
-        lambda h: {"lr": h["alpha"], "betas": (h["beta1"], h["beta2"]), "eps": h["eps"], "amsgrad": True},
-    ),
-    "adamw": (
-        "AdamW",
-        lambda h: {
-            "lr": h["alpha"],
-            "betas": (h["beta1"], h["beta2"]),
-            "eps": h["eps"],
-            "weight_decay": h["weight_decay"],
-        },
-    ),
-    "nadam": ("NAdam", lambda h: {"lr": h["alpha"], "betas": (h["beta1"], h["beta2"]), "eps": h["eps"]}),
-    "radam": ("RAdam", lambda h: {"lr": h["alpha"], "betas": (h["beta1"], h["beta2"]), "eps": h["eps"]}),
-    "adamax": ("Adamax", lambda h: {"lr": h["alpha"], "betas": (h["beta1"], h["beta2"]), "eps": h["eps"]}),
+    "adam": ("Adam", _adam_family),
+    "amsgrad": ("Adam", lambda h: _adam_family(h, amsgrad=True)),
+    "adamw": ("AdamW", lambda h: _adam_family(h, weight_decay=h["weight_decay"])),
+    "nadam": ("NAdam", _adam_family),
+    "radam": ("RAdam", _adam_family),
+    "adamax": ("Adamax", _adam_family),
     "adadelta": ("Adadelta", lambda h: {"lr": h["alpha"], "rho": h["rho"], "eps": h["eps"]}),
 }
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from functools import cache
 
-from losses.base import Loss, Minimum
+from losses.base import Loss, Minimum, domain_middle
 from losses.catalogue import _DEFINITIONS
 from losses.parse import ExpressionError, parse
 
-__all__ = ["ExpressionError", "Loss", "Minimum", "get", "ids", "parse"]
+__all__ = ["ExpressionError", "Loss", "Minimum", "domain_middle", "get", "ids", "parse"]
 
 
 def ids() -> tuple[str, ...]:

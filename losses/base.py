@@ -39,6 +39,11 @@ def _filled(value, shape: tuple[int, ...]) -> Array:
     return np.full(shape, value, dtype=float)
 
 
+def domain_middle(domain: tuple[tuple[float, float], ...]) -> tuple[float, ...]:
+    """The centre of a domain, one (low, high) pair per variable: where a run starts by default."""
+    return tuple((low + high) / 2 for low, high in domain)
+
+
 @dataclass(frozen=True)
 class Minimum:
     """A minimum of a loss: its location (dim,), its value, and whether it is global."""

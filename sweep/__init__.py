@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import optimisers
-from losses import Loss
+from losses import Loss, domain_middle
 
 Array = np.ndarray
 
@@ -137,7 +137,7 @@ def _check_steps(steps: int) -> None:
 
 
 def _middle(loss: Loss) -> tuple[float, ...]:
-    return tuple((low + high) / 2 for low, high in loss.domain)
+    return domain_middle(loss.domain)
 
 
 def _ended_in(loss: Loss, trajectory: optimisers.Trajectory) -> Array:

@@ -167,7 +167,9 @@ def downloads(loss: losses.Loss, config: Config, trajectories, animation: dict) 
     csv_column, html_column = st.columns(2)
     csv_column.download_button(
         "Trajectories (CSV)",
-        exports.trajectories_csv([r.label for r in config.runs], [r.optimiser for r in config.runs], trajectories),
+        lambda: exports.trajectories_csv(
+            [r.label for r in config.runs], [r.optimiser for r in config.runs], trajectories
+        ),
         file_name="descent-lab-trajectories.csv",
         mime="text/csv",
         width="stretch",

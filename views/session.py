@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+import losses
 import optimisers
 from config import MAX_LABEL_LENGTH, PALETTE, Config, Run, new_run
 
@@ -55,7 +56,8 @@ def read_run(run_id: int, domain) -> Run:
         for o in spec.options
         if state.get(run_key(run_id, o.name), o.default) != o.default
     }
-    x0 = tuple(float(state.get(run_key(run_id, f"x0_{i}"), (low + high) / 2)) for i, (low, high) in enumerate(domain))
+    middle = losses.domain_middle(domain)
+    x0 = tuple(float(state.get(run_key(run_id, f"x0_{i}"), centre)) for i, centre in enumerate(middle))
     label = str(state.get(run_key(run_id, "label"), spec.name))[:MAX_LABEL_LENGTH] or spec.name
     return Run(optimiser_id, hyperparameters, x0, label, state.get(run_key(run_id, "colour"), PALETTE[0]), options)
 
@@ -64,8 +66,7 @@ def add_run(domain) -> None:
     run_ids = st.session_state[RUN_IDS]
     run_id = st.session_state["next_run_id"]
     st.session_state["next_run_id"] += 1
-    middle = tuple((low + high) / 2 for low, high in domain)
-    _store_run(run_id, new_run("gd", middle, len(run_ids), alpha=0.1))
+    _store_run(run_id, new_run("gd", losses.domain_middle(domain), len(run_ids), alpha=0.1))
     run_ids.append(run_id)
 
 

@@ -110,7 +110,7 @@ def sidebar() -> tuple[losses.Loss, list[str], sweep.Axis, sweep.Axis, int, tupl
         st.subheader("Axes")
         x_axis = axis_controls("x", loss)
         y_axis = axis_controls("y", loss)
-        start = tuple((low + high) / 2 for low, high in loss.domain)
+        start = losses.domain_middle(loss.domain)
         if sweep.START not in (x_axis.name, y_axis.name):
             low, high = loss.domain[0]
             first = st.number_input(
