@@ -11,6 +11,10 @@
    400 starts; the same number of runs in one group (one α) is timed too, as torch's best case.
 3. The page's default computation: 200 × 200 cells, 200 steps, four optimisers, and its figures.
    torch is imported only here, never by the app or its tests.
+4. A basin map over two start coordinates: Himmelblau's function, Adam (α = 0.05, ε = 1e-8: at
+   torch's α = 1e-3 few runs get anywhere in 1,000 steps), 400 × 400 starts (x₀, y₀), 1,000 steps,
+   timed and measured as in 1; then the page's four default maps on it, 200 × 200 starts, and their
+   figures.
 """
 
 from __future__ import annotations
@@ -33,6 +37,10 @@ from charts.sweep import MAP_KINDS, sweep_figure
 LOSS = losses.get("quartic")
 LARGE = (sweep.Axis("x0", -2.5, 2.5, 400), sweep.Axis("alpha", 1e-3, 1.0, 400, log_scale=True), 1000)
 PAGE = (sweep.Axis("x0", -2.5, 2.5, 200), sweep.Axis("alpha", 1e-3, 1.0, 200, log_scale=True), 200)
+BASIN_LOSS = losses.get("himmelblau")
+LARGE_BASIN = (sweep.Axis("x0", -5.0, 5.0, 400), sweep.Axis("y0", -5.0, 5.0, 400), 1000)
+PAGE_BASIN = (sweep.Axis("x0", -5.0, 5.0, 200), sweep.Axis("y0", -5.0, 5.0, 200), 200)
+BASIN_ADAM = {"alpha": 0.05, "eps": 1e-8}
 
 
 def peak_rss_mib() -> float:
@@ -45,16 +53,19 @@ def timed(function, *args):
     return result, time.perf_counter() - start
 
 
-def large_sweep() -> tuple[sweep.SweepMap, float]:
-    x, y, steps = LARGE
+def measured_sweep(loss: losses.Loss, grid: tuple, settings: dict) -> tuple[sweep.SweepMap, float]:
+    """Adam over `grid` (x axis, y axis, steps) on `loss`, timed, then run again under tracemalloc."""
+    x, y, steps = grid
     rss_before = peak_rss_mib()
-    result, seconds = timed(sweep.sweep, LOSS, "adam", x, y, steps)
+    result, seconds = timed(sweep.sweep, loss, "adam", x, y, steps, settings)
     rss_growth = peak_rss_mib() - rss_before
     tracemalloc.start()
-    sweep.sweep(LOSS, "adam", x, y, steps)
+    sweep.sweep(loss, "adam", x, y, steps, settings)
     _, traced_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"numpy  Adam {x.count} × {y.count} cells × {steps} steps, one simulate call: {seconds:.2f} s")
+    print(
+        f"numpy  Adam on {loss.name}, {x.name} × {y.name}, {x.count} × {y.count} cells × {steps} steps: {seconds:.2f} s"
+    )
     print(f"       peak memory: tracemalloc {traced_peak / 2**20:.1f} MiB; peak RSS grew {rss_growth:.1f} MiB")
     print("       (target ≤ 1.5 GB)")
     return result, seconds
@@ -88,24 +99,27 @@ def compare_with_torch(result: sweep.SweepMap, numpy_seconds: float) -> None:
     print(f"       numpy / torch time: {numpy_seconds / one_group_seconds:.2f}")
 
 
-def page_default() -> None:
-    x, y, steps = PAGE
+def page_default(loss: losses.Loss, grid: tuple) -> None:
+    x, y, steps = grid
     start = time.perf_counter()
     # The page's settings: ε = 1e-8 for the optimisers that have one.
     settings = {"gd": {}, "adagrad": {"eps": 1e-8}, "rmsprop": {"eps": 1e-8}, "adam": {"eps": 1e-8}}
-    maps = [sweep.sweep(LOSS, optimiser, x, y, steps, settings[optimiser]) for optimiser in settings]
+    maps = [sweep.sweep(loss, optimiser, x, y, steps, settings[optimiser]) for optimiser in settings]
     seconds = time.perf_counter() - start
-    print(f"page   {x.count} × {y.count} cells × {steps} steps × {len(maps)} optimisers: {seconds:.2f} s")
+    grid_text = f"{x.name} × {y.name}, {x.count} × {y.count} cells × {steps} steps"
+    print(f"page   {loss.name}, {grid_text} × {len(maps)} optimisers: {seconds:.2f} s")
     for kind in MAP_KINDS:
-        figure, build_seconds = timed(sweep_figure, LOSS, maps, list(settings), kind, (100, 100))
+        figure, build_seconds = timed(sweep_figure, loss, maps, list(settings), kind, (100, 100))
         size = len(json.dumps(figure))
-        print(f"       {kind} figure: built in {build_seconds:.2f} s, {size / 2**20:.2f} MiB of JSON")
+        print(f"       {kind} figure: built in {build_seconds:.2f} s, {size / 2**10:.0f} KiB of JSON")
 
 
 def main() -> None:
-    result, seconds = large_sweep()
+    result, seconds = measured_sweep(LOSS, LARGE, {})
     compare_with_torch(result, seconds)
-    page_default()
+    page_default(LOSS, PAGE)
+    measured_sweep(BASIN_LOSS, LARGE_BASIN, BASIN_ADAM)
+    page_default(BASIN_LOSS, PAGE_BASIN)
 
 
 if __name__ == "__main__":

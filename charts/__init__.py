@@ -1,6 +1,7 @@
 """Plotly figure builders. Every figure is a plain dict; nothing here imports Streamlit."""
 
 from charts.animation import RunTrace, View, animation_figure, default_view, run_status
+from charts.contour import surface_figure
 from charts.internals import internals_figure
 from charts.playground import playground_figure
 from charts.preview import preview_figure
@@ -14,4 +15,5 @@ __all__ = [
     "playground_figure",
     "preview_figure",
     "run_status",
+    "surface_figure",
 ]

@@ -21,6 +21,34 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from charts.common import (
+    AXIS_STYLE,
+    CURVE_COLOUR,
+    GLOBAL_MINIMUM_COLOUR,
+    LOCAL_MINIMUM_COLOUR,
+    OUTLINE_COLOUR,
+    THEME,
+    View,
+    axis_pair,
+    axis_suffix,
+    drawn_numbers,
+    number_text,
+    plain_numbers,
+)
+from charts.contour import (
+    GRADIENT_COLOUR,
+    MAP_HEIGHT,
+    MAP_PIXELS,
+    arrow_states,
+    arrow_trace,
+    colour_axis,
+    image_layout,
+    map_image,
+    map_panel,
+    map_traces,
+    map_view,
+    path_trace,
+)
 from losses import Loss
 from optimisers import Trajectory
 
@@ -32,28 +60,9 @@ LAYOUTS = ("overlay", "side_by_side")
 OVERLAY_HEIGHT = 360  # px of plot area
 PLOT_WIDTH = 1000  # px: about the widest a page draws a figure; drawn coordinates are rounded for it
 PANEL_HEIGHT, PANEL_GAP = 240, 50  # px; the gap holds the panel titles
+MAP_PANEL_HEIGHT = 300  # px: a map side by side is as tall as it is wide
 CONTROLS_HEIGHT = 130  # px under the animation: its x axis title, the Play button and the frame slider
 MARGIN = {"l": 70, "r": 20, "t": 50}
-
-CURVE_COLOUR = "#4b5563"
-GLOBAL_MINIMUM_COLOUR = "#2ca02c"
-LOCAL_MINIMUM_COLOUR = "#9ca3af"
-OUTLINE_COLOUR = "#1f2937"
-THEME = {
-    "paper_bgcolor": "white",
-    "plot_bgcolor": "white",
-    "font": {"family": "Inter, Helvetica, Arial, sans-serif", "size": 13, "color": "#1f2937"},
-    "hoverlabel": {"align": "left"},
-}
-AXIS_STYLE = {
-    "gridcolor": "#e8edf3",
-    "zerolinecolor": "#cbd5e1",
-    "linecolor": "#94a3b8",
-    "showline": True,
-    "mirror": True,
-    "ticks": "outside",
-    "tickcolor": "#94a3b8",
-}
 
 _POINT_SIZE = 14
 _EDGE_SYMBOLS = {
@@ -68,6 +77,7 @@ _EDGE_SYMBOLS = {
     (-1, -1): "triangle-sw",
 }
 _DIVERGED_SYMBOL = "x"
+_MAP_AXIS = {"constrain": "domain", "showgrid": False, "zeroline": False}
 _GRID_COLUMNS = 3
 _COLUMN_GAP = 0.06  # of the plot area's width
 
@@ -82,33 +92,6 @@ class RunTrace:
     trajectory: Trajectory
 
 
-@dataclass(frozen=True)
-class View:
-    """The animation's fixed axis ranges."""
-
-    x_range: tuple[float, float]
-    y_range: tuple[float, float]
-
-
-def plain_numbers(values) -> list[float | None]:
-    """Values rounded to 6 significant digits as plain floats, with None for anything not finite,
-    so the figure stays small and `json.dumps(..., allow_nan=False)` accepts it."""
-    return [float(f"{v:.6g}") if math.isfinite(v) else None for v in np.asarray(values, dtype=float).tolist()]
-
-
-def _drawn_numbers(values, view_range: tuple[float, float], pixels: float) -> list[float | None]:
-    """Coordinates that are only drawn, never shown as numbers: rounded to a fifth of a pixel on an
-    axis `pixels` long showing `view_range`, and to 6 significant digits far outside it."""
-    low, high = view_range
-    decimals = max(0, math.ceil(math.log10(5 * pixels / (high - low))))
-    with np.errstate(all="ignore"):
-        return plain_numbers(np.round(np.asarray(values, dtype=float), decimals))
-
-
-def number_text(value: float) -> str:
-    return f"{value:.6g}" if math.isfinite(value) else "not finite"
-
-
 def check_runs(runs: Sequence[RunTrace]) -> None:
     for run in runs:
         trajectory = run.trajectory
@@ -118,9 +101,9 @@ def check_runs(runs: Sequence[RunTrace]) -> None:
             raise ValueError(f"{run.label}: charts draw one start per run; got batch shape {trajectory.loss.shape[1:]}")
 
 
-def _require_1d(loss: Loss) -> None:
-    if loss.dim != 1:
-        raise ValueError(f"the animation draws losses of one variable; {loss.name} has {loss.dim}")
+def _require_drawable(loss: Loss) -> None:
+    if loss.dim not in (1, 2):
+        raise ValueError(f"the animation draws losses of one or two variables; {loss.name} has {loss.dim}")
 
 
 def _curve_values(loss: Loss, xs: np.ndarray) -> np.ndarray:
@@ -141,8 +124,11 @@ def default_view(loss: Loss) -> View:
     its highest local maximum, if higher), each padded by 5%: the minima and the wells fill the view
     while the steep sides leave it.
 
-    It depends on the loss alone, so the axes stay put while runs change."""
-    _require_1d(loss)
+    It depends on the loss alone, so the axes stay put while runs change. Over two variables, the view
+    is the map of the domain (charts.contour.map_view)."""
+    _require_drawable(loss)
+    if loss.dim == 2:
+        return map_view(loss)
     low, high = loss.domain[0]
     values = _curve_values(loss, np.linspace(low, high, CURVE_SAMPLES))
     finite = values[np.isfinite(values)]
@@ -165,12 +151,15 @@ class _Path:
     y: np.ndarray  # (frames,)
     side: np.ndarray  # (frames, 2): −1, 0 or 1 for beyond the low edge, inside, beyond the high edge
     status: list[str | None]
+    y_name: str  # what the vertical axis shows: "f(x)" over a curve, "y" over a map of two variables
 
 
 def _path(run: RunTrace, view: View, steps: int) -> _Path:
+    """Over a curve (1-D) the point is (x, f(x)); over a map (2-D), the point (x, y) itself."""
     trajectory = run.trajectory
     held = np.minimum(np.arange(steps + 1), trajectory.steps)
-    x, y = trajectory.x[held, 0], trajectory.loss[held]
+    over_map = trajectory.x.shape[-1] == 2
+    x, y = trajectory.x[held, 0], trajectory.x[held, 1] if over_map else trajectory.loss[held]
     side = np.zeros((steps + 1, 2), dtype=int)
     with np.errstate(invalid="ignore"):
         for axis, values, (low, high) in ((0, x, view.x_range), (1, y, view.y_range)):
@@ -186,7 +175,7 @@ def _path(run: RunTrace, view: View, steps: int) -> _Path:
             status.append(f"diverged at step {diverged_at}")
         else:
             status.append(None if left_at is None else f"left the view at step {left_at}")
-    return _Path(x, y, side, status)
+    return _Path(x, y, side, status, "y" if over_map else "f(x)")
 
 
 def run_status(run: RunTrace, view: View) -> str | None:
@@ -195,8 +184,8 @@ def run_status(run: RunTrace, view: View) -> str | None:
     return _path(run, view, run.trajectory.steps).status[-1]
 
 
-def _hover(label: str) -> str:
-    return f"<b>{label}</b><br>x = %{{x:.6g}}<br>f(x) = %{{y:.6g}}<extra></extra>"
+def _hover(label: str, y_name: str = "f(x)") -> str:
+    return f"<b>{label}</b><br>x = %{{x:.6g}}<br>{y_name} = %{{y:.6g}}<extra></extra>"
 
 
 def _on_view(values: np.ndarray, view_range: tuple[float, float]) -> list[float | None]:
@@ -216,12 +205,12 @@ def _point_states(label: str, path: _Path, view: View) -> list[dict]:
     if not any(path.status):
         return states
     for k, (state, side, status) in enumerate(zip(states, path.side.tolist(), path.status, strict=True)):
-        symbol, hover = _EDGE_SYMBOLS[tuple(side)], _hover(label)
+        symbol, hover = _EDGE_SYMBOLS[tuple(side)], _hover(label, path.y_name)
         if status:
             symbol = _DIVERGED_SYMBOL if symbol == "circle" else symbol
             hover = (
                 f"<b>{label}</b>: {status}<br>x = {number_text(path.x[k])}<br>"
-                f"f(x) = {number_text(path.y[k])}<extra></extra>"
+                f"{path.y_name} = {number_text(path.y[k])}<extra></extra>"
             )
         state |= {"marker": {"symbol": symbol}, "hovertemplate": hover}
     return states
@@ -231,21 +220,12 @@ def _trail_states(path: _Path, view: View, trail: int, panel: tuple[float, float
     """The trail's positions at every frame: the `trail` positions before the point, then the point
     itself (unclamped, so the line heads where the run went). Early frames repeat the start.
     `panel` is the plot's width and height in pixels."""
-    x, y = _drawn_numbers(path.x, view.x_range, panel[0]), _drawn_numbers(path.y, view.y_range, panel[1])
+    x, y = drawn_numbers(path.x, view.x_range, panel[0]), drawn_numbers(path.y, view.y_range, panel[1])
     states = []
     for k in range(len(x)):
         window = [max(k - back, 0) for back in range(trail, -1, -1)]
         states.append({"x": [x[i] for i in window], "y": [y[i] for i in window]})
     return states
-
-
-def axis_suffix(number: int) -> str:
-    """What follows 'x'/'y' (and 'xaxis'/'yaxis') in the name of axis `number`, counted from 1."""
-    return "" if number == 1 else str(number)
-
-
-def axis_pair(number: int) -> dict:
-    return {"xaxis": f"x{axis_suffix(number)}", "yaxis": f"y{axis_suffix(number)}"}
 
 
 def _static_traces(loss: Loss, view: View, samples: int, height: float, number: int) -> list[dict]:
@@ -257,7 +237,7 @@ def _static_traces(loss: Loss, view: View, samples: int, height: float, number: 
         "name": "f(x)",
         "x0": float(low),
         "dx": float(xs[1] - xs[0]),
-        "y": _drawn_numbers(_curve_values(loss, xs), view.y_range, height),
+        "y": drawn_numbers(_curve_values(loss, xs), view.y_range, height),
         "line": {"color": CURVE_COLOUR, "width": 2.5},
         "hovertemplate": "x = %{x:.4g}<br>f(x) = %{y:.4g}<extra></extra>",
         "showlegend": False,
@@ -305,12 +285,12 @@ def _trail_trace(run: RunTrace, state: dict, trail: int, group: str, number: int
     }
 
 
-def _point_trace(run: RunTrace, state: dict, name: str, group: str, number: int) -> dict:
+def _point_trace(run: RunTrace, state: dict, name: str, y_name: str, group: str, number: int) -> dict:
     return {
         "type": "scatter",
         "mode": "markers",
         "name": name,
-        "hovertemplate": _hover(html.escape(run.label)),
+        "hovertemplate": _hover(html.escape(run.label), y_name),
         **state,
         "marker": {
             "color": run.colour,
@@ -457,7 +437,21 @@ def _grid(runs: Sequence[RunTrace]) -> tuple[int, int]:
     return columns, math.ceil(count / columns)
 
 
-def _panel_layout(runs: Sequence[RunTrace], names: list[str], view: View, band: Band) -> dict:
+def _equal_scales(suffix: str) -> dict:
+    """Settings of the y axis that keep a unit as long up as across: a map is not stretched. Its picture
+    hides the grid."""
+    return {"scaleanchor": f"x{suffix}", "scaleratio": 1, **_MAP_AXIS}
+
+
+def _panel_layout(
+    runs: Sequence[RunTrace],
+    names: list[str],
+    view: View,
+    band: Band,
+    panel_height: float,
+    y_title: str,
+    equal_scales: bool,
+) -> dict:
     """One panel per run in a grid, every panel on the same ranges."""
     columns, rows = _grid(runs)
     width = (1 - _COLUMN_GAP * (columns - 1)) / columns
@@ -466,12 +460,20 @@ def _panel_layout(runs: Sequence[RunTrace], names: list[str], view: View, band: 
         row, column = divmod(i, columns)
         suffix = axis_suffix(i + 1)
         left = column * (width + _COLUMN_GAP)
-        domain = band.domain(row * (PANEL_HEIGHT + PANEL_GAP), PANEL_HEIGHT)
+        domain = band.domain(row * (panel_height + PANEL_GAP), panel_height)
         layout[f"xaxis{suffix}"] = _axis(
-            view.x_range, "x" if row == rows - 1 else None, domain=[left, left + width], anchor=f"y{suffix}"
+            view.x_range,
+            "x" if row == rows - 1 else None,
+            domain=[left, left + width],
+            anchor=f"y{suffix}",
+            **(_MAP_AXIS if equal_scales else {}),
         )
         layout[f"yaxis{suffix}"] = _axis(
-            view.y_range, "f(x)" if column == 0 else None, domain=domain, anchor=f"x{suffix}"
+            view.y_range,
+            y_title if column == 0 else None,
+            domain=domain,
+            anchor=f"x{suffix}",
+            **(_equal_scales(suffix) if equal_scales else {}),
         )
         if i < len(runs):
             layout["annotations"].append(
@@ -489,10 +491,16 @@ def _panel_layout(runs: Sequence[RunTrace], names: list[str], view: View, band: 
     return layout
 
 
-def _overlay_layout(view: View, band: Band) -> dict:
+def _overlay_layout(view: View, band: Band, height: float, y_title: str, equal_scales: bool) -> dict:
     return {
-        "xaxis": _axis(view.x_range, "x", anchor="y"),
-        "yaxis": _axis(view.y_range, "f(x)", domain=band.domain(0, OVERLAY_HEIGHT), anchor="x"),
+        "xaxis": _axis(view.x_range, "x", anchor="y", **(_MAP_AXIS if equal_scales else {})),
+        "yaxis": _axis(
+            view.y_range,
+            y_title,
+            domain=band.domain(0, height),
+            anchor="x",
+            **(_equal_scales("") if equal_scales else {}),
+        ),
         "showlegend": True,
         "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
     }
@@ -502,7 +510,7 @@ def animation_part(
     loss: Loss, runs: Sequence[RunTrace], view: View, *, layout: str, trail: int, frame_ms: int, step: int
 ) -> Part:
     """The animation as a part (see animation_figure), on axes 1, 2, …, with its controls under it."""
-    _require_1d(loss)
+    _require_drawable(loss)
     check_runs(runs)
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}; got {layout!r}")
@@ -511,7 +519,10 @@ def animation_part(
     steps = max_steps(runs)
     if not 0 <= step <= steps:
         raise ValueError(f"step must be in [0, {steps}]; got {step}")
-    side_by_side = layout == "side_by_side"
+    side_by_side, over_map = layout == "side_by_side", loss.dim == 2
+    y_title = "y" if over_map else "f(x)"
+    if over_map:
+        trail = 0  # the whole path is drawn instead
 
     paths = [_path(run, view, steps) for run in runs]
     names = [html.escape(run.label) for run in runs]
@@ -521,24 +532,71 @@ def animation_part(
 
     panels = len(runs) if side_by_side and runs else 1
     columns, rows = _grid(runs) if side_by_side else (1, 1)
-    panel = (PLOT_WIDTH / columns, PANEL_HEIGHT if side_by_side else OVERLAY_HEIGHT)
+    panel_height = (MAP_PANEL_HEIGHT if over_map else PANEL_HEIGHT) if side_by_side else _overlay_height(loss)
+    panel = (PLOT_WIDTH / columns, panel_height)
     height = rows * panel[1] + (rows - 1) * PANEL_GAP
-    samples = CURVE_SAMPLES // columns  # as dense per pixel in a narrower panel
-    static = [
-        trace for number in range(1, panels + 1) for trace in _static_traces(loss, view, samples, panel[1], number)
-    ]
+    if over_map:
+        panel = map_panel(view, panel)  # drawn coordinates are rounded for the pixels the map fills
+    images, image = [], None
+    if over_map:
+        image = map_image(loss, view, MAP_PIXELS // columns)  # as dense per pixel in a narrower panel
+        images = [image_layout(image, view, number) for number in range(1, panels + 1)]
+        static = [trace for number in range(1, panels + 1) for trace in map_traces(loss, view, image, number)]
+        static += [
+            path_trace(run.label, run.colour, run.trajectory.x, view, panel, numbers[i]) for i, run in enumerate(runs)
+        ]
+    else:
+        samples = CURVE_SAMPLES // columns
+        static = [
+            trace for number in range(1, panels + 1) for trace in _static_traces(loss, view, samples, panel[1], number)
+        ]
     trails = [_trail_states(path, view, trail, panel) for path in paths] if trail else []
+    arrows = [_arrows(run, view, panel, steps) for run in runs] if over_map else []
     points = [_point_states(name, path, view) for name, path in zip(names, paths, strict=True)]
     moving = [_trail_trace(runs[i], states[step], trail, str(i), numbers[i]) for i, states in enumerate(trails)]
+    for i, (step_states, downhill_states) in enumerate(arrows):
+        moving += [
+            arrow_trace(f"{names[i]} step", runs[i].colour, step_states[step], "solid", str(i), numbers[i]),
+            arrow_trace(f"{names[i]} −gradient", GRADIENT_COLOUR, downhill_states[step], "dot", str(i), numbers[i]),
+        ]
     moving += [
-        _point_trace(runs[i], states[step], legend_names[i], str(i), numbers[i]) for i, states in enumerate(points)
+        _point_trace(runs[i], states[step], legend_names[i], y_title, str(i), numbers[i])
+        for i, states in enumerate(points)
     ]
 
     def place(band: Band) -> dict:
-        placed = _panel_layout(runs, legend_names, view, band) if side_by_side else _overlay_layout(view, band)
-        return placed | _controls(steps, step, frame_ms, band.domain(0, height)[0])
+        if side_by_side:
+            placed = _panel_layout(runs, legend_names, view, band, panel_height, y_title, over_map)
+        else:
+            placed = _overlay_layout(view, band, panel_height, y_title, over_map)
+        return (
+            placed
+            | _controls(steps, step, frame_ms, band.domain(0, height)[0])
+            | ({"images": images} if images else {})
+            | ({"coloraxis": colour_axis(image, *_colour_bar_span(band, height))} if image else {})
+        )
 
-    return Part(height, panels, static, moving, [*trails, *points], place)
+    moving_states = [*trails, *(states for pair in arrows for states in pair), *points]
+    return Part(height, panels, static, moving, moving_states, place)
+
+
+def _colour_bar_span(band: Band, height: float) -> tuple[float, float]:
+    """The top and length (paper) of a colour bar as tall as the animation's part of the plot."""
+    bottom, top = band.domain(0, height)
+    return top, top - bottom
+
+
+def _overlay_height(loss: Loss) -> int:
+    return MAP_HEIGHT if loss.dim == 2 else OVERLAY_HEIGHT
+
+
+def _arrows(run: RunTrace, view: View, panel: tuple[float, float], steps: int) -> tuple[list[dict], list[dict]]:
+    """The step and −gradient arrows of every frame 0..steps (see charts.contour.arrow_states)."""
+    trajectory = run.trajectory
+    held = np.minimum(np.arange(steps + 1), trajectory.steps)
+    diverged_at = int(trajectory.diverged_at)
+    last_step = trajectory.steps if diverged_at < 0 else diverged_at - 1
+    return arrow_states(trajectory.x[held], trajectory.grad, last_step, view, panel)
 
 
 def animation_figure(

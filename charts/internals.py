@@ -28,6 +28,7 @@ from charts.animation import (
     padded_range,
     plain_numbers,
 )
+from charts.common import float32_array
 
 ROW_HEIGHT = 100  # px of each row's plot
 ROW_GAP = 55  # px above each row, for its title
@@ -43,14 +44,15 @@ SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 class _Row:
     title: str
     log: bool
-    traces: list[dict]
+    traces: list[dict]  # their "y" still numpy arrays, sent as float32 by `internals_part`
     range: tuple[float, float]  # in axis units: log10 of the values on a log row
 
 
 def _row(title: str, log: bool, traces: list[dict], clip: tuple[float, float] | None = None) -> _Row:
     """A row on the range of its values, padded; a linear row with a value beyond `clip` is held to `clip`
     and says so in its title. The range is set rather than left to Plotly so the step marker can span it."""
-    values = np.array([v for trace in traces for v in trace["y"] if v is not None], dtype=float)
+    values = np.concatenate([trace["y"] for trace in traces]) if traces else np.empty(0)
+    values = values[np.isfinite(values)]
     if clip and values.size and (values.min() < clip[0] or values.max() > clip[1]):
         return _Row(f"{title}, clipped to {clip[0]:.3g} … {clip[1]:.3g}", log, traces, clip)
     if log:
@@ -77,7 +79,7 @@ def _series(run: RunTrace, index: int, values: np.ndarray, first_step: int, name
         "name": name,
         "x0": first_step,
         "dx": 1,
-        "y": plain_numbers(values),
+        "y": values,
         "line": {"color": run.colour, "width": 2},
         "marker": {"color": run.colour, "size": 5},
         "legendgroup": str(index),
@@ -184,7 +186,11 @@ def internals_part(
         *_accumulator_rows(runs),
     ]
     numbers = [first_axis + r for r in range(len(rows))]
-    static = [trace | axis_pair(number) for row, number in zip(rows, numbers, strict=True) for trace in row.traces]
+    static = [
+        trace | {"y": float32_array(trace["y"])} | axis_pair(number)
+        for row, number in zip(rows, numbers, strict=True)
+        for trace in row.traces
+    ]
     markers = [_step_marker(row, step, number) for row, number in zip(rows, numbers, strict=True)]
 
     def place(band: Band) -> dict:

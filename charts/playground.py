@@ -21,12 +21,16 @@ def playground_figure(
     step: int = 0,
     log_loss: bool = False,
 ) -> dict:
-    """animation_figure's animation on top, internals_figure's rows under its controls; the x and loss
-    rows keep to `view`'s ranges. One frame per step moves the points, the trails and the rows' step
+    """animation_figure's animation on top, internals_figure's rows under its controls; over a curve, the
+    x and loss rows keep to `view`'s ranges. One frame per step moves the points, the trails and the rows' step
     markers; the legend (overlay) toggles a run everywhere."""
     view = view or default_view(loss)
     animation = animation_part(loss, runs, view, layout=layout, trail=trail, frame_ms=frame_ms, step=step)
-    internals = internals_part(runs, view, step=step, log_loss=log_loss, first_axis=animation.axes + 1, legend=False)
+    # Over a map the view's ranges are x and y, which the rows do not plot against the loss.
+    rows_view = view if loss.dim == 1 else None
+    internals = internals_part(
+        runs, rows_view, step=step, log_loss=log_loss, first_axis=animation.axes + 1, legend=False
+    )
     return compose(
         [animation, internals],
         margin_bottom=STEP_AXIS_HEIGHT,

@@ -1,8 +1,9 @@
-"""Heatmaps of sweeps, one panel per optimiser on shared axes, and the random-starts histogram.
+"""Heatmaps of sweeps, one panel per optimiser on shared axes, and where random starts end.
 
 Figures are plain dicts. Grids travel as Plotly's typed arrays (base64 float32, int8 or int16): a 200 × 200
-map of final losses is about 210 kB rather than a megabyte of JSON numbers. The ended-in map also
-carries a short hover label per cell (Plotly cannot look a label up from a code), its largest part.
+map of final losses is about 210 kB rather than a megabyte of JSON numbers. An ended-in map holds one small
+integer per cell, its category's key, which hover shows and the colour bar names: Plotly cannot look a
+label up from a number, and a label per cell would make the figure ten times the size.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from losses import Loss
-from sweep import DIVERGED, NO_MINIMUM, START, RandomStarts, SweepMap
+from sweep import DIVERGED, NO_MINIMUM, START_COORDINATES, Axis, RandomStarts, SweepMap
 
 AXIS_LABELS = {
-    START: "start x₀",
+    "x0": "start x₀",
+    "y0": "start y₀",
     "alpha": "α",
     "beta": "β",
     "beta1": "β₁",
@@ -26,14 +28,22 @@ AXIS_LABELS = {
     "momentum": "μ",
 }
 MAP_KINDS = {"ended_in": "Ended in", "final_loss": "Final loss", "settled_at": "Settled after (steps)"}
-GLOBAL_COLOUR = "#2ca02c"
+# Each minimum's basin has its own colour: greens for the global minima, other hues for the local ones.
+GLOBAL_COLOURS = ("#2ca02c", "#a1d99b", "#00441b", "#66c2a4")
 LOCAL_COLOURS = ("#1f77b4", "#ff7f0e", "#9467bd", "#17becf", "#8c564b", "#e377c2", "#bcbd22", "#393b79")
 NO_MINIMUM_COLOUR = "#d9d9d9"
 DIVERGED_COLOUR = "#d62728"
 GAP_COLOUR = "#bdbdbd"  # the background that shows through cells without a value
+LANDMARK_COLOUR = "#1f2937"
+# Keys of an ended-in map besides the minima, which are numbered from 1.
+DIVERGED_KEY = -1
+NO_MINIMUM_KEY = 0
+# Beyond this many categories the colour bar names only the global minima.
+MAX_NAMED_CATEGORIES = 14
 _TYPED = {np.dtype("float32"): "f4", np.dtype("int8"): "i1", np.dtype("int16"): "i2"}
 _PANEL_GAP = 0.03
 _LOSS_COLOUR_PERCENTILE = 95
+_LARGEST_BUBBLE_PX = 60
 
 
 def _typed_array(values: np.ndarray) -> dict:
@@ -49,40 +59,99 @@ def _rounded(values: np.ndarray) -> list[float]:
     return [float(f"{v:.6g}") for v in values]
 
 
-def _point(x: tuple[float, ...]) -> str:
+def _short(value: float) -> str:
     # Rounding first turns a minimum at −1e-13 into 0 rather than "-1e-13".
-    text = ", ".join(f"{round(v, 3) + 0.0:.3g}" for v in x)
+    return f"{round(value, 3) + 0.0:.3g}"
+
+
+def _point(x: tuple[float, ...]) -> str:
+    text = ", ".join(_short(v) for v in x)
     return text if len(x) == 1 else f"({text})"
 
 
-def categories(loss: Loss) -> tuple[list[str], list[str]]:
-    """The label and colour of each category of an ended-in map: the minima, then none, then diverged."""
-    labels, colours, local = [], [], itertools.cycle(LOCAL_COLOURS)
-    for minimum in loss.minima:
-        labels.append(f"{_point(minimum.x)} {'global' if minimum.is_global else 'local'}")
-        colours.append(GLOBAL_COLOUR if minimum.is_global else next(local))
-    return [*labels, "no minimum", "diverged"], [*colours, NO_MINIMUM_COLOUR, DIVERGED_COLOUR]
+def categories(loss: Loss) -> dict[int, tuple[str, str]]:
+    """The label and colour of each key of an ended-in map, in key order: diverged, no minimum, then
+    the minima numbered from 1."""
+    found = {DIVERGED_KEY: ("diverged", DIVERGED_COLOUR), NO_MINIMUM_KEY: ("no minimum", NO_MINIMUM_COLOUR)}
+    global_colours, local_colours = itertools.cycle(GLOBAL_COLOURS), itertools.cycle(LOCAL_COLOURS)
+    for key, minimum in enumerate(loss.minima, start=1):
+        kind, colours = ("global", global_colours) if minimum.is_global else ("local", local_colours)
+        found[key] = (f"{_point(minimum.x)} {kind}", next(colours))
+    return found
 
 
-def category_index(ended_in: np.ndarray, minima_count: int) -> np.ndarray:
-    """Codes as positions in `categories`: minima first, then no minimum, then diverged."""
-    index = np.where(ended_in == NO_MINIMUM, minima_count, ended_in)
-    # int8 keeps the payload small; a loss with more than 125 minima (sin(1000x)) needs int16.
-    codes = np.where(ended_in == DIVERGED, minima_count + 1, index)
-    return codes.astype(np.int8 if minima_count + 1 <= np.iinfo(np.int8).max else np.int16)
+def category_key(ended_in: np.ndarray, minima_count: int) -> np.ndarray:
+    """The key of each code of `ended_in` (an index into the minima, NO_MINIMUM or DIVERGED)."""
+    keys = np.where(ended_in == DIVERGED, DIVERGED_KEY, np.where(ended_in == NO_MINIMUM, NO_MINIMUM_KEY, ended_in + 1))
+    # int8 keeps the payload small; a loss with more than 127 minima (sin(1000x)) needs int16.
+    return keys.astype(np.int8 if minima_count <= np.iinfo(np.int8).max else np.int16)
 
 
-def _discrete_colour_axis(labels: list[str], colours: list[str]) -> dict:
-    count = len(colours)
+def _discrete_colour_axis(loss: Loss) -> dict:
+    found = categories(loss)
+    # With many categories their ticks would overlap: the global minima keep theirs, and the page
+    # says what grey and red mean.
+    named = [
+        key
+        for key in found
+        if len(found) <= MAX_NAMED_CATEGORIES or (key > NO_MINIMUM_KEY and loss.minima[key - 1].is_global)
+    ]
     scale = []
-    for i, colour in enumerate(colours):
-        scale += [[i / count, colour], [(i + 1) / count, colour]]
+    for i, (_, colour) in enumerate(found.values()):
+        scale += [[i / len(found), colour], [(i + 1) / len(found), colour]]
     return {
         "colorscale": scale,
-        "cmin": -0.5,
-        "cmax": count - 0.5,
-        "colorbar": {"title": {"text": "ended in"}, "tickvals": list(range(count)), "ticktext": labels},
+        "cmin": DIVERGED_KEY - 0.5,
+        "cmax": DIVERGED_KEY + len(found) - 0.5,
+        "colorbar": {
+            "title": {"text": "ended in"},
+            "tickvals": named,
+            "ticktext": [f"{key}: {found[key][0]}" for key in named],
+        },
     }
+
+
+def _landmarks(
+    loss: Loss, coordinates: tuple[int, int], bounds: tuple[tuple[float, float], ...], fill: str
+) -> dict | None:
+    """A marker filled with `fill` at each minimum (★ global, ◆ local, hover naming its key) and saddle
+    point (×) of a 2-D loss inside `bounds`, on a map whose axes show the `coordinates` (across, up);
+    None if there is none."""
+    found = categories(loss)
+    points = [
+        (m.x, "star" if m.is_global else "diamond", f"{key}: {found[key][0]} minimum<br>f = {_short(m.value)}")
+        for key, m in enumerate(loss.minima, start=1)
+    ]
+    points += [(p, "x-thin", f"saddle point {_point(p)}") for p in loss.saddle_points]
+    shown = [
+        (tuple(point[c] for c in coordinates), symbol, text)
+        for point, symbol, text in points
+        if all(low <= point[c] <= high for c, (low, high) in zip(coordinates, bounds, strict=True))
+    ]
+    if not shown:
+        return None
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "x": _rounded([position[0] for position, _, _ in shown]),
+        "y": _rounded([position[1] for position, _, _ in shown]),
+        "hovertext": [text for _, _, text in shown],
+        "hovertemplate": "%{hovertext}<extra></extra>",
+        "marker": {
+            "symbol": [symbol for _, symbol, _ in shown],
+            "size": [14 if symbol == "star" else 9 for _, symbol, _ in shown],
+            "color": fill,
+            "line": {"color": LANDMARK_COLOUR, "width": 1.5},
+        },
+    }
+
+
+def _map_landmarks(loss: Loss, x_axis: Axis, y_axis: Axis) -> dict | None:
+    """The minima and saddle points on a map over both start coordinates (a basin map); None on others."""
+    if x_axis.name not in START_COORDINATES or y_axis.name not in START_COORDINATES:
+        return None
+    coordinates = (START_COORDINATES[x_axis.name], START_COORDINATES[y_axis.name])
+    return _landmarks(loss, coordinates, ((x_axis.low, x_axis.high), (y_axis.low, y_axis.high)), fill="white")
 
 
 def _continuous_colour_axis(title: str, low: float | None, high: float | None, reverse: bool) -> dict:
@@ -99,6 +168,14 @@ def _loss_colour_range(maps: Sequence[SweepMap]) -> tuple[float | None, float | 
     if not len(finite):
         return None, None
     return float(finite.min()), float(np.percentile(finite, _LOSS_COLOUR_PERCENTILE))
+
+
+def _cell_extent(axis: Axis) -> list[float]:
+    """The axis range that holds the grid's cells exactly (in log10 units on a log axis): what Plotly's
+    autorange gives the heatmap alone, and would widen for markers near an edge."""
+    ends = np.log10(axis.values[[0, -1]]) if axis.log_scale else axis.values[[0, -1]]
+    half_cell = (ends[1] - ends[0]) / (axis.count - 1) / 2 if axis.count > 1 else 0.5
+    return [float(ends[0] - half_cell), float(ends[1] + half_cell)]
 
 
 def _panel_title(sweep_map: SweepMap, title: str) -> str:
@@ -129,9 +206,8 @@ def sweep_figure(
     xs, ys = _rounded(x_axis.values), _rounded(y_axis.values)
     where = f"{x_label} = %{{x:.4~g}}<br>{y_label} = %{{y:.4~g}}<br>"
     if kind == "ended_in":
-        labels, colours = categories(loss)
-        colour_axis = _discrete_colour_axis(labels, colours)
-        hover = where + "ended in: %{text}"
+        colour_axis = _discrete_colour_axis(loss)
+        hover = where + "ended in: %{z}"
     elif kind == "final_loss":
         colour_axis = _continuous_colour_axis("final loss", *_loss_colour_range(maps), reverse=False)
         hover = where + "final loss: %{z:.4~g}"
@@ -139,6 +215,7 @@ def sweep_figure(
         colour_axis = _continuous_colour_axis("settled after", 0, maps[0].steps, reverse=True)
         hover = where + "settled after %{z} steps"
 
+    landmarks = _map_landmarks(loss, x_axis, y_axis)
     count = len(maps)
     width = (1 - _PANEL_GAP * (count - 1)) / count
     data, layout = (
@@ -166,15 +243,15 @@ def sweep_figure(
             "hovertemplate": hover + f"<extra>{title}</extra>",
         }
         if kind == "ended_in":
-            names = np.array(labels)
-            index = category_index(sweep_map.ended_in, len(loss.minima))
-            trace |= {"z": _typed_array(index), "text": names[index].tolist()}
+            trace["z"] = _typed_array(category_key(sweep_map.ended_in, len(loss.minima)))
         elif kind == "final_loss":
             trace["z"] = _typed_array(sweep_map.final_loss.astype(np.float32))
         else:
             settled = np.where(sweep_map.settled_at >= 0, sweep_map.settled_at, np.nan)
             trace["z"] = _typed_array(settled.astype(np.float32))
         data.append(trace)
+        if landmarks is not None:
+            data.append(landmarks | {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})
         if chosen is not None:
             row, column = chosen
             data.append(
@@ -192,12 +269,14 @@ def sweep_figure(
         layout[f"xaxis{suffix}"] = {
             "domain": [left, left + width],
             "type": "log" if x_axis.log_scale else "linear",
+            "range": _cell_extent(x_axis),
             "title": {"text": x_label},
             "anchor": f"y{suffix}",
             **({"matches": "x"} if i else {}),
         }
         layout[f"yaxis{suffix}"] = {
             "type": "log" if y_axis.log_scale else "linear",
+            "range": _cell_extent(y_axis),
             "anchor": f"x{suffix}",
             **({"matches": "y", "showticklabels": False} if i else {"title": {"text": y_label}}),
         }
@@ -217,13 +296,16 @@ def sweep_figure(
 
 
 def random_starts_figure(loss: Loss, starts: RandomStarts, title: str, bins: int = 100, height: int = 360) -> dict:
-    """A histogram of where the random starts ended (first coordinate), with the minima and the
-    mean final position marked."""
+    """Where the random starts ended, with the minima and the mean final position marked: a histogram
+    over x for a loss of one variable, a map of the counts over (x, y) for two."""
+    if loss.dim == 2:
+        return _final_points_map(loss, starts, title, bins, height)
     low, high = loss.domain[0]
-    edges, counts = starts.histogram(low, high, bins)
+    (edges,), counts = starts.histogram(loss.domain, bins)
     shapes, annotations = [], []
     marks = [
-        (m.x[0], GLOBAL_COLOUR if m.is_global else "#555555", "global" if m.is_global else "local") for m in loss.minima
+        (m.x[0], GLOBAL_COLOURS[0] if m.is_global else "#555555", "global" if m.is_global else "local")
+        for m in loss.minima
     ]
     mean = starts.mean_final_x
     if mean is not None:
@@ -272,3 +354,56 @@ def random_starts_figure(loss: Loss, starts: RandomStarts, title: str, bins: int
         "bargap": 0,
     }
     return {"data": [bar], "layout": layout}
+
+
+def _final_points_map(loss: Loss, starts: RandomStarts, title: str, bins: int, height: int) -> dict:
+    """A bubble in each bin of the domain where runs ended, its area the number of runs."""
+    (x_edges, y_edges), counts = starts.histogram(loss.domain, bins)
+    across, up = np.nonzero(counts)
+    runs = counts[across, up]
+    data = [
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "x": _rounded(((x_edges[:-1] + x_edges[1:]) / 2)[across]),
+            "y": _rounded(((y_edges[:-1] + y_edges[1:]) / 2)[up]),
+            "customdata": runs.tolist(),
+            "marker": {
+                "size": runs.tolist(),
+                "sizemode": "area",
+                "sizeref": 2 * runs.max(initial=1) / _LARGEST_BUBBLE_PX**2,
+                "sizemin": 2,
+                "color": "#1f77b4",
+                "opacity": 0.6,
+            },
+            "hovertemplate": "final (x, y) ≈ (%{x:.3g}, %{y:.3g}): %{customdata} runs<extra></extra>",
+        }
+    ]
+    # Hollow, so that the bubbles of the runs that reached a minimum show through.
+    landmarks = _landmarks(loss, (0, 1), loss.domain, fill="rgba(0,0,0,0)")
+    if landmarks is not None:
+        data.append(landmarks)
+    mean = starts.mean_final_x
+    if mean is not None:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers+text",
+                "x": [float(mean[0])],
+                "y": [float(mean[1])],
+                "text": ["mean"],
+                "textposition": "top center",
+                "textfont": {"color": DIVERGED_COLOUR},
+                "marker": {"symbol": "x", "size": 12, "color": DIVERGED_COLOUR, "line": {"color": "white", "width": 1}},
+                "hovertemplate": f"mean final point {_point(tuple(mean))}<extra></extra>",
+            }
+        )
+    layout = {
+        "height": height,
+        "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
+        "title": {"text": title},
+        "xaxis": {"title": {"text": "final x"}, "range": list(loss.domain[0])},
+        "yaxis": {"title": {"text": "final y"}, "range": list(loss.domain[1])},
+        "showlegend": False,
+    }
+    return {"data": data, "layout": layout}

@@ -54,13 +54,17 @@ class Config:
     layout: str = "overlay"
     frame_ms: int = 400
     log_loss: bool = False
+    loss_settings: tuple[tuple[str, float], ...] = ()  # (name, value) for a loss that takes settings
 
 
-def resolve_loss(loss_id: str, expression: str, domain: tuple[float, float]) -> losses.Loss:
-    """The catalogue's loss, or the typed formula on `domain` (raises losses.ExpressionError)."""
+def resolve_loss(
+    loss_id: str, expression: str, domain: tuple[float, float], settings: tuple[tuple[str, float], ...] = ()
+) -> losses.Loss:
+    """The catalogue's loss with its settings, or the typed formula on `domain` (raises
+    losses.ExpressionError)."""
     if loss_id == CUSTOM_LOSS:
         return losses.parse(expression, domain=(domain,))
-    return losses.get(loss_id)
+    return losses.get(loss_id, **dict(settings))
 
 
 def new_run(optimiser: str, x0: tuple[float, ...], index: int, **settings) -> Run:
@@ -86,6 +90,7 @@ def to_query_params(config: Config) -> dict[str, str]:
     if config.loss == CUSTOM_LOSS:
         params["expr"] = config.expression
         params["domain"] = ",".join(repr(v) for v in config.domain)
+    params |= {f"loss.{name}": repr(value) for name, value in config.loss_settings}
     params |= {"steps": str(config.steps), "layout": config.layout, "speed": str(config.frame_ms)}
     if config.log_loss:
         params["log"] = "1"
@@ -118,6 +123,7 @@ def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
         messages.append(f"Unknown loss {loss_id!r}: showing the {losses.get(default.loss).name} instead.")
         loss_id = default.loss
     domain = losses.get(loss_id).domain if loss_id != CUSTOM_LOSS else (custom_domain,)
+    loss_settings = _loss_settings(params, loss_id, messages)
 
     steps = _whole_number(params.get("steps"), "steps", default.steps, (1, MAX_STEPS), messages)
     frame_ms = _whole_number(params.get("speed"), "speed", default.frame_ms, FRAME_MS_RANGE, messages)
@@ -138,8 +144,26 @@ def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
     if not runs:
         messages.append("The link has no valid run: showing the article's RMSProp and Adam.")
         runs = list(landing_config().runs)
-    config = Config(loss_id, expression, custom_domain, tuple(runs), steps, layout, frame_ms, params.get("log") == "1")
+    log_loss = params.get("log") == "1"
+    config = Config(loss_id, expression, custom_domain, tuple(runs), steps, layout, frame_ms, log_loss, loss_settings)
     return config, messages
+
+
+def _loss_settings(params, loss_id: str, messages: list[str]) -> tuple[tuple[str, float], ...]:
+    """The loss's settings from `loss.<name>` parameters: each one missing or invalid at its default."""
+    settings = []
+    for parameter in losses.parameters(loss_id) if loss_id != CUSTOM_LOSS else ():
+        text = params.get(f"loss.{parameter.name}")
+        value = parameter.default if text is None else _number(text)
+        if value is None or not parameter.contains(value):
+            low, high = parameter.range
+            messages.append(
+                f"The loss's {parameter.name} must be a number in [{low:g}, {high:g}], not {text!r};"
+                f" using {parameter.default:g}."
+            )
+            value = parameter.default
+        settings.append((parameter.name, value))
+    return tuple(settings)
 
 
 def _number(text: str | None) -> float | None:

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from functools import cache
 
-from losses.base import Loss, Minimum, domain_middle
-from losses.catalogue import _DEFINITIONS
+from losses.base import Loss, LossParameter, Minimum, domain_middle
+from losses.catalogue import _DEFINITIONS, PARAMETERS, PARAMETRISED
 from losses.parse import ExpressionError, parse
 
-__all__ = ["ExpressionError", "Loss", "Minimum", "domain_middle", "get", "ids", "parse"]
+__all__ = [
+    "ExpressionError",
+    "Loss",
+    "LossParameter",
+    "Minimum",
+    "domain_middle",
+    "get",
+    "ids",
+    "parameters",
+    "parse",
+]
 
 
 def ids() -> tuple[str, ...]:
@@ -16,9 +26,29 @@ def ids() -> tuple[str, ...]:
     return tuple(_DEFINITIONS)
 
 
-@cache
-def get(id: str) -> Loss:
-    """The built-in loss `id`; raises ValueError naming the valid ids."""
+def parameters(id: str) -> tuple[LossParameter, ...]:
+    """The settings the built-in loss `id` takes (the ravine's condition and angle), or ()."""
+    return PARAMETERS.get(id, ())
+
+
+def get(id: str, **settings: float) -> Loss:
+    """The built-in loss `id`, with `settings` for those that take them (see `parameters`);
+    raises ValueError naming the valid ids, or the setting and its range."""
     if id not in _DEFINITIONS:
         raise ValueError(f"unknown loss {id!r}; valid ids: {', '.join(_DEFINITIONS)}")
-    return _DEFINITIONS[id]()
+    known = {p.name: p for p in parameters(id)}
+    for name, value in settings.items():
+        if name not in known:
+            raise ValueError(f"{id} takes no setting {name!r}; it takes: {', '.join(known) or 'none'}")
+        if not known[name].contains(value):
+            low, high = known[name].range
+            raise ValueError(f"{id}: {name} must be a number in [{low:g}, {high:g}]; got {value!r}")
+    return _built(id, tuple(float(settings.get(name, p.default)) for name, p in known.items()))
+
+
+@cache
+def _built(id: str, values: tuple[float, ...]) -> Loss:
+    """The loss `id` with its settings' values in order; each one compiled once."""
+    if values == tuple(p.default for p in parameters(id)):
+        return _DEFINITIONS[id]()
+    return PARAMETRISED[id](*values)

@@ -45,6 +45,21 @@ def domain_middle(domain: tuple[tuple[float, float], ...]) -> tuple[float, ...]:
 
 
 @dataclass(frozen=True)
+class LossParameter:
+    """A setting of a catalogue loss, such as a ravine's condition number."""
+
+    name: str
+    symbol: str
+    default: float
+    range: tuple[float, float]
+    meaning: str
+    log_scale: bool = False
+
+    def contains(self, value) -> bool:
+        return isinstance(value, (int, float)) and self.range[0] <= value <= self.range[1]
+
+
+@dataclass(frozen=True)
 class Minimum:
     """A minimum of a loss: its location (dim,), its value, and whether it is global."""
 
@@ -69,6 +84,8 @@ class Loss:
     domain: tuple[tuple[float, float], ...]
     description: str
     minima: tuple[Minimum, ...] = ()
+    saddle_points: tuple[tuple[float, ...], ...] = ()
+    settings: tuple[tuple[str, float], ...] = ()  # (name, value) of each setting it was built with
 
     @property
     def dim(self) -> int:
@@ -91,6 +108,10 @@ class Loss:
         return _lambdify(self.variables, list(self.gradient_expressions))
 
     @cached_property
+    def _compiled_hessian(self) -> Callable:
+        return _lambdify(self.variables, [sp.diff(g, v) for g in self.gradient_expressions for v in self.variables])
+
+    @cached_property
     def _compiled_value_and_grad(self) -> Callable:
         return _lambdify(self.variables, [self.expression, *self.gradient_expressions])
 
@@ -107,6 +128,12 @@ class Loss:
         X = np.asarray(X, dtype=float)
         value, *parts = self._compiled_value_and_grad(*_columns(X))
         return _filled(value, X.shape[:-1]), _stacked(parts, X.shape)
+
+    def hessian(self, X) -> Array:
+        """The second derivatives at points X (..., dim), shaped (..., dim, dim)."""
+        X = np.asarray(X, dtype=float)
+        entries = _stacked(self._compiled_hessian(*_columns(X)), (*X.shape[:-1], self.dim**2))
+        return entries.reshape(*X.shape[:-1], self.dim, self.dim)
 
     def nearest_minimum(self, X, tolerance: float | None = None) -> Array:
         """For points X (..., dim): the index into `minima` of the minimum within `tolerance`
@@ -157,4 +184,23 @@ def find_minima_1d(loss: Loss, samples: int = 20001, tolerance: float = 1e-12) -
     return tuple(
         Minimum(x=(float(where) + 0.0,), value=float(value) + 0.0, is_global=bool(value <= lowest + 1e-9))
         for where, value in zip(locations, values, strict=True)
+    )
+
+
+def stationary_points(loss: Loss, guesses, iterations: int = 50) -> tuple[tuple[float, ...], ...]:
+    """The points where the gradient vanishes, found by Newton's method from each guess (dim,)."""
+    points = np.array(guesses, dtype=float).reshape(-1, loss.dim)
+    for _ in range(iterations):
+        points = points - np.linalg.solve(loss.hessian(points), loss.grad(points)[..., None])[..., 0]
+    return tuple(tuple(float(v) + 0.0 for v in point) for point in points)
+
+
+def minima_from_guesses(loss: Loss, guesses) -> tuple[Minimum, ...]:
+    """The minima Newton's method reaches from the guesses; global if within 1e-9 of the lowest."""
+    points = stationary_points(loss, guesses)
+    values = loss.f(np.array(points).reshape(-1, loss.dim))
+    lowest = values.min(initial=np.inf)
+    return tuple(
+        Minimum(x=point, value=float(value) + 0.0, is_global=bool(value <= lowest + 1e-9))
+        for point, value in zip(points, values, strict=True)
     )

@@ -6,9 +6,16 @@ import dataclasses
 
 import sympy as sp
 
-from losses.base import Loss, find_minima_1d
+from losses.base import Loss, LossParameter, find_minima_1d, minima_from_guesses, stationary_points
 
-x = sp.Symbol("x", real=True)
+x, y = sp.symbols("x y", real=True)
+
+RAVINE_CONDITION = LossParameter(
+    "condition", "κ", 20.0, (1.0, 1000.0), "How many times steeper the valley is across than along", log_scale=True
+)
+RAVINE_ANGLE = LossParameter("angle", "θ", 30.0, (-90.0, 90.0), "The valley's angle from the x axis, in degrees")
+# The catalogue's losses that take settings, and the settings they take.
+PARAMETERS = {"ravine": (RAVINE_CONDITION, RAVINE_ANGLE)}
 
 
 def _one_dimensional(id: str, name: str, expression: sp.Expr, domain: tuple[float, float], description: str) -> Loss:
@@ -16,7 +23,7 @@ def _one_dimensional(id: str, name: str, expression: sp.Expr, domain: tuple[floa
     return dataclasses.replace(loss, minima=find_minima_1d(loss))
 
 
-_DEFINITIONS = {
+_DEFINITIONS_1D = {
     "quartic": lambda: _one_dimensional(
         "quartic",
         "Article quartic",
@@ -81,3 +88,115 @@ _DEFINITIONS = {
         "A bowl covered in ripples: a local minimum near every integer, the global one at 0.",
     ),
 }
+
+
+# Two variables: minima and saddle points are found by Newton's method from rough guesses, so the
+# catalogue lists them to machine precision rather than to the few digits references print.
+def _two_dimensional(
+    id: str,
+    name: str,
+    expression: sp.Expr,
+    domain: tuple[tuple[float, float], tuple[float, float]],
+    description: str,
+    minima_near: list[tuple[float, float]],
+    saddles_near: tuple[tuple[float, float], ...] = (),
+    settings: tuple[tuple[str, float], ...] = (),
+) -> Loss:
+    loss = Loss(id, name, expression, (x, y), domain, description, settings=settings)
+    return dataclasses.replace(
+        loss, minima=minima_from_guesses(loss, minima_near), saddle_points=stationary_points(loss, saddles_near)
+    )
+
+
+def _ravine(condition: float, angle: float) -> Loss:
+    """A quadratic bowl `condition` times steeper across its valley than along it, the valley turned
+    `angle` degrees from the x axis."""
+    turn = sp.pi * sp.nsimplify(angle) / 180
+    along = x * sp.cos(turn) + y * sp.sin(turn)
+    across = -x * sp.sin(turn) + y * sp.cos(turn)
+    return _two_dimensional(
+        "ravine",
+        "Ravine",
+        (along**2 + sp.nsimplify(condition) * across**2) / 2,
+        ((-2.0, 2.0), (-2.0, 2.0)),
+        f"A long narrow valley {condition:g} times steeper across than along, turned {angle:g}° from the x axis:"
+        " a fixed rate must be small for the steep side and then crawls along the floor; per-coordinate rates"
+        " help most when the valley lies along an axis (angle 0° or 90°).",
+        [(0.0, 0.0)],
+        settings=(("condition", float(condition)), ("angle", float(angle))),
+    )
+
+
+def _rastrigin() -> Loss:
+    expression = 20 + x**2 - 10 * sp.cos(2 * sp.pi * x) + y**2 - 10 * sp.cos(2 * sp.pi * y)
+    lattice = [(float(i), float(j)) for i in range(-5, 6) for j in range(-5, 6)]
+    return _two_dimensional(
+        "rastrigin",
+        "Rastrigin",
+        expression,
+        ((-5.12, 5.12), (-5.12, 5.12)),
+        "A bowl under an egg box: a local minimum near every pair of whole numbers, the global one at the origin.",
+        lattice,
+    )
+
+
+_DEFINITIONS_2D = {
+    "rosenbrock": lambda: _two_dimensional(
+        "rosenbrock",
+        "Rosenbrock",
+        (1 - x) ** 2 + 100 * (y - x**2) ** 2,
+        ((-2.0, 2.0), (-1.0, 3.0)),
+        "A curved banana-shaped valley: easy to reach, slow to follow to its minimum at (1, 1).",
+        [(1.0, 1.0)],
+    ),
+    "himmelblau": lambda: _two_dimensional(
+        "himmelblau",
+        "Himmelblau",
+        (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2,
+        ((-5.0, 5.0), (-5.0, 5.0)),
+        "Four equally deep minima separated by four saddle points: where a run ends depends on where it starts.",
+        [(3.0, 2.0), (-2.8, 3.1), (-3.8, -3.3), (3.6, -1.8)],
+        ((0.09, 2.88), (3.39, 0.07), (-3.07, -0.08), (-0.13, -1.95)),
+    ),
+    "beale": lambda: _two_dimensional(
+        "beale",
+        "Beale",
+        (sp.Rational(3, 2) - x + x * y) ** 2
+        + (sp.Rational(9, 4) - x + x * y**2) ** 2
+        + (sp.Rational(21, 8) - x + x * y**3) ** 2,
+        ((-4.5, 4.5), (-4.5, 4.5)),
+        "Flat near its minimum at (3, 0.5) and steep walls in the corners: gradients range over ten powers of ten.",
+        [(3.0, 0.5)],
+    ),
+    "booth": lambda: _two_dimensional(
+        "booth",
+        "Booth",
+        (x + 2 * y - 7) ** 2 + (2 * x + y - 5) ** 2,
+        ((-10.0, 10.0), (-10.0, 10.0)),
+        "A tilted quadratic bowl with one minimum at (1, 3): every method gets there, at different speeds.",
+        [(1.0, 3.0)],
+    ),
+    "saddle": lambda: _two_dimensional(
+        "saddle",
+        "Saddle",
+        x**2 - y**2,
+        ((-2.0, 2.0), (-2.0, 2.0)),
+        "No minimum at all: a start on the x axis rolls into the saddle point and stays; any other leaves along y.",
+        [],
+        ((0.0, 0.0),),
+    ),
+    "rastrigin": _rastrigin,
+    "six_hump_camel": lambda: _two_dimensional(
+        "six_hump_camel",
+        "Six-hump camel",
+        (4 - sp.Rational(21, 10) * x**2 + x**4 / 3) * x**2 + x * y + (-4 + 4 * y**2) * y**2,
+        ((-3.0, 3.0), (-2.0, 2.0)),
+        "Two global minima, four local ones and saddles between them, on a surface that rises steeply at the sides.",
+        [(0.09, -0.71), (-0.09, 0.71), (-1.7, 0.8), (1.7, -0.8), (-1.6, -0.57), (1.6, 0.57)],
+    ),
+    "ravine": lambda: _ravine(RAVINE_CONDITION.default, RAVINE_ANGLE.default),
+}
+
+_DEFINITIONS = _DEFINITIONS_1D | _DEFINITIONS_2D
+# Builders for a loss with settings other than its defaults.
+PARAMETRISED = {"ravine": _ravine}

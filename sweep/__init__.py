@@ -17,8 +17,9 @@ from losses import Loss, domain_middle
 
 Array = np.ndarray
 
-START = "x0"
-AXIS_NAMES = (START, "alpha", "beta", "beta1", "beta2", "eps", "momentum")
+# The start axes, and the coordinate of the start each one sets.
+START_COORDINATES = {"x0": 0, "y0": 1}
+AXIS_NAMES = (*START_COORDINATES, "alpha", "beta", "beta1", "beta2", "eps", "momentum")
 MAX_CELLS_PER_SIDE = 400
 MAX_STEPS = 1000
 MAX_STARTS = 100_000
@@ -29,7 +30,7 @@ DIVERGED = -2
 
 @dataclass(frozen=True)
 class Axis:
-    """One side of the grid: a start coordinate (START) or a hyperparameter, and its values."""
+    """One side of the grid: a start coordinate (a key of START_COORDINATES) or a hyperparameter, and its values."""
 
     name: str
     low: float
@@ -108,24 +109,35 @@ class RandomStarts:
         kept = self.final_x[~self.diverged]
         return kept.mean(axis=0) if len(kept) else None
 
-    def histogram(self, low: float, high: float, bins: int) -> tuple[Array, Array]:
-        """Bin edges (bins + 1,) and counts (bins,) of the first coordinate of the final points of
-        the runs that did not diverge, over [low, high]; points outside are not counted."""
-        counts, edges = np.histogram(self.final_x[~self.diverged, 0], bins=bins, range=(low, high))
-        return edges, counts
+    def histogram(self, domain: tuple[tuple[float, float], ...], bins: int) -> tuple[tuple[Array, ...], Array]:
+        """The bin edges (bins + 1,) along each coordinate and the counts (bins, …, bins) of the final
+        points of the runs that did not diverge, over `domain`; points outside are not counted."""
+        counts, edges = np.histogramdd(self.final_x[~self.diverged], bins=bins, range=domain)
+        return tuple(edges), counts.astype(int)
+
+
+def axis_names(loss: Loss) -> tuple[str, ...]:
+    """The axes a grid over `loss` may have: a start axis for each of its coordinates, and the hyperparameters."""
+    return tuple(name for name in AXIS_NAMES if START_COORDINATES.get(name, 0) < loss.dim)
 
 
 def applies(optimiser_id: str, axis_name: str) -> bool:
     """Whether an axis changes this optimiser's runs: the start always does, a hyperparameter
     only if the optimiser has it."""
     spec = optimisers.REGISTRY[optimiser_id]
-    return axis_name == START or any(h.name == axis_name for h in spec.hyperparameters)
+    return axis_name in START_COORDINATES or any(h.name == axis_name for h in spec.hyperparameters)
 
 
-def check_sweep(x: Axis, y: Axis, steps: int) -> None:
-    """Raises ValueError naming the limit or the setting a sweep would break."""
-    x.check()
-    y.check()
+def check_sweep(loss: Loss, x: Axis, y: Axis, steps: int) -> None:
+    """Raises ValueError naming the limit or the setting a sweep over `loss` would break."""
+    for axis in (x, y):
+        axis.check()
+        if axis.name not in axis_names(loss):
+            variables = ", ".join(map(str, loss.variables))
+            raise ValueError(
+                f"the {axis.name} axis needs a loss of {START_COORDINATES[axis.name] + 1} variables; "
+                f"{loss.name} has {loss.dim} ({variables})"
+            )
     if x.name == y.name:
         raise ValueError(f"the two axes must differ; both are {x.name}")
     _check_steps(steps)
@@ -136,8 +148,13 @@ def _check_steps(steps: int) -> None:
         raise ValueError(f"steps must be a whole number from 1 to {MAX_STEPS}; got {steps!r}")
 
 
-def _middle(loss: Loss) -> tuple[float, ...]:
-    return domain_middle(loss.domain)
+def _start(loss: Loss, start: tuple[float, ...] | None) -> tuple[float, ...]:
+    """`start`, or the middle of the domain; raises ValueError if it is not one number per variable."""
+    if start is None:
+        return domain_middle(loss.domain)
+    if len(start) != loss.dim:
+        raise ValueError(f"a start on {loss.name} needs {loss.dim} coordinate(s); got {start!r}")
+    return tuple(float(v) for v in start)
 
 
 def _ended_in(loss: Loss, trajectory: optimisers.Trajectory) -> Array:
@@ -156,11 +173,12 @@ def sweep(
     """Run `optimiser_id` from every cell of the grid x × y in one `simulate` call.
 
     `settings` fix the hyperparameters and options that are not axes (the rest take their
-    defaults); `start` is the starting point when START is not an axis (default: the middle of
-    the domain); a START axis sets its first coordinate. Raises ValueError for a grid over the
-    limits or settings outside their ranges.
+    defaults); `start` is the starting point (default: the middle of the domain), whose
+    coordinates on a start axis are replaced by that axis's values. Raises ValueError for a grid
+    over the limits, an axis the loss lacks, or settings outside their ranges.
     """
-    check_sweep(x, y, steps)
+    check_sweep(loss, x, y, steps)
+    start = _start(loss, start)
     applying = (applies(optimiser_id, x.name), applies(optimiser_id, y.name))
     # Columns vary along the last grid axis, rows along the first; an axis that does not apply
     # keeps length 1, so the optimiser runs once per distinct setting and the result broadcasts.
@@ -169,10 +187,12 @@ def sweep(
         grid_values[x.name] = x.values.reshape(1, -1)
     if applying[1]:
         grid_values[y.name] = y.values.reshape(-1, 1)
-    x0 = np.array(start if start is not None else _middle(loss), dtype=float).reshape(1, 1, -1)
-    if START in grid_values:
-        x0 = np.repeat(x0, grid_values[START].size, axis=0 if y.name == START else 1)
-        x0[..., 0] = grid_values.pop(START)
+    # The start, repeated along the start axes: (rows or 1, columns or 1, dim).
+    starts = {name: grid_values.pop(name) for name in START_COORDINATES if name in grid_values}
+    x0_shape = (*np.broadcast_shapes((1, 1), *(v.shape for v in starts.values())), loss.dim)
+    x0 = np.broadcast_to(np.array(start), x0_shape).copy()
+    for name, values in starts.items():
+        x0[..., START_COORDINATES[name]] = values
     optimiser = optimisers.create(optimiser_id, **{**(settings or {}), **grid_values})
     trajectory = optimisers.simulate(loss, optimiser, x0, steps, record="final")
 
@@ -201,11 +221,11 @@ def cell_run(
     """The settings (hyperparameters and options) and start of the run in one cell, given the
     same `settings` and `start` as the sweep: enough to repeat that run on its own."""
     chosen = dict(settings or {})
-    x0 = list(start if start is not None else _middle(loss))
+    x0 = list(_start(loss, start))
     for axis, index, applying in zip((sweep_map.x, sweep_map.y), (column, row), sweep_map.applies, strict=True):
         value = float(axis.values[index])
-        if axis.name == START:
-            x0[0] = value
+        if axis.name in START_COORDINATES:
+            x0[START_COORDINATES[axis.name]] = value
         elif applying:
             chosen[axis.name] = value
     return chosen, tuple(x0)

@@ -15,19 +15,31 @@ import optimisers
 GOLDEN = Path(__file__).parent / "golden"
 INDEX = json.loads((GOLDEN / "torch_optim.json").read_text())
 POINTS = np.load(GOLDEN / "torch_optim.npz")
+INDEX_2D = json.loads((GOLDEN / "torch_optim_2d.json").read_text())
+POINTS_2D = np.load(GOLDEN / "torch_optim_2d.npz")
 RELATIVE_TOLERANCE = 1e-9
 # Where the trajectory passes near 0 a relative error means nothing; rounding there is absolute.
 ABSOLUTE_FLOOR = 1e-12
 
 
 def assert_matches_torch(case: dict, expected: np.ndarray) -> None:
-    starts = np.array(case["starts"])[:, np.newaxis]
+    """Our run of `case` visits torch's points `expected`: (steps+1, starts) in 1-D, (steps+1, starts, 2) in 2-D."""
+    loss = losses.get(case["loss"])
+    starts = np.reshape(case["starts"], (-1, loss.dim))
     optimiser = optimisers.create(case["optimiser"], **case["hyperparameters"])
-    trajectory = optimisers.simulate(losses.get(case["loss"]), optimiser, starts, len(expected) - 1)
+    trajectory = optimisers.simulate(loss, optimiser, starts, len(expected) - 1)
     np.testing.assert_array_equal(trajectory.diverged_at, -1)
     np.testing.assert_allclose(
-        trajectory.x[..., 0], expected, rtol=RELATIVE_TOLERANCE, atol=ABSOLUTE_FLOOR, err_msg=case.get("torch", "")
+        trajectory.x.reshape(expected.shape),
+        expected,
+        rtol=RELATIVE_TOLERANCE,
+        atol=ABSOLUTE_FLOOR,
+        err_msg=case.get("torch", ""),
     )
+
+
+def case_id(case: dict) -> str:
+    return f"{case['key']}-{case['optimiser']}-{case['loss']}"
 
 
 def test_golden_files_cover_every_optimiser_with_defaults_and_other_settings():
@@ -41,10 +53,32 @@ def test_golden_files_cover_every_optimiser_with_defaults_and_other_settings():
     assert INDEX["steps"] == 100
 
 
-@pytest.mark.parametrize("case", INDEX["cases"], ids=lambda case: f"{case['key']}-{case['optimiser']}-{case['loss']}")
+@pytest.mark.parametrize("case", INDEX["cases"], ids=case_id)
 def test_matches_golden_torch_trajectory(case):
     expected = POINTS[case["key"]]
     assert expected.shape == (INDEX["steps"] + 1, len(case["starts"]))
+    assert_matches_torch(case, expected)
+
+
+def test_2d_golden_files_cover_every_2d_loss_with_several_optimisers():
+    cases = INDEX_2D["cases"]
+    two_dimensional = {id for id in losses.ids() if losses.get(id).dim == 2}
+    assert {case["loss"] for case in cases} == two_dimensional
+    for loss_id in two_dimensional:
+        optimisers_used = {case["optimiser"] for case in cases if case["loss"] == loss_id}
+        assert {"gd", "momentum", "adagrad", "rmsprop", "adam"} <= optimisers_used, loss_id
+    assert {case["optimiser"] for case in cases} == set(optimisers.REGISTRY)
+    for case in cases:
+        (x_low, x_high), (y_low, y_high) = losses.get(case["loss"]).domain
+        for x, y in case["starts"]:
+            assert x_low <= x <= x_high and y_low <= y <= y_high, case_id(case)
+    assert INDEX_2D["steps"] == 150
+
+
+@pytest.mark.parametrize("case", INDEX_2D["cases"], ids=case_id)
+def test_matches_golden_torch_trajectory_in_2d(case):
+    expected = POINTS_2D[case["key"]]
+    assert expected.shape == (INDEX_2D["steps"] + 1, len(case["starts"]), 2)
     assert_matches_torch(case, expected)
 
 

@@ -9,6 +9,8 @@ import sympy as sp
 import losses
 
 IDS = losses.ids()
+IDS_1D = tuple(id for id in IDS if losses.get(id).dim == 1)
+IDS_2D = tuple(id for id in IDS if losses.get(id).dim == 2)
 # Losses whose minimum is a kink, where the derivative jumps instead of passing through zero.
 KINKED = {"kink"}
 
@@ -20,9 +22,24 @@ def sympy_derivatives(loss: losses.Loss, at: float, order: int) -> list[float]:
     return [float(sp.diff(loss.expression, variable, k).subs(variable, point).evalf(30)) for k in range(1, order + 1)]
 
 
-def sympy_value(loss: losses.Loss, at: float) -> float:
-    (variable,) = loss.variables
-    return float(loss.expression.subs(variable, sp.Float(at, 30)).evalf(30))
+def sympy_value(loss: losses.Loss, at) -> float:
+    """f at `at` (a number, or one per variable), by sympy in 30-digit arithmetic."""
+    point = dict(zip(loss.variables, [sp.Float(v, 30) for v in np.atleast_1d(at)], strict=True))
+    return float(loss.expression.subs(point).evalf(30))
+
+
+def sympy_gradient_and_hessian(loss: losses.Loss, at) -> tuple[np.ndarray, np.ndarray]:
+    """∇f and the Hessian at the point `at`, by sympy in 30-digit arithmetic."""
+    point = dict(zip(loss.variables, [sp.Float(v, 30) for v in at], strict=True))
+    gradient = [sp.diff(loss.expression, v).subs(point).evalf(30) for v in loss.variables]
+    hessian = sp.hessian(loss.expression, loss.variables).subs(point).evalf(30)
+    return np.array(gradient, dtype=float), np.array(hessian.tolist(), dtype=float)
+
+
+def domain_points(loss: losses.Loss, per_side: int) -> np.ndarray:
+    """A grid of points (per_side ** dim, dim) over the loss's domain, off its edges by a little."""
+    sides = [np.linspace(low + 0.013, high - 0.017, per_side) for low, high in loss.domain]
+    return np.stack(np.meshgrid(*sides), axis=-1).reshape(-1, loss.dim)
 
 
 def test_ids_include_the_article_functions_and_each_loss_knows_its_id():
@@ -55,24 +72,23 @@ def test_f_and_grad_shapes(id, batch):
 @pytest.mark.parametrize("id", IDS)
 def test_f_agrees_with_its_expression(id):
     loss = losses.get(id)
-    (low, high) = loss.domain[0]
-    for at in np.linspace(low, high, 7):
-        assert loss.f([at]) == pytest.approx(sympy_value(loss, at), rel=1e-12, abs=1e-12)
+    for at in domain_points(loss, 7 if loss.dim == 1 else 4):
+        assert loss.f(at) == pytest.approx(sympy_value(loss, at), rel=1e-12, abs=1e-12)
 
 
 @pytest.mark.parametrize("id", IDS)
 def test_grad_matches_central_finite_differences(id):
     loss = losses.get(id)
-    (low, high) = loss.domain[0]
-    # Points off any grid that could land on the kink at 0.
-    X = np.linspace(low + 0.013, high - 0.017, 101)[:, None]
+    X = domain_points(loss, 101 if loss.dim == 1 else 15)  # off any grid that could land on the kink at 0
     h = 1e-6
-    numeric = (loss.f(X + h) - loss.f(X - h)) / (2 * h)
     scale = np.maximum(1.0, np.abs(loss.f(X)))
-    np.testing.assert_allclose(loss.grad(X)[:, 0], numeric, atol=1e-6 * scale.max(), rtol=1e-6)
+    for i in range(loss.dim):
+        step = h * np.eye(loss.dim)[i]
+        numeric = (loss.f(X + step) - loss.f(X - step)) / (2 * h)
+        np.testing.assert_allclose(loss.grad(X)[:, i], numeric, atol=1e-6 * scale.max(), rtol=1e-6)
 
 
-@pytest.mark.parametrize("id", IDS)
+@pytest.mark.parametrize("id", IDS_1D)
 def test_each_minimum_is_a_minimum(id):
     loss = losses.get(id)
     assert loss.minima, f"{id} lists no minimum"
@@ -92,12 +108,103 @@ def test_each_minimum_is_a_minimum(id):
             assert curvature > 0
 
 
+@pytest.mark.parametrize("id", IDS_2D)
+def test_each_minimum_of_two_variables_has_zero_gradient_and_a_positive_definite_hessian(id):
+    loss = losses.get(id)
+    for minimum in loss.minima:
+        assert all(low < v < high for v, (low, high) in zip(minimum.x, loss.domain, strict=True)), minimum
+        gradient, hessian = sympy_gradient_and_hessian(loss, minimum.x)
+        curvatures = np.linalg.eigvalsh(hessian)
+        assert np.abs(gradient).max() < 1e-9 * max(1.0, curvatures.max()), (minimum, gradient)
+        assert curvatures.min() > 0, (minimum, curvatures)
+        assert minimum.value == pytest.approx(sympy_value(loss, minimum.x), abs=1e-12)
+
+
+@pytest.mark.parametrize("id", IDS_2D)
+def test_each_saddle_point_has_zero_gradient_and_curvatures_of_both_signs(id):
+    loss = losses.get(id)
+    for point in loss.saddle_points:
+        gradient, hessian = sympy_gradient_and_hessian(loss, point)
+        curvatures = np.linalg.eigvalsh(hessian)
+        assert np.abs(gradient).max() < 1e-9 * max(1.0, np.abs(curvatures).max()), (point, gradient)
+        assert curvatures.min() < 0 < curvatures.max(), (point, curvatures)
+
+
+@pytest.mark.parametrize("id", IDS_2D)
+def test_nothing_on_a_fine_grid_is_below_the_global_minima(id):
+    loss = losses.get(id)
+    grid = domain_points(loss, 801)
+    if not loss.minima:  # the saddle: unbounded below, and said so
+        assert loss.f(grid).min() < 0 and loss.saddle_points
+        return
+    lowest = min(m.value for m in loss.minima)
+    assert any(m.is_global for m in loss.minima)
+    assert all(m.is_global == (m.value <= lowest + 1e-9) for m in loss.minima)
+    assert loss.f(grid).min() >= lowest - 1e-9
+
+
+@pytest.mark.parametrize(
+    "id, expected",
+    [
+        ("rosenbrock", [(1.0, 1.0)]),
+        ("himmelblau", [(3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126)]),
+        ("beale", [(3.0, 0.5)]),
+        ("booth", [(1.0, 3.0)]),
+        ("six_hump_camel", [(0.0898, -0.7126), (-0.0898, 0.7126)]),
+        ("rastrigin", [(0.0, 0.0)]),
+        ("ravine", [(0.0, 0.0)]),
+    ],
+)
+def test_global_minima_of_two_variables_are_where_the_references_put_them(id, expected):
+    found = sorted(m.x for m in losses.get(id).minima if m.is_global)
+    assert len(found) == len(expected)
+    for point, reference in zip(found, sorted(expected), strict=True):
+        assert point == pytest.approx(reference, abs=1e-4)
+
+
+def test_rastrigin_has_a_local_minimum_near_every_pair_of_whole_numbers():
+    minima = losses.get("rastrigin").minima
+    assert len(minima) == 121
+    assert {tuple(round(v) for v in m.x) for m in minima} == {(i, j) for i in range(-5, 6) for j in range(-5, 6)}
+
+
+@pytest.mark.parametrize("condition, angle", [(1.0, 0.0), (100.0, 0.0), (50.0, 30.0), (1000.0, -75.0)])
+def test_the_ravine_has_the_condition_number_and_angle_it_is_given(condition, angle):
+    loss = losses.get("ravine", condition=condition, angle=angle)
+    _, hessian = sympy_gradient_and_hessian(loss, (0.3, -0.2))
+    curvatures, directions = np.linalg.eigh(hessian)
+    assert curvatures.max() / curvatures.min() == pytest.approx(condition, rel=1e-12)
+    along_the_floor = directions[:, 0]  # the gentlest direction
+    turned = np.radians(angle)
+    assert abs(along_the_floor @ [np.cos(turned), np.sin(turned)]) == pytest.approx(1.0, abs=1e-12)
+    assert dict(loss.settings) == {"condition": condition, "angle": angle}
+
+
+def test_loss_settings_are_checked_and_named():
+    assert [p.name for p in losses.parameters("ravine")] == ["condition", "angle"]
+    assert losses.parameters("quartic") == ()
+    assert losses.get("ravine", condition=20.0) is losses.get("ravine")  # the defaults are the catalogue's
+    with pytest.raises(ValueError, match=r"condition must be a number in \[1, 1000\]"):
+        losses.get("ravine", condition=0.5)
+    with pytest.raises(ValueError, match="takes no setting 'tilt'"):
+        losses.get("ravine", tilt=3.0)
+    with pytest.raises(ValueError, match="quartic takes no setting"):
+        losses.get("quartic", condition=2.0)
+
+
+@pytest.mark.parametrize("id", IDS_2D)
+def test_hessian_agrees_with_sympy(id):
+    loss = losses.get(id)
+    for at in domain_points(loss, 3):
+        np.testing.assert_allclose(loss.hessian(at), sympy_gradient_and_hessian(loss, at)[1], rtol=1e-10, atol=1e-9)
+
+
 def test_only_the_kinked_losses_are_not_smooth():
     for id in IDS:
         assert losses.get(id).expression.has(sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min) == (id in KINKED), id
 
 
-@pytest.mark.parametrize("id", IDS)
+@pytest.mark.parametrize("id", IDS_1D)
 def test_global_minima_have_the_lowest_value(id):
     loss = losses.get(id)
     values = [m.value for m in loss.minima]
@@ -110,7 +217,7 @@ def test_global_minima_have_the_lowest_value(id):
     assert loss.f(np.linspace(low, high, 200001)[:, None]).min() >= lowest - 1e-9
 
 
-@pytest.mark.parametrize("id", IDS)
+@pytest.mark.parametrize("id", IDS_1D)
 def test_every_interior_minimum_is_listed(id):
     loss = losses.get(id)
     (variable,) = loss.variables

@@ -1,4 +1,5 @@
-"""The Sweep page: grid sweeps against single runs, known facts of the quartic, limits, figures, page."""
+"""The Sweep page: grid sweeps against single runs, known facts of the quartic and of Himmelblau's
+function, limits, figures, page."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 import losses
 import optimisers
 import sweep
-from charts.sweep import categories, category_index, random_starts_figure, sweep_figure
-from config import from_query_params
+from charts.sweep import categories, category_key, random_starts_figure, sweep_figure
+from config import Config, from_query_params, new_run, to_query_params
 
 PAGE = str(Path(__file__).resolve().parent.parent / "views" / "sweep.py")
 QUARTIC = losses.get("quartic")
@@ -40,7 +41,7 @@ def single_run_outcome(optimiser_id: str, settings: dict, x0: float, steps: int)
 
 
 def decode(typed: dict) -> np.ndarray:
-    dtype = {"f4": np.float32, "i1": np.int8}[typed["dtype"]]
+    dtype = {"f4": np.float32, "i1": np.int8, "i2": np.int16}[typed["dtype"]]
     shape = tuple(int(n) for n in typed["shape"].split(","))
     return np.frombuffer(base64.b64decode(typed["bdata"]), dtype=dtype).reshape(shape)
 
@@ -167,8 +168,6 @@ def test_a_cell_opens_the_same_run_in_the_playground():
     assert x0 == (START_AXIS.values[column],)
     assert chosen == {"eps": 1e-8, "alpha": ALPHA_AXIS.values[row]}
     # The link the page builds, read back the way the Playground reads its URL.
-    from config import Config, new_run, to_query_params
-
     link = urllib.parse.urlencode(to_query_params(Config(runs=(new_run("adam", x0, 0, **chosen),), steps=80)))
     config, messages = from_query_params(dict(urllib.parse.parse_qsl(link)))
     assert messages == []
@@ -192,7 +191,7 @@ def test_random_starts_end_in_both_basins_and_their_mean_in_neither():
     mean = starts.mean_final_x
     assert mean[0] == pytest.approx(expected_mean, abs=0.04)
     assert QUARTIC.nearest_minimum(mean) == -1
-    edges, counts = starts.histogram(-2.5, 2.5, 50)
+    (edges,), counts = starts.histogram(QUARTIC.domain, 50)
     assert counts.sum() == count
     full = np.flatnonzero(counts)
     assert len(full) == 2 and edges[full[0]] < GLOBAL_MINIMUM < edges[full[0] + 1]
@@ -211,14 +210,19 @@ def test_ended_in_figure_decodes_to_the_map_with_a_legend_of_minima():
     figure = sweep_figure(QUARTIC, maps, ["Fixed", "Adam"], "ended_in", chosen=(2, 5))
     heatmaps = [t for t in figure["data"] if t["type"] == "heatmap"]
     assert [t["xaxis"] for t in heatmaps] == ["x", "x2"]
-    labels, _ = categories(QUARTIC)
     colour_bar = figure["layout"]["coloraxis"]["colorbar"]
-    assert colour_bar["ticktext"] == labels == ["-1.11 global", "0.838 local", "no minimum", "diverged"]
+    assert colour_bar["tickvals"] == [-1, 0, 1, 2]
+    assert colour_bar["ticktext"] == ["-1: diverged", "0: no minimum", "1: -1.11 global", "2: 0.838 local"]
     for trace, sweep_map in zip(heatmaps, maps, strict=True):
-        z = decode(trace["z"])
-        position = {0: 0, 1: 1, sweep.NO_MINIMUM: 2, sweep.DIVERGED: 3}
-        np.testing.assert_array_equal(z, np.vectorize(position.get)(sweep_map.ended_in))
-        assert trace["text"][3][0] == labels[z[3, 0]]
+        # The cell's key, which hover shows: one byte a cell and no label per cell.
+        assert trace["z"]["dtype"] == "i1" and "text" not in trace and "%{z}" in trace["hovertemplate"]
+        key = {
+            minimum_index(GLOBAL_MINIMUM): 1,
+            minimum_index(LOCAL_MINIMUM): 2,
+            sweep.NO_MINIMUM: 0,
+            sweep.DIVERGED: -1,
+        }
+        np.testing.assert_array_equal(decode(trace["z"]), np.vectorize(key.get)(sweep_map.ended_in))
     layout = figure["layout"]
     assert layout["yaxis"]["type"] == "log" and layout["xaxis"]["type"] == "linear"
     assert layout["xaxis2"]["matches"] == "x" and layout["yaxis2"]["matches"] == "y"
@@ -239,8 +243,140 @@ def test_final_loss_and_settled_figures_leave_gaps_and_stay_lean():
     z = decode(settled_figure["data"][0]["z"])
     moving = sweep_map.settled_at < 0
     assert np.isnan(z[moving]).all() and (z[~moving] == sweep_map.settled_at[~moving]).all()
-    # 40,000 cells as float32: about 210 kB of base64, not a megabyte of JSON numbers.
+    # 40,000 cells as float32: about 210 kB of base64, not a megabyte of JSON numbers; as int8 keys, 53 kB.
     assert len(json.dumps(loss_figure)) < 250_000
+    assert len(json.dumps(sweep_figure(QUARTIC, [sweep_map], ["Fixed"], "ended_in"))) < 60_000
+
+
+HIMMELBLAU = losses.get("himmelblau")
+# From the literature, not from the code: Himmelblau's four minima, all at f = 0, and its four saddle points.
+HIMMELBLAU_MINIMA = ((3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126))
+HIMMELBLAU_SADDLES = ((0.086678, 2.884255), (3.385154, 0.073852), (-3.073026, -0.081353), (-0.127961, -1.953715))
+BASIN_ALPHA, BASIN_STEPS = 0.002, 500
+
+
+def catalogue_index(literature: tuple[float, float]) -> int:
+    return next(i for i, m in enumerate(HIMMELBLAU.minima) if np.allclose(m.x, literature, atol=1e-5))
+
+
+def shown_keys(ended_in: np.ndarray) -> np.ndarray:
+    """What an ended-in map shows: the minima numbered from 1, 0 for no minimum, −1 for diverged."""
+    return np.where(ended_in >= 0, ended_in + 1, np.where(ended_in == sweep.NO_MINIMUM, 0, -1))
+
+
+def descend_by_hand(x: float, y: float, alpha: float, steps: int) -> tuple[float, float]:
+    """Plain gradient descent on f = (x² + y − 11)² + (x + y² − 7)², its gradient written out by hand."""
+    for _ in range(steps):
+        a, b = x * x + y - 11, x + y * y - 7
+        x, y = x - alpha * (4 * x * a + 2 * b), y - alpha * (2 * a + 4 * y * b)
+    return x, y
+
+
+def test_himmelblau_basin_map_sends_the_starts_near_each_minimum_to_it():
+    x0, y0 = sweep.Axis("x0", -5.0, 5.0, 21), sweep.Axis("y0", -5.0, 5.0, 21)
+    basin_map = sweep.sweep(HIMMELBLAU, "gd", x0, y0, BASIN_STEPS, {"alpha": BASIN_ALPHA})
+    assert basin_map.ended_in.shape == (21, 21)
+    starts = np.stack(np.meshgrid(x0.values, y0.values), axis=-1)  # rows follow y0, columns x0
+    for literature in HIMMELBLAU_MINIMA:
+        near = np.linalg.norm(starts - literature, axis=-1) < 1.0  # each saddle is ≥ 1.9 away
+        assert near.sum() >= 9
+        assert (basin_map.ended_in[near] == catalogue_index(literature)).all(), literature
+    # Every cell of the middle row and column, against descent written out by hand from its start.
+    reached = set()
+    for row, column in [(10, c) for c in range(21)] + [(r, 10) for r in range(21)]:
+        final = descend_by_hand(x0.values[column], y0.values[row], BASIN_ALPHA, BASIN_STEPS)
+        (literature,) = [m for m in HIMMELBLAU_MINIMA if np.allclose(final, m, atol=1e-4)]
+        reached.add(literature)
+        assert basin_map.ended_in[row, column] == catalogue_index(literature), (row, column)
+    assert reached == set(HIMMELBLAU_MINIMA)
+    settings, start = sweep.cell_run(HIMMELBLAU, basin_map, 3, 17, {"alpha": BASIN_ALPHA})
+    assert (settings, start) == ({"alpha": BASIN_ALPHA}, (x0.values[17], y0.values[3]))
+    trajectory = optimisers.simulate(HIMMELBLAU, optimisers.create("gd", **settings), np.array(start), BASIN_STEPS)
+    assert float(trajectory.final_loss) == basin_map.final_loss[3, 17]
+
+
+def test_one_start_coordinate_against_a_hyperparameter_keeps_the_other_fixed():
+    y0, alphas = sweep.Axis("y0", -4.0, 4.0, 5), sweep.Axis("alpha", 1e-3, 1e-2, 3, log_scale=True)
+    mixed = sweep.sweep(HIMMELBLAU, "gd", y0, alphas, 200, start=(1.5, 0.0))
+    for row, alpha in enumerate(alphas.values):
+        for column, y in enumerate(y0.values):
+            alone = optimisers.simulate(HIMMELBLAU, optimisers.create("gd", alpha=alpha), np.array([1.5, y]), 200)
+            assert mixed.final_loss[row, column] == pytest.approx(float(alone.final_loss), rel=1e-12, abs=1e-12)
+    assert sweep.cell_run(HIMMELBLAU, mixed, 2, 4, start=(1.5, 0.0)) == ({"alpha": alphas.values[2]}, (1.5, 4.0))
+    x0 = sweep.Axis("x0", -5.0, 5.0, 7)
+    straight = sweep.sweep(HIMMELBLAU, "gd", x0, y0, 200)
+    transposed = sweep.sweep(HIMMELBLAU, "gd", y0, x0, 200)
+    np.testing.assert_array_equal(transposed.ended_in, straight.ended_in.T)
+
+
+def test_a_second_start_coordinate_is_refused_on_a_loss_of_one_variable():
+    assert "y0" not in sweep.axis_names(QUARTIC) and "y0" in sweep.axis_names(HIMMELBLAU)
+    for axes in ((sweep.Axis("y0", -1.0, 1.0, 5), ALPHA_AXIS), (START_AXIS, sweep.Axis("y0", -1.0, 1.0, 5))):
+        with pytest.raises(ValueError, match=r"the y0 axis needs a loss of 2 variables; .* has 1 \(x\)"):
+            sweep.sweep(QUARTIC, "gd", *axes, 10)
+    with pytest.raises(ValueError, match="needs 1 coordinate"):
+        sweep.sweep(QUARTIC, "gd", ALPHA_AXIS, sweep.Axis("beta", 0.1, 0.9, 3), 10, start=(0.1, 0.2))
+
+
+def test_basin_maps_colour_each_minimum_mark_the_landmarks_and_stay_lean():
+    axes = (sweep.Axis("x0", -5.0, 5.0, 200), sweep.Axis("y0", -5.0, 5.0, 200))
+    maps = [sweep.sweep(HIMMELBLAU, o, *axes, 100, {"alpha": a}) for o, a in (("gd", 2e-3), ("adam", 0.1))] * 2
+    figure = sweep_figure(HIMMELBLAU, maps, ["a", "b", "c", "d"], "ended_in", chosen=(10, 20))
+    # Four panels of 40,000 cells: a label per cell made this 2.5 MB.
+    assert len(json.dumps(figure)) < 300_000
+    heatmaps = [t for t in figure["data"] if t["type"] == "heatmap"]
+    for trace, sweep_map in zip(heatmaps, maps, strict=True):
+        np.testing.assert_array_equal(decode(trace["z"]), shown_keys(sweep_map.ended_in))
+    assert set(range(4)) <= set(np.unique(maps[0].ended_in))
+    found = categories(HIMMELBLAU)
+    basin_colours = {found[k][1] for k in range(1, 5)}
+    assert len(basin_colours) == 4 and not basin_colours & {found[0][1], found[-1][1]}
+    assert figure["layout"]["coloraxis"]["colorbar"]["tickvals"] == [-1, 0, 1, 2, 3, 4]
+    landmarks = [t for t in figure["data"] if "hovertext" in t]
+    assert len(landmarks) == 4 and [t["xaxis"] for t in landmarks] == ["x", "x2", "x3", "x4"]
+    points = list(zip(landmarks[0]["x"], landmarks[0]["y"], landmarks[0]["marker"]["symbol"], strict=True))
+    stars = [(x, y) for x, y, symbol in points if symbol == "star"]
+    saddles = [(x, y) for x, y, symbol in points if symbol == "x-thin"]
+    np.testing.assert_allclose(sorted(stars), sorted(HIMMELBLAU_MINIMA), atol=1e-5)
+    np.testing.assert_allclose(sorted(saddles), sorted(HIMMELBLAU_SADDLES), atol=1e-5)
+    assert "(3, 2) global" in landmarks[0]["hovertext"][stars.index((3.0, 2.0))]
+    # The axes hold the cells exactly: markers near an edge do not pad them.
+    half_cell = 10 / 199 / 2
+    assert figure["layout"]["xaxis"]["range"] == pytest.approx([-5 - half_cell, 5 + half_cell])
+    # A start against α is no basin map: nothing to mark.
+    mixed = sweep.sweep(HIMMELBLAU, "gd", axes[0], sweep.Axis("alpha", 1e-3, 1e-2, 4), 10)
+    assert not [t for t in sweep_figure(HIMMELBLAU, [mixed], ["a"])["data"] if "hovertext" in t]
+
+
+def test_global_and_local_basins_differ_in_colour_and_many_minima_name_only_the_global():
+    camel = losses.get("six_hump_camel")
+    found = categories(camel)
+    global_colours = {found[k][1] for k, m in enumerate(camel.minima, start=1) if m.is_global}
+    local_colours = {found[k][1] for k, m in enumerate(camel.minima, start=1) if not m.is_global}
+    assert len(global_colours) == 2 and len(local_colours) == 4 and not global_colours & local_colours
+    rastrigin = losses.get("rastrigin")
+    axes = (sweep.Axis("x0", -5.12, 5.12, 30), sweep.Axis("y0", -5.12, 5.12, 30))
+    sweep_map = sweep.sweep(rastrigin, "gd", *axes, 100, {"alpha": 2e-3})
+    figure = sweep_figure(rastrigin, [sweep_map], ["gd"])
+    assert len(np.unique(sweep_map.ended_in)) > 50
+    np.testing.assert_array_equal(decode(figure["data"][0]["z"]), shown_keys(sweep_map.ended_in))
+    (origin,) = [k for k, m in enumerate(rastrigin.minima, start=1) if m.is_global]
+    colour_bar = figure["layout"]["coloraxis"]["colorbar"]
+    assert colour_bar["tickvals"] == [origin] and colour_bar["ticktext"] == [f"{origin}: (0, 0) global"]
+
+
+def test_random_starts_on_himmelblau_split_between_the_minima_and_their_mean_is_in_none():
+    count = 4000
+    starts = sweep.random_starts(HIMMELBLAU, "gd", BASIN_STEPS, count, {"alpha": BASIN_ALPHA}, seed=1)
+    assert starts.final_x.shape == (count, 2) and not starts.diverged.any()
+    shares = [(starts.ended_in == catalogue_index(m)).mean() for m in HIMMELBLAU_MINIMA]
+    assert sum(shares) == 1.0 and min(shares) > 0.1
+    mean = starts.mean_final_x
+    assert HIMMELBLAU.nearest_minimum(mean) == -1
+    figure = random_starts_figure(HIMMELBLAU, starts, "Fixed")
+    bubbles, *_, mean_marker = figure["data"]
+    assert sum(bubbles["customdata"]) == count
+    assert (mean_marker["x"][0], mean_marker["y"][0]) == pytest.approx(tuple(mean))
 
 
 def run_page() -> AppTest:
@@ -274,7 +410,7 @@ def test_page_opens_with_the_four_default_maps():
 def test_changing_an_axis_redraws_the_maps():
     app = run_page()
     before = sweep_spec(app)
-    app.selectbox(key="y_axis").set_value("beta").run()
+    app.selectbox(key="y_axis.1d").set_value("beta").run()
     assert not app.exception
     after = sweep_spec(app)
     assert after["layout"]["yaxis"]["type"] == "linear"
@@ -297,7 +433,7 @@ def test_bad_axis_settings_show_a_message_not_a_traceback():
     assert not app.exception
     assert any("log" in e.value for e in app.error)
     app.radio(key="x.x0.quartic.scale").set_value("linear").run()
-    app.selectbox(key="y_axis").set_value("beta").run()
+    app.selectbox(key="y_axis.1d").set_value("beta").run()
     app.number_input(key="y.beta.high").set_value(1.5).run()
     assert not app.exception
     assert any("beta" in e.value for e in app.error)
@@ -326,6 +462,82 @@ def test_a_loss_with_hundreds_of_minima_keeps_every_category_apart():
     loss = losses.parse("sin(40*x) + x**2/10", domain=((-12.0, 12.0),))
     assert len(loss.minima) > 130
     codes = np.array([sweep.NO_MINIMUM, sweep.DIVERGED, 0, len(loss.minima) - 1])
-    index = category_index(codes, len(loss.minima))
-    labels, _ = categories(loss)
-    assert [labels[i] for i in index] == ["no minimum", "diverged", labels[0], labels[len(loss.minima) - 1]]
+    keys = category_key(codes, len(loss.minima))
+    assert keys.dtype == np.int16
+    found = categories(loss)
+    assert len(found) == len(loss.minima) + 2 and len({colour for _, colour in found.values()}) > 8
+    last = f"{loss.minima[-1].x[0]:.3g}"
+    assert [found[k][0] for k in keys.tolist()] == ["no minimum", "diverged", found[1][0], f"{last} local"]
+
+
+def link_config(link: str) -> Config:
+    config, messages = from_query_params(dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(link).query)))
+    assert messages == []
+    return config
+
+
+def test_choosing_himmelblau_draws_basin_maps_whose_cells_open_with_their_start():
+    app = run_page()
+    app.selectbox(key="sweep_loss").set_value("himmelblau").run()
+    assert not app.exception and not app.error
+    spec = sweep_spec(app)
+    assert [decode(t["z"]).shape for t in spec["data"] if t["type"] == "heatmap"] == [(200, 200)] * 4
+    layout = spec["layout"]
+    assert (layout["xaxis"]["title"]["text"], layout["yaxis"]["title"]["text"]) == ("start x₀", "start y₀")
+    assert len([t for t in spec["data"] if "star" in t.get("marker", {}).get("symbol", [])]) == 4
+    # The chosen cell is the middle one; each row opens its run in the Playground, which ends as the table says.
+    middle = sweep.Axis("x0", -5.0, 5.0, 200).values[100]
+    table = app.dataframe[0].value
+    for link, final_loss in zip(table["run"], table["final loss"], strict=True):
+        config = link_config(link)
+        (run,) = config.runs
+        assert config.loss == "himmelblau" and run.x0 == (middle, middle)
+        trajectory = optimisers.simulate(HIMMELBLAU, run.create_optimiser(), np.array(run.x0), config.steps)
+        assert float(final_loss) == pytest.approx(float(trajectory.final_loss), rel=1e-5)
+
+    # α up the side: y₀ is no longer an axis, and its own box sets it.
+    app.selectbox(key="y_axis.2d").set_value("alpha").run()
+    app.number_input(key="start.y0.himmelblau").set_value(2.5).run()
+    assert not app.exception and not app.error
+    assert sweep_spec(app)["layout"]["yaxis"]["type"] == "log"
+    assert {link_config(link).runs[0].x0 for link in app.dataframe[0].value["run"]} == {(middle, 2.5)}
+
+
+def test_switching_between_losses_of_one_and_two_variables_raises_nothing():
+    app = run_page()
+    app.number_input(key="x_count").set_value(30).run()
+    app.number_input(key="y_count").set_value(20).run()
+    app.selectbox(key="sweep_loss").set_value("himmelblau").run()
+    app.selectbox(key="x_axis.2d").set_value("y0").run()
+    assert not app.exception and any("must differ" in e.value for e in app.error)
+    app.selectbox(key="y_axis.2d").set_value("x0").run()
+    assert not app.exception and not app.error
+    assert sweep_spec(app)["layout"]["xaxis"]["title"]["text"] == "start y₀"
+
+    app.selectbox(key="sweep_loss").set_value("quartic").run()
+    assert not app.exception and not app.error
+    assert "start y₀" not in app.selectbox(key="y_axis.1d").options
+    layout = sweep_spec(app)["layout"]
+    assert (layout["xaxis"]["title"]["text"], layout["yaxis"]["type"]) == ("start x₀", "log")
+    assert any("x = " in c.value for c in app.caption)
+
+    app.selectbox(key="sweep_loss").set_value("rastrigin").run()
+    assert not app.exception and not app.error
+    layout = sweep_spec(app)["layout"]
+    assert (layout["xaxis"]["title"]["text"], layout["yaxis"]["title"]["text"]) == ("start x₀", "start y₀")
+    assert any("(x, y) = " in c.value for c in app.caption)
+
+
+def test_the_ravines_settings_reach_its_maps_and_links():
+    app = run_page()
+    app.number_input(key="x_count").set_value(20).run()
+    app.number_input(key="y_count").set_value(20).run()
+    app.selectbox(key="sweep_loss").set_value("ravine").run()
+    app.radio(key="map_kind").set_value("final_loss").run()
+    before = decode(sweep_spec(app)["data"][0]["z"])
+    app.number_input(key="sweep_loss.condition").set_value(200.0).run()
+    assert not app.exception and not app.error
+    after = decode(sweep_spec(app)["data"][0]["z"])
+    assert not np.array_equal(before, after, equal_nan=True)  # not one cache entry for two ravines
+    config = link_config(app.dataframe[0].value["run"].iloc[0])
+    assert dict(config.loss_settings) == {"condition": 200.0, "angle": losses.parameters("ravine")[1].default}

@@ -2,7 +2,8 @@
 
     .venv/bin/python tools/make_golden.py
 
-writes tests/golden/torch_optim.json (the cases) and tests/golden/torch_optim.npz (their points).
+writes tests/golden/torch_optim.json (the cases) and tests/golden/torch_optim.npz (their points) for
+the 1-D losses, and torch_optim_2d.json and torch_optim_2d.npz for the 2-D ones.
 torch is needed only here, in tests that skip without it, and in bench/; never at run time.
 
 The mapping from our ids and hyperparameter names to torch.optim, and the gradients of the
@@ -13,12 +14,14 @@ our code, so that the golden files are a reference nobody here wrote.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
 import torch
 
 STEPS = 100
+STEPS_2D = 150
 GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "golden"
 # A start is kept only if noise added at every step grows by less than this factor over the run:
 # rounding differences between two correct implementations (about 1e-16 a step) then stay far below 1e-9.
@@ -48,9 +51,60 @@ TORCH_CLASSES = {
 # Our hyperparameter names that torch spells differently; beta1 and beta2 become the pair `betas`.
 TORCH_NAMES = {"alpha": "lr", "beta": "alpha"}
 
+
+def planar(gradient):
+    """A gradient written as (∂f/∂x, ∂f/∂y) of two tensors, taking and returning points (..., 2)."""
+    return lambda point: torch.stack(gradient(point[..., 0], point[..., 1]), dim=-1)
+
+
+# The ravine at its defaults κ = 20, θ = 30°: f = (u² + κv²)/2 with u = x cosθ + y sinθ, v = −x sinθ + y cosθ.
+RAVINE_CONDITION = 20.0
+RAVINE_COS, RAVINE_SIN = math.cos(math.radians(30.0)), math.sin(math.radians(30.0))
+
 GRADIENTS = {
     "quartic": lambda x: 4 * x**3 - 4 * x + 1,  # f = x⁴ − 2x² + x
     "wavy": lambda x: 4 * x**3 - 12 * x**2 + 8 * x + 6 * torch.cos(12 * x),  # f = (x² − 2x)² + sin(12x)/2
+    # f = (1 − x)² + 100(y − x²)²
+    "rosenbrock": planar(lambda x, y: (-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2))),
+    # f = (x² + y − 11)² + (x + y² − 7)²
+    "himmelblau": planar(
+        lambda x, y: (
+            4 * x * (x**2 + y - 11) + 2 * (x + y**2 - 7),
+            2 * (x**2 + y - 11) + 4 * y * (x + y**2 - 7),
+        )
+    ),
+    # f = (1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²
+    "beale": planar(
+        lambda x, y: (
+            2 * (1.5 - x + x * y) * (y - 1)
+            + 2 * (2.25 - x + x * y**2) * (y**2 - 1)
+            + 2 * (2.625 - x + x * y**3) * (y**3 - 1),
+            2 * (1.5 - x + x * y) * x + 4 * (2.25 - x + x * y**2) * x * y + 6 * (2.625 - x + x * y**3) * x * y**2,
+        )
+    ),
+    # f = (x + 2y − 7)² + (2x + y − 5)²
+    "booth": planar(
+        lambda x, y: (2 * (x + 2 * y - 7) + 4 * (2 * x + y - 5), 4 * (x + 2 * y - 7) + 2 * (2 * x + y - 5))
+    ),
+    "saddle": planar(lambda x, y: (2 * x, -2 * y)),  # f = x² − y²
+    # f = 20 + x² − 10cos(2πx) + y² − 10cos(2πy)
+    "rastrigin": planar(
+        lambda x, y: (
+            2 * x + 20 * math.pi * torch.sin(2 * math.pi * x),
+            2 * y + 20 * math.pi * torch.sin(2 * math.pi * y),
+        )
+    ),
+    # f = (4 − 2.1x² + x⁴/3)x² + xy + (−4 + 4y²)y²
+    "six_hump_camel": planar(lambda x, y: (8 * x - 8.4 * x**3 + 2 * x**5 + y, x - 8 * y + 16 * y**3)),
+    # ∂f/∂x = u cosθ − κv sinθ, ∂f/∂y = u sinθ + κv cosθ
+    "ravine": planar(
+        lambda x, y: (
+            (x * RAVINE_COS + y * RAVINE_SIN) * RAVINE_COS
+            - RAVINE_CONDITION * (-x * RAVINE_SIN + y * RAVINE_COS) * RAVINE_SIN,
+            (x * RAVINE_COS + y * RAVINE_SIN) * RAVINE_SIN
+            + RAVINE_CONDITION * (-x * RAVINE_SIN + y * RAVINE_COS) * RAVINE_COS,
+        )
+    ),
 }
 STARTS = {"quartic": [-2.0, -0.5, 0.1, 0.3, 1.5], "wavy": [-1.0, 0.5, 1.2, 2.4]}
 
@@ -92,6 +146,87 @@ SETTINGS = {
     "adadelta": [{}, {"alpha": 0.5, "rho": 0.95, "eps": 1e-4}, {"alpha": 1.5, "rho": 0.5, "eps": 1e-3}],
 }
 
+STARTS_2D = {
+    "rosenbrock": [[-1.2, 1.0], [0.5, -0.5], [1.5, 2.5]],
+    "himmelblau": [[0.0, 0.0], [-4.0, 4.0], [1.0, -4.0]],
+    "beale": [[1.0, 1.0], [2.0, -1.0], [-1.0, 1.5]],
+    "booth": [[-5.0, 5.0], [0.0, 0.0], [8.0, -8.0]],
+    "saddle": [[1.5, 0.0], [1.0, 0.2], [-1.5, -0.05]],
+    "rastrigin": [[0.3, -0.4], [2.2, 1.7], [-3.5, 4.1]],
+    "six_hump_camel": [[0.5, 0.5], [-2.0, -1.0], [1.5, 1.2]],
+    "ravine": [[-1.5, 1.0], [1.8, -1.5], [0.5, 1.5]],
+}
+
+# Per 2-D loss and optimiser, settings in our names. Plain and momentum steps scale with the gradient, so
+# their α is small where the loss is steep; the adaptive methods move about α a step whatever the slope.
+SETTINGS_2D = {
+    "rosenbrock": {
+        "gd": [{"alpha": 1e-3}, {"alpha": 2e-4}],
+        "momentum": [{"alpha": 2e-4, "momentum": 0.9}],
+        "nesterov": [{"alpha": 2e-4, "momentum": 0.9}],
+        "adagrad": [{"alpha": 0.1}],
+        "rmsprop": [{"alpha": 0.005}],
+        "adam": [{}, {"alpha": 0.05}],
+    },
+    "himmelblau": {
+        "gd": [{"alpha": 0.01}, {"alpha": 0.002}],
+        "momentum": [{"alpha": 0.002, "momentum": 0.8}],
+        "adagrad": [{"alpha": 0.5, "eps": 1e-3}],
+        "rmsprop": [{"alpha": 0.02}],
+        "adam": [{"alpha": 0.1}],
+        "amsgrad": [{"alpha": 0.1}],
+    },
+    "beale": {
+        "gd": [{"alpha": 1e-4}, {"alpha": 1e-3}],
+        "momentum": [{"alpha": 1e-4, "momentum": 0.9}],
+        "adagrad": [{"alpha": 0.1}],
+        "rmsprop": [{"alpha": 0.005}],
+        "adam": [{"alpha": 0.02, "beta1": 0.8, "beta2": 0.99}],
+        "adamw": [{"alpha": 0.05, "weight_decay": 0.1}],
+    },
+    "booth": {
+        "gd": [{"alpha": 0.01}, {"alpha": 0.05}],
+        "momentum": [{"alpha": 0.01, "momentum": 0.9}],
+        "adagrad": [{"alpha": 1.0}],
+        "rmsprop": [{"alpha": 0.02, "beta": 0.9}],
+        "adam": [{"alpha": 0.2}],
+        "nadam": [{"alpha": 0.2}],
+    },
+    "saddle": {
+        "gd": [{"alpha": 0.01}, {"alpha": 0.005}],
+        "momentum": [{"alpha": 0.005, "momentum": 0.5}],
+        "adagrad": [{"alpha": 0.05}],
+        "rmsprop": [{"alpha": 0.005}],
+        "adam": [{}, {"alpha": 0.01}],
+        "radam": [{"alpha": 0.01}],
+    },
+    "rastrigin": {
+        "gd": [{"alpha": 1e-3}, {"alpha": 2e-3}],
+        "momentum": [{"alpha": 5e-4, "momentum": 0.9}],
+        "adagrad": [{"alpha": 0.1}],
+        "rmsprop": [{"alpha": 0.01}],
+        "adam": [{"alpha": 0.02}],
+        "adamax": [{"alpha": 0.02}],
+    },
+    "six_hump_camel": {
+        "gd": [{"alpha": 0.01}, {"alpha": 0.03}],
+        "momentum": [{"alpha": 0.01, "momentum": 0.9}],
+        "adagrad": [{"alpha": 0.2}],
+        "rmsprop": [{"alpha": 0.01}],
+        "adam": [{"alpha": 0.05, "beta1": 0.95, "beta2": 0.99}],
+        "adadelta": [{"alpha": 1.0}],
+    },
+    "ravine": {
+        "gd": [{"alpha": 0.02}, {"alpha": 0.09}],
+        "momentum": [{"alpha": 0.02, "momentum": 0.9}],
+        "nesterov": [{"alpha": 0.02, "momentum": 0.9}],
+        "adagrad": [{"alpha": 0.5, "eps": 0.1}],
+        "rmsprop": [{"alpha": 0.02}],
+        "adam": [{"alpha": 0.05}],
+        "adadelta": [{"alpha": 1.0, "rho": 0.95, "eps": 1e-4}],
+    },
+}
+
 
 def torch_arguments(id: str, settings: dict[str, float]) -> tuple[type[torch.optim.Optimizer], dict]:
     """The torch.optim class and keyword arguments equivalent to our optimiser `id` with `settings`."""
@@ -108,7 +243,8 @@ def torch_arguments(id: str, settings: dict[str, float]) -> tuple[type[torch.opt
 def torch_trajectory(
     id: str, settings: dict[str, float], loss: str, starts, steps: int = STEPS, jitter: float = 0.0
 ) -> np.ndarray:
-    """The points (steps+1, len(starts)) torch.optim visits from each start, with the analytic gradient.
+    """The points torch.optim visits from each start, with the analytic gradient: (steps+1, len(starts)),
+    with a last axis of 2 for 2-D starts.
 
     `jitter` > 0 adds seeded noise of that size to the point after every step (see `well_behaved`).
     """
@@ -128,18 +264,21 @@ def torch_trajectory(
     return torch.stack(points).numpy()
 
 
-def well_behaved(id: str, settings: dict[str, float], loss: str, starts) -> tuple[np.ndarray, np.ndarray]:
+def well_behaved(
+    id: str, settings: dict[str, float], loss: str, starts, steps: int = STEPS
+) -> tuple[np.ndarray, np.ndarray]:
     """Which starts stay finite and within BOUND, and how much each amplifies a tiny noise.
 
     Perturbing x0 alone is not enough: a run can converge to the same floating-point number from
     nearby starts and only then become unstable (RMSProp at a minimum, where v decays and its steps
     grow), so the noise is added at every step, standing in for rounding.
     """
-    points = torch_trajectory(id, settings, loss, starts)
-    jittered = torch_trajectory(id, settings, loss, starts, jitter=JITTER)
+    # (steps+1, starts, coordinates) for 1-D and 2-D starts alike, so that each start is judged as a whole.
+    points = torch_trajectory(id, settings, loss, starts, steps).reshape(steps + 1, len(starts), -1)
+    jittered = torch_trajectory(id, settings, loss, starts, steps, JITTER).reshape(points.shape)
     with np.errstate(invalid="ignore"):
-        finite = np.isfinite(points).all(axis=0) & (np.abs(points) <= BOUND).all(axis=0)
-        amplification = np.abs(jittered - points).max(axis=0) / JITTER
+        finite = np.isfinite(points).all(axis=(0, 2)) & (np.abs(points) <= BOUND).all(axis=(0, 2))
+        amplification = np.abs(jittered - points).max(axis=(0, 2)) / JITTER
     return finite & (amplification <= MAX_AMPLIFICATION), amplification
 
 
@@ -147,42 +286,64 @@ def describe(cls: type, arguments: dict) -> str:
     return f"torch.optim.{cls.__name__}({', '.join(f'{k}={v!r}' for k, v in arguments.items())})"
 
 
-def main() -> None:
+def write_golden(name: str, runs: list[tuple[str, dict[str, float], str, list]], steps: int) -> None:
+    """Write GOLDEN/name.json and .npz: a case per (id, settings, loss, starts) of `runs`, less chaotic starts."""
     cases, points, dropped = [], {}, []
-    for id, settings_list in SETTINGS.items():
-        for settings in settings_list:
-            for loss, starts in STARTS.items():
-                keep, amplification = well_behaved(id, settings, loss, starts)
-                label = f"{id} {settings or 'defaults'} on {loss}"
-                for start, kept, factor in zip(starts, keep, amplification, strict=True):
-                    if not kept:
-                        dropped.append(f"{label} from {start}: noise grows ×{factor:.3g}")
-                if not keep.any():
-                    continue
-                kept = [s for s, k in zip(starts, keep, strict=True) if k]
-                key = f"case{len(cases):03d}"
-                points[key] = torch_trajectory(id, settings, loss, kept)
-                cls, arguments = torch_arguments(id, settings)
-                cases.append(
-                    {
-                        "key": key,
-                        "optimiser": id,
-                        "hyperparameters": settings,
-                        "loss": loss,
-                        "starts": kept,
-                        "torch": describe(cls, arguments),
-                    }
-                )
+    for id, settings, loss, starts in runs:
+        keep, amplification = well_behaved(id, settings, loss, starts, steps)
+        label = f"{id} {settings or 'defaults'} on {loss}"
+        for start, kept, factor in zip(starts, keep, amplification, strict=True):
+            if not kept:
+                dropped.append(f"{label} from {start}: noise grows ×{factor:.3g}")
+        if not keep.any():
+            continue
+        kept = [s for s, k in zip(starts, keep, strict=True) if k]
+        key = f"case{len(cases):03d}"
+        points[key] = torch_trajectory(id, settings, loss, kept, steps)
+        cls, arguments = torch_arguments(id, settings)
+        cases.append(
+            {
+                "key": key,
+                "optimiser": id,
+                "hyperparameters": settings,
+                "loss": loss,
+                "starts": kept,
+                "torch": describe(cls, arguments),
+            }
+        )
     GOLDEN.mkdir(parents=True, exist_ok=True)
-    header = {"torch": torch.__version__, "steps": STEPS, "dtype": "float64"}
+    header = {"torch": torch.__version__, "steps": steps, "dtype": "float64"}
     lines = ",\n".join(json.dumps(case, ensure_ascii=False) for case in cases)
-    (GOLDEN / "torch_optim.json").write_text(json.dumps(header)[:-1] + ', "cases": [\n' + lines + "\n]}\n")
-    np.savez_compressed(GOLDEN / "torch_optim.npz", **points)
-    runs = sum(len(case["starts"]) for case in cases)
-    print(f"wrote {len(cases)} cases, {runs} runs of {STEPS} steps to {GOLDEN}")
+    (GOLDEN / f"{name}.json").write_text(json.dumps(header)[:-1] + ', "cases": [\n' + lines + "\n]}\n")
+    np.savez_compressed(GOLDEN / f"{name}.npz", **points)
+    total = sum(len(case["starts"]) for case in cases)
+    print(f"wrote {len(cases)} cases, {total} runs of {steps} steps to {GOLDEN / name}.json and .npz")
     print("dropped (chaotic or divergent):" if dropped else "dropped nothing")
     for line in dropped:
         print("  " + line)
+
+
+def main() -> None:
+    write_golden(
+        "torch_optim",
+        [
+            (id, settings, loss, starts)
+            for id, settings_list in SETTINGS.items()
+            for settings in settings_list
+            for loss, starts in STARTS.items()
+        ],
+        STEPS,
+    )
+    write_golden(
+        "torch_optim_2d",
+        [
+            (id, settings, loss, STARTS_2D[loss])
+            for loss, settings_by_id in SETTINGS_2D.items()
+            for id, settings_list in settings_by_id.items()
+            for settings in settings_list
+        ],
+        STEPS_2D,
+    )
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import streamlit as st
 
@@ -24,13 +26,13 @@ from config import (
 )
 from views import session
 from views.session import RUN_IDS, run_key
-from views.widgets import hyperparameter_input, loss_input, position_input, show_figure
+from views.widgets import START_LABELS, hyperparameter_input, loss_input, position_input, show_figure
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def simulate_run(loss_id: str, expression: str, domain: tuple[float, float], run: Run, steps: int):
-    loss = resolve_loss(loss_id, expression, domain)
-    return optimisers.simulate(loss, run.create_optimiser(), np.array(run.x0), steps)
+def simulate_run(config: Config, run: Run):
+    loss = resolve_loss(config.loss, config.expression, config.domain, config.loss_settings)
+    return optimisers.simulate(loss, run.create_optimiser(), np.array(run.x0), config.steps)
 
 
 def restore_settings() -> list[str]:
@@ -63,7 +65,7 @@ def run_controls(run_id: int, number: int, domain) -> Run:
             st.session_state.setdefault(run_key(run_id, option.name), option.default)
             st.checkbox(option.name.replace("_", " "), key=run_key(run_id, option.name), help=option.meaning)
         for i, (low, high) in enumerate(domain):
-            position_input("start x₀", run_key(run_id, f"x0_{i}"), low, high)
+            position_input(f"start {START_LABELS[i]}", run_key(run_id, f"x0_{i}"), low, high)
         label_column, colour_column = st.columns([3, 1], vertical_alignment="bottom")
         label_column.text_input("Label", key=run_key(run_id, "label"), max_chars=40)
         colour_column.color_picker("Colour", key=run_key(run_id, "colour"))
@@ -123,6 +125,7 @@ def sidebar() -> tuple[Config, losses.Loss | None]:
         layout=state["layout"],
         frame_ms=int(state["frame_ms"]),
         log_loss=bool(state["log_loss"]),
+        loss_settings=loss.settings if loss else (),
     )
     return config, loss
 
@@ -189,7 +192,19 @@ def downloads(loss: losses.Loss, config: Config, trajectories, animation: dict) 
                 st.info(f"{run.label} uses the article's variant of its algorithm, which torch.optim does not have.")
 
 
+def move_start_to_click(run_id: int, domain) -> None:
+    """Start run `run_id` at the point clicked on the map (to 4 digits: a click is not that precise), held
+    inside the domain."""
+    points = st.session_state["animation"]["selection"]["points"]
+    if not points:
+        return
+    clicked = (points[0]["x"], points[0]["y"])
+    for i, (value, (low, high)) in enumerate(zip(clicked, domain, strict=True)):
+        st.session_state[run_key(run_id, f"x0_{i}")] = min(max(float(f"{value:.4g}"), low), high)
+
+
 def main() -> None:
+    state = st.session_state
     messages = restore_settings()
     config, loss = sidebar()
     st.session_state["playground_config"] = config
@@ -201,9 +216,7 @@ def main() -> None:
         st.info("Fix the formula in the sidebar to see the runs.", icon=":material/edit:")
         return
 
-    trajectories = [
-        simulate_run(config.loss, config.expression, config.domain, run, config.steps) for run in config.runs
-    ]
+    trajectories = [simulate_run(replace(config, runs=()), run) for run in config.runs]
     traces = [charts.RunTrace(r.label, r.colour, t) for r, t in zip(config.runs, trajectories, strict=True)]
     view = charts.default_view(loss)
 
@@ -212,7 +225,29 @@ def main() -> None:
     animation = charts.playground_figure(
         loss, traces, layout=config.layout, view=view, frame_ms=config.frame_ms, step=step, log_loss=config.log_loss
     )
-    show_figure(animation, key="animation")
+    if loss.dim == 2:
+        labels = {run_id: run.label for run_id, run in zip(state[RUN_IDS], config.runs, strict=True)}
+        if state.get("click_target") not in labels:  # its run was removed
+            state.pop("click_target", None)
+        click_target = st.selectbox(
+            "A click on the map moves the start of",
+            list(labels),
+            format_func=labels.get,
+            key="click_target",
+            help="Click anywhere on the map: the run starts there.",
+        )
+        show_figure(animation, key="animation", on_click=lambda: move_start_to_click(click_target, loss.domain))
+    else:
+        show_figure(animation, key="animation")
+    if loss.dim == 2:
+        st.caption(
+            "At each step, the solid arrow is the step the optimiser took and the dotted one the direction of"
+            " steepest descent, −∇f. A plain gradient step always follows −∇f; an adaptive method turns away"
+            " from it by scaling each coordinate by its own learning rate."
+        )
+        if st.toggle("3-D surface", key="surface"):
+            labels, colours = [r.label for r in config.runs], [r.colour for r in config.runs]
+            show_figure(charts.surface_figure(loss, labels, colours, [t.x for t in trajectories]), key="surface_3d")
     for trace in traces:
         status = charts.run_status(trace, view)
         if status:

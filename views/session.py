@@ -33,6 +33,8 @@ def load(config: Config) -> None:
     state = st.session_state
     state["loss"], state["expression"] = config.loss, config.expression
     state["domain_low"], state["domain_high"] = config.domain
+    for name, value in config.loss_settings:
+        state[f"loss.{name}"] = value
     state["steps"], state["layout"] = config.steps, config.layout
     state["frame_ms"], state["log_loss"] = config.frame_ms, config.log_loss
     state[RUN_IDS] = list(range(len(config.runs)))

@@ -9,13 +9,14 @@ import streamlit as st
 import losses
 import optimisers
 import sweep
-from charts.sweep import AXIS_LABELS, MAP_KINDS, categories, category_index, random_starts_figure, sweep_figure
+from charts.sweep import AXIS_LABELS, MAP_KINDS, categories, category_key, random_starts_figure, sweep_figure
 from config import CUSTOM_LOSS, Config, new_run, resolve_loss, to_query_params
 from views.widgets import loss_input, show_figure
 
 DEFAULT_OPTIMISERS = ("gd", "adagrad", "rmsprop", "adam")
 MAX_OPTIMISERS = 4
-DEFAULT_AXES = {"x": sweep.START, "y": "alpha"}
+# The opening axes by the loss's number of variables: starts against α, or the basin map of a 2-D loss.
+DEFAULT_AXES = {1: {"x": "x0", "y": "alpha"}, 2: {"x": "x0", "y": "y0"}}
 # (low, high, log scale) that a hyperparameter axis offers first; a start axis spans the domain.
 AXIS_DEFAULTS = {
     "alpha": (1e-3, 1.0, True),
@@ -38,9 +39,10 @@ def fixed_settings(optimiser_id: str) -> dict[str, float]:
     return {"eps": FIXED_EPS} if any(h.name == "eps" for h in spec.hyperparameters) else {}
 
 
-def loss_key(loss: losses.Loss) -> tuple[str, str, tuple[float, float]]:
-    """What names a loss for the cache and for a Playground link: its id, its formula if typed, its domain."""
-    return loss.id, loss.name if loss.id == CUSTOM_LOSS else "", loss.domain[0]
+def loss_key(loss: losses.Loss) -> tuple[str, str, tuple[float, float], tuple[tuple[str, float], ...]]:
+    """What names a loss for the cache and for a Playground link: its id, its formula if typed, its
+    (first) domain, its settings."""
+    return loss.id, loss.name if loss.id == CUSTOM_LOSS else "", loss.domain[0], loss.settings
 
 
 def domain_key(loss: losses.Loss) -> str:
@@ -68,15 +70,18 @@ def axis_label(name: str) -> str:
 
 
 def axis_controls(side: str, loss: losses.Loss) -> sweep.Axis:
+    names = sweep.axis_names(loss)
+    # One choice per number of variables: a y0 axis chosen on a 2-D loss never reaches a 1-D one,
+    # and switching the loss opens that kind's own axes.
     name = st.selectbox(
         f"{side} axis",
-        sweep.AXIS_NAMES,
-        index=sweep.AXIS_NAMES.index(DEFAULT_AXES[side]),
-        key=f"{side}_axis",
+        names,
+        index=names.index(DEFAULT_AXES[loss.dim][side]),
+        key=f"{side}_axis.{loss.dim}d",
         format_func=axis_label,
     )
-    if name == sweep.START:
-        first, last = loss.domain[0]
+    if name in sweep.START_COORDINATES:
+        first, last = loss.domain[sweep.START_COORDINATES[name]]
         # Keys per loss: each loss has its own domain, and the Playground only starts inside it.
         prefix, bounds, log_scale = f"{side}.{name}.{domain_key(loss)}", {"min_value": first, "max_value": last}, False
     else:
@@ -110,15 +115,27 @@ def sidebar() -> tuple[losses.Loss, list[str], sweep.Axis, sweep.Axis, int, tupl
         st.subheader("Axes")
         x_axis = axis_controls("x", loss)
         y_axis = axis_controls("y", loss)
-        start = losses.domain_middle(loss.domain)
-        if sweep.START not in (x_axis.name, y_axis.name):
-            low, high = loss.domain[0]
-            first = st.number_input(
-                "start x₀", min_value=low, max_value=high, value=start[0], key=f"start.{domain_key(loss)}", format="%g"
-            )
-            start = (float(first), *start[1:])
+        start = start_inputs(loss, (x_axis.name, y_axis.name))
         st.caption(fixed_settings_note(chosen, x_axis, y_axis))
     return loss, chosen, x_axis, y_axis, int(steps), start
+
+
+def start_inputs(loss: losses.Loss, axis_names: tuple[str, str]) -> tuple[float, ...]:
+    """The start: a box for each coordinate that no axis sets, the middle of the domain for the others."""
+    start = list(losses.domain_middle(loss.domain))
+    for name, coordinate in sweep.START_COORDINATES.items():
+        if coordinate < loss.dim and name not in axis_names:
+            low, high = loss.domain[coordinate]
+            value = st.number_input(
+                axis_label(name),
+                min_value=low,
+                max_value=high,
+                value=start[coordinate],
+                key=f"start.{name}.{domain_key(loss)}",
+                format="%g",
+            )
+            start[coordinate] = float(value)
+    return tuple(start)
 
 
 def fixed_settings_note(chosen: list[str], x_axis: sweep.Axis, y_axis: sweep.Axis) -> str:
@@ -168,14 +185,16 @@ def cell_chooser(x_axis: sweep.Axis, y_axis: sweep.Axis) -> tuple[int, int]:
 
 
 def playground_link(loss: losses.Loss, optimiser_id: str, settings, x0, steps: int) -> str:
-    loss_id, expression, domain = loss_key(loss)
+    loss_id, expression, domain, loss_settings = loss_key(loss)
     run = new_run(optimiser_id, x0, 0, **settings)
-    config = Config(loss=loss_id, expression=expression, domain=domain, runs=(run,), steps=steps)
+    config = Config(
+        loss=loss_id, expression=expression, domain=domain, runs=(run,), steps=steps, loss_settings=loss_settings
+    )
     return "/?" + urllib.parse.urlencode(to_query_params(config))
 
 
 def cell_table(loss: losses.Loss, maps: list[sweep.SweepMap], row: int, column: int, start) -> None:
-    labels, _ = categories(loss)
+    found = categories(loss)
     rows = []
     for sweep_map in maps:
         settings, x0 = sweep.cell_run(loss, sweep_map, row, column, fixed_settings(sweep_map.optimiser), start)
@@ -185,7 +204,7 @@ def cell_table(loss: losses.Loss, maps: list[sweep.SweepMap], row: int, column: 
         rows.append(
             {
                 "optimiser": optimiser_name(sweep_map.optimiser),
-                "ended in": labels[category_index(ended_in, len(loss.minima))],
+                "ended in": found[int(category_key(ended_in, len(loss.minima)))][0],
                 "final loss": "—" if ended_in == sweep.DIVERGED else f"{final_loss:.6g}",
                 "settled after": f"{settled_at} steps" if settled_at >= 0 else "—",
                 "run": playground_link(loss, sweep_map.optimiser, settings, x0, sweep_map.steps),
@@ -243,14 +262,23 @@ def random_starts_section(loss: losses.Loss, maps: list[sweep.SweepMap], row: in
         st.caption("Every run diverged, so there is no mean position to show.")
         return
     notes = [f"{diverged:,} runs diverged and are left out." if diverged else "No run diverged."]
+    where = f"The mean final position, {position_text(loss, mean)},"
     if loss.nearest_minimum(mean) < 0:
         notes.append(
-            f"The mean final position, x = {mean[0]:.3g}, is at no minimum: averaging runs that fell into "
-            "different basins gives a point that none of them reached."
+            f"{where} is at no minimum: averaging runs that fell into different basins gives a point that none "
+            "of them reached."
         )
     else:
-        notes.append(f"The mean final position, x = {mean[0]:.3g}, is at a minimum: the runs mostly agree.")
+        notes.append(f"{where} is at a minimum: the runs mostly agree.")
     st.caption(" ".join(notes))
+
+
+def position_text(loss: losses.Loss, point) -> str:
+    """'x = 0.5', or '(x, y) = (0.5, 1)' on a loss of two variables."""
+    names, values = [str(v) for v in loss.variables], [f"{v:.3g}" for v in point]
+    if len(names) == 1:
+        return f"{names[0]} = {values[0]}"
+    return f"({', '.join(names)}) = ({', '.join(values)})"
 
 
 def main() -> None:
@@ -264,17 +292,24 @@ def main() -> None:
         "Every cell of a map is one run: its start and settings come from the two axes. The colour says "
         "where it ended, how low it got, or how soon it stopped moving. Each map is one vectorised pass."
     )
-    st.caption(
-        "The opening maps put the article's quartic under four optimisers, every start across its domain "
-        "against α from 0.001 to 1, for 200 steps. Look for the fixed rate's clean split at the local maximum "
-        "(x ≈ 0.27) for small α and its blow-up for large α, the band where Adagrad's shrinking steps never "
-        "arrive, and how RMSProp and Adam cross into the other basin as α grows."
-    )
+    if loss.dim == 1:
+        st.caption(
+            "The opening maps put the article's quartic under four optimisers, every start across its domain "
+            "against α from 0.001 to 1, for 200 steps. Look for the fixed rate's clean split at the local maximum "
+            "(x ≈ 0.27) for small α and its blow-up for large α, the band where Adagrad's shrinking steps never "
+            "arrive, and how RMSProp and Adam cross into the other basin as α grows."
+        )
+    else:
+        st.caption(
+            "On a loss of two variables the maps open as basin maps: a run from every start (x₀, y₀) over the "
+            "domain, coloured by the minimum it ends in (greens are global minima). ★ marks a global minimum, "
+            "◆ a local one, × a saddle point."
+        )
     if not chosen:
         st.info("Choose at least one optimiser in the sidebar.")
         return
     try:
-        sweep.check_sweep(x_axis, y_axis, steps)
+        sweep.check_sweep(loss, x_axis, y_axis, steps)
         maps = compute_maps(loss, chosen, x_axis, y_axis, steps, start)
     except ValueError as error:
         st.error(f"Nothing computed: {error}.", icon=":material/block:")
@@ -287,7 +322,12 @@ def main() -> None:
     with figure_slot:
         titles = [optimiser_name(m.optimiser) for m in maps]
         show_figure(sweep_figure(loss, maps, titles, kind, chosen=(row, column)), key="sweep")
-        if kind != "ended_in":
+        if kind == "ended_in":
+            st.caption(
+                "Hover shows the number of the minimum a run ended in, as on the colour bar; "
+                "0 (grey): at no minimum, −1 (red): diverged."
+            )
+        else:
             gaps = "diverged" if kind == "final_loss" else "still moving at the last step, or diverged"
             st.caption(f"Grey cells: {gaps}.")
     cell_table(loss, maps, row, column, start)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import plotly.graph_objects as go
@@ -13,6 +14,7 @@ import losses
 from config import CUSTOM_DOMAIN, CUSTOM_LOSS, MAX_DOMAIN_WIDTH, MAX_EXPRESSION_LENGTH, valid_domain
 from optimisers import HyperParameter
 
+START_LABELS = ("x₀", "y₀")  # a start's coordinates, in the order of the loss's variables
 # Slider stops for settings such as β, where what matters is how close to 1 they are.
 _NEAR_ONE_STOPS = (
     0.0,
@@ -132,9 +134,23 @@ def position_input(label: str, key: str, low: float, high: float) -> float:
     return float(st.session_state[key])
 
 
+def loss_setting_input(parameter: losses.LossParameter, key: str) -> float:
+    """A box (log-scaled settings) or a slider for a setting of a catalogue loss; out of range, its default."""
+    st.session_state.setdefault(key, parameter.default)
+    low, high = parameter.range
+    label = f"{parameter.name} ${parameter.symbol}$"
+    if parameter.log_scale:
+        st.number_input(label, min_value=low, max_value=high, key=key, format="%g", help=parameter.meaning)
+    else:
+        st.slider(label, min_value=low, max_value=high, key=key, step=1.0, help=parameter.meaning)
+    value = st.session_state[key]
+    return float(value) if parameter.contains(value) else parameter.default
+
+
 def loss_input(prefix: str) -> losses.Loss | None:
-    """A choice of the catalogue's losses or a typed formula with its domain, under session keys
-    `{prefix}loss`, `{prefix}expression`, `{prefix}domain_low` and `{prefix}domain_high`.
+    """A choice of the catalogue's losses (with their settings, `{prefix}loss.<name>`) or a typed formula
+    with its domain, under session keys `{prefix}loss`, `{prefix}expression`, `{prefix}domain_low` and
+    `{prefix}domain_high`.
 
     A formula that does not parse, or a bad domain, shows its error inline and gives None."""
     state = st.session_state
@@ -145,8 +161,10 @@ def loss_input(prefix: str) -> losses.Loss | None:
         format_func=lambda i: "Your own formula" if i == CUSTOM_LOSS else losses.get(i).name,
     )
     if state[f"{prefix}loss"] != CUSTOM_LOSS:
-        loss = losses.get(state[f"{prefix}loss"])
-        st.latex(f"f(x) = {loss.latex}")
+        loss_id = state[f"{prefix}loss"]
+        settings = {p.name: loss_setting_input(p, f"{prefix}loss.{p.name}") for p in losses.parameters(loss_id)}
+        loss = losses.get(loss_id, **settings)
+        st.latex(f"f({', '.join(map(str, loss.variables))}) = {loss.latex}")
         st.caption(loss.description)
         return loss
     state.setdefault(f"{prefix}expression", "")
@@ -186,5 +204,7 @@ class _BuiltFigure(go.Figure):
         return self._spec
 
 
-def show_figure(spec: dict, key: str) -> None:
-    st.plotly_chart(_BuiltFigure(spec), key=key, config={"displaylogo": False}, theme=None)
+def show_figure(spec: dict, key: str, on_click: Callable[[], None] | None = None) -> None:
+    """A figure; with `on_click`, clicking one of its points calls it (the points are in session state `key`)."""
+    selection = {"on_select": on_click, "selection_mode": "points"} if on_click else {}
+    st.plotly_chart(_BuiltFigure(spec), key=key, config={"displaylogo": False}, theme=None, **selection)

@@ -1,0 +1,82 @@
+"""What every figure shares: the theme, the fixed view of an animation, and numbers made small for JSON."""
+
+from __future__ import annotations
+
+import base64
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+_TYPED = {np.dtype("float32"): "f4", np.dtype("int8"): "i1", np.dtype("int16"): "i2"}
+CURVE_COLOUR = "#4b5563"
+GLOBAL_MINIMUM_COLOUR = "#2ca02c"
+LOCAL_MINIMUM_COLOUR = "#9ca3af"
+OUTLINE_COLOUR = "#1f2937"
+THEME = {
+    "paper_bgcolor": "white",
+    "plot_bgcolor": "white",
+    "font": {"family": "Inter, Helvetica, Arial, sans-serif", "size": 13, "color": "#1f2937"},
+    "hoverlabel": {"align": "left"},
+}
+AXIS_STYLE = {
+    "gridcolor": "#e8edf3",
+    "zerolinecolor": "#cbd5e1",
+    "linecolor": "#94a3b8",
+    "showline": True,
+    "mirror": True,
+    "ticks": "outside",
+    "tickcolor": "#94a3b8",
+}
+
+
+@dataclass(frozen=True)
+class View:
+    """The animation's fixed axis ranges."""
+
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+
+
+def plain_numbers(values) -> list[float | None]:
+    """Values rounded to 6 significant digits as plain floats, with None for anything not finite,
+    so the figure stays small and `json.dumps(..., allow_nan=False)` accepts it."""
+    return [float(f"{v:.6g}") if math.isfinite(v) else None for v in np.asarray(values, dtype=float).tolist()]
+
+
+def drawn_numbers(values, view_range: tuple[float, float], pixels: float) -> list[float | None]:
+    """Coordinates that are only drawn, never shown as numbers: rounded to a fifth of a pixel on an
+    axis `pixels` long showing `view_range`, and to 6 significant digits far outside it."""
+    low, high = view_range
+    decimals = max(0, math.ceil(math.log10(5 * pixels / (high - low))))
+    with np.errstate(all="ignore"):
+        return plain_numbers(np.round(np.asarray(values, dtype=float), decimals))
+
+
+def number_text(value: float) -> str:
+    return f"{value:.6g}" if math.isfinite(value) else "not finite"
+
+
+def axis_suffix(number: int) -> str:
+    """What follows 'x'/'y' (and 'xaxis'/'yaxis') in the name of axis `number`, counted from 1."""
+    return "" if number == 1 else str(number)
+
+
+def axis_pair(number: int) -> dict:
+    return {"xaxis": f"x{axis_suffix(number)}", "yaxis": f"y{axis_suffix(number)}"}
+
+
+def typed_array(values: np.ndarray) -> dict:
+    """A Plotly typed-array spec: the numbers as base64 bytes, a quarter the size of their text."""
+    values = np.ascontiguousarray(values)
+    spec = {"dtype": _TYPED[values.dtype], "bdata": base64.b64encode(values.tobytes()).decode("ascii")}
+    if values.ndim > 1:
+        spec["shape"] = ", ".join(str(n) for n in values.shape)
+    return spec
+
+
+def float32_array(values) -> dict:
+    """Values as a float32 typed array; a value that is not finite, or beyond float32's range, is NaN (a gap)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        single = np.asarray(values, dtype=np.float32)
+    return typed_array(np.where(np.isfinite(single), single, np.float32(np.nan)))

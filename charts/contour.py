@@ -1,0 +1,365 @@
+"""What the animation draws over a loss of two variables: the contour map, each run's whole path, the
+minima and saddle points, and at every step two arrows from the point: where the step went, and which
+way the gradient pointed (−g, drawn at a fixed length). Where they disagree, the optimiser scaled its
+coordinates differently; a plain gradient step always follows −g.
+
+Also the optional 3-D surface with the paths on it, drawn once, without frames.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import struct
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from charts.common import (
+    GLOBAL_MINIMUM_COLOUR,
+    LOCAL_MINIMUM_COLOUR,
+    THEME,
+    View,
+    axis_pair,
+    drawn_numbers,
+    float32_array,
+    plain_numbers,
+)
+from losses import Loss
+
+MAP_PIXELS = 360  # along the longer side of the overlay's map picture; a narrower panel gets fewer
+MAP_HEIGHT = 480  # px of plot area
+HOVER_SAMPLES = 30  # a side of the grid of invisible points that show f under the cursor
+SURFACE_SAMPLES = 80
+# Levels are spaced on a log scale when the loss's highest value over the map is this many times its
+# median (both above its lowest): otherwise the wells are a single flat colour.
+LOG_LEVELS_FROM = 10
+LEVELS = 24
+MAP_COLOURS = [[0, "#1e3a5f"], [0.35, "#5b8bbd"], [0.7, "#c6dbef"], [1, "#f7fbff"]]
+LINE_SHADE = 0.82  # a band's edge is drawn in its colour times this
+GAP_RGB = (189, 189, 189)  # where the loss is not finite
+SADDLE_COLOUR = "#ef4444"
+GRADIENT_COLOUR = "#ec4899"
+GRADIENT_ARROW_PX = 45
+
+
+def map_view(loss: Loss) -> View:
+    """The map shows the loss's domain, x across and y up."""
+    return View(tuple(loss.domain[0]), tuple(loss.domain[1]))
+
+
+def _grid(loss: Loss, view: View, columns: int, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """x (columns,), y (rows,) from the top down, and f over the grid (rows, columns)."""
+    xs, ys = np.linspace(*view.x_range, columns), np.linspace(*view.y_range, rows)[::-1]
+    points = np.stack(np.meshgrid(xs, ys), axis=-1)
+    with np.errstate(all="ignore"):
+        return xs, ys, loss.f(points)
+
+
+def level_scale(loss: Loss, values: np.ndarray) -> tuple[Callable[[np.ndarray], np.ndarray], str]:
+    """How loss values over the map become the heights it colours, and what the colour bar calls them:
+    the values themselves, or log10 of the height above the lowest where the range is wide."""
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        return np.asarray, "f(x, y)"
+    lowest = min(float(finite.min()), *(m.value for m in loss.minima))
+    above = finite - lowest
+    median, highest = float(np.median(above)), float(above.max())
+    if highest <= LOG_LEVELS_FROM * median:
+        return np.asarray, "f(x, y)"
+    floor = 1e-3 * median  # the wells' floors, which a log scale would send to −∞
+
+    def log_height(values: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return np.log10(np.maximum(values - lowest, 0) + floor)
+
+    return log_height, f"log₁₀(f − {lowest:.3g} + {floor:.2g})"
+
+
+def _colours_at(fractions: np.ndarray) -> np.ndarray:
+    """RGB (…, 3) of MAP_COLOURS at fractions in [0, 1]."""
+    stops = np.array([stop for stop, _ in MAP_COLOURS])
+    rgb = np.array([[int(colour[i : i + 2], 16) for i in (1, 3, 5)] for _, colour in MAP_COLOURS], dtype=float)
+    return np.stack([np.interp(fractions, stops, rgb[:, channel]) for channel in range(3)], axis=-1)
+
+
+def _png(indices: np.ndarray, palette: np.ndarray) -> bytes:
+    """A PNG file of an image (rows, columns) of indices into `palette` (colours, 3), both uint8."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows, columns = indices.shape
+    scanlines = np.concatenate([np.zeros((rows, 1), dtype=np.uint8), indices], axis=1)  # each row unfiltered
+    header = struct.pack(">IIBBBBB", columns, rows, 8, 3, 0, 0, 0)  # 8-bit indices into a palette
+    pixels = zlib.compress(scanlines.tobytes(), 9)
+    signature = b"\x89PNG\r\n\x1a\n"
+    return (
+        signature
+        + chunk(b"IHDR", header)
+        + chunk(b"PLTE", palette.tobytes())
+        + chunk(b"IDAT", pixels)
+        + chunk(b"IEND", b"")
+    )
+
+
+@dataclass(frozen=True)
+class MapImage:
+    """The filled contour map as a picture for the layout, and the range of heights its colours span."""
+
+    source: str  # a data: URL of a PNG
+    low: float
+    high: float
+    title: str
+
+
+def map_image(loss: Loss, view: View, pixels: int) -> MapImage:
+    """The loss over `view` in LEVELS bands of colour with a darker line between bands, `pixels` along
+    the longer side. Plotly draws a picture under its animated traces; a contour trace it would erase
+    at the first frame of an animation."""
+    width, height = view.x_range[1] - view.x_range[0], view.y_range[1] - view.y_range[0]
+    columns = max(2, round(pixels * min(1.0, width / height)))
+    rows = max(2, round(pixels * min(1.0, height / width)))
+    _, _, values = _grid(loss, view, columns, rows)
+    scale, title = level_scale(loss, values)
+    heights = scale(values)
+    finite = np.isfinite(heights)
+    low, high = (float(heights[finite].min()), float(heights[finite].max())) if finite.any() else (0.0, 1.0)
+    band = np.zeros(heights.shape, dtype=np.uint8)
+    band[finite] = np.minimum((heights[finite] - low) / max(high - low, 1e-300) * LEVELS, LEVELS - 1)
+    edges = np.zeros(band.shape, dtype=bool)
+    edges[:, 1:] |= band[:, 1:] != band[:, :-1]
+    edges[1:, :] |= band[1:, :] != band[:-1, :]
+    # The palette: each band's colour, then the same darkened for its edges, then the gap's colour.
+    fills = _colours_at(np.arange(LEVELS) / (LEVELS - 1))
+    palette = np.concatenate([fills, fills * LINE_SHADE, [GAP_RGB]]).round().astype(np.uint8)
+    band[edges] += LEVELS
+    band[~finite] = 2 * LEVELS
+    source = "data:image/png;base64," + base64.b64encode(_png(band, palette)).decode("ascii")
+    return MapImage(source, low, high, title)
+
+
+def image_layout(image: MapImage, view: View, number: int) -> dict:
+    """The entry of layout.images that lays `image` over `view` on axes `number`."""
+    return {
+        "source": image.source,
+        "xref": axis_pair(number)["xaxis"],
+        "yref": axis_pair(number)["yaxis"],
+        "x": view.x_range[0],
+        "y": view.y_range[1],
+        "sizex": view.x_range[1] - view.x_range[0],
+        "sizey": view.y_range[1] - view.y_range[0],
+        "sizing": "stretch",
+        "layer": "below",
+    }
+
+
+def colour_axis(image: MapImage, top: float, length: float) -> dict:
+    """The layout's colour axis: the map's colours and their bar, `length` (paper) down from `top`."""
+    return {
+        "cmin": image.low,
+        "cmax": image.high,
+        "colorscale": MAP_COLOURS,
+        "colorbar": {
+            "title": {"text": image.title, "side": "right"},
+            "thickness": 12,
+            "y": top,
+            "yanchor": "top",
+            "len": length,
+        },
+    }
+
+
+def map_traces(loss: Loss, view: View, image: MapImage, number: int) -> list[dict]:
+    """What goes on the map besides its picture: the colour bar (once), a grid of invisible points that
+    tell the height under the cursor, and the minima and saddle points."""
+    xs, ys, values = _grid(loss, view, HOVER_SAMPLES, HOVER_SAMPLES)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": "f(x, y)",
+            "x": float32_array(grid_x.ravel()),
+            "y": float32_array(grid_y.ravel()),
+            "customdata": float32_array(values.ravel()),
+            "marker": {"size": 6, "opacity": 0},
+            "hovertemplate": "x = %{x:.4g}<br>y = %{y:.4g}<br>f = %{customdata:.4g}<extra></extra>",
+            "showlegend": False,
+            **axis_pair(number),
+        }
+    ]
+    if number == 1:  # a point never drawn, only there to show the colour axis's bar
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": image.title,
+                "x": [None],
+                "y": [None],
+                "marker": {"color": [image.low], "coloraxis": "coloraxis"},
+                "hoverinfo": "skip",
+                "showlegend": False,
+                **axis_pair(number),
+            }
+        )
+    if loss.minima:
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": "minima",
+                "x": plain_numbers([m.x[0] for m in loss.minima]),
+                "y": plain_numbers([m.x[1] for m in loss.minima]),
+                "text": [
+                    f"{'global' if m.is_global else 'local'} minimum<br>({m.x[0]:.6g}, {m.x[1]:.6g})<br>"
+                    f"f = {m.value:.6g}"
+                    for m in loss.minima
+                ],
+                "marker": {
+                    "symbol": ["star" if m.is_global else "diamond" for m in loss.minima],
+                    "size": [15 if m.is_global else 9 for m in loss.minima],
+                    "color": [GLOBAL_MINIMUM_COLOUR if m.is_global else LOCAL_MINIMUM_COLOUR for m in loss.minima],
+                    "line": {"color": "white", "width": 1},
+                },
+                "hovertemplate": "%{text}<extra></extra>",
+                "showlegend": False,
+                **axis_pair(number),
+            }
+        )
+    if loss.saddle_points:
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": "saddle points",
+                "x": plain_numbers([point[0] for point in loss.saddle_points]),
+                "y": plain_numbers([point[1] for point in loss.saddle_points]),
+                "marker": {"symbol": "x-thin", "size": 11, "line": {"color": SADDLE_COLOUR, "width": 2.5}},
+                "hovertemplate": "saddle point<br>(%{x:.6g}, %{y:.6g})<extra></extra>",
+                "showlegend": False,
+                **axis_pair(number),
+            }
+        )
+    return traces
+
+
+def path_trace(label: str, colour: str, points: np.ndarray, view: View, panel: tuple[float, float], number: int):
+    """A run's whole path (points (frames, 2)), drawn faintly under the moving point."""
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "name": f"{label} path",
+        "x": drawn_numbers(points[:, 0], view.x_range, panel[0]),
+        "y": drawn_numbers(points[:, 1], view.y_range, panel[1]),
+        "line": {"color": colour, "width": 1.5},
+        "opacity": 0.55,
+        "hoverinfo": "skip",
+        "showlegend": False,
+        **axis_pair(number),
+    }
+
+
+def map_panel(view: View, panel: tuple[float, float]) -> tuple[float, float]:
+    """The width and height in pixels that the map fills of a `panel` (width, height): with a unit as long
+    up as across, the side with less room sets the scale."""
+    width, height = view.x_range[1] - view.x_range[0], view.y_range[1] - view.y_range[0]
+    pixels_per_unit = min(panel[0] / width, panel[1] / height)
+    return width * pixels_per_unit, height * pixels_per_unit
+
+
+def arrow_states(
+    points: np.ndarray, gradients: np.ndarray, last_step: int, view: View, panel: tuple[float, float]
+) -> tuple[list[dict], list[dict]]:
+    """Per frame k, the step arrow from points[k] to points[k + 1] and the −gradient arrow from points[k]
+    along −gradients[k], GRADIENT_ARROW_PX long on a map that fills `panel` (see map_panel). Both are empty
+    from `last_step` on (the run's end, or the step it diverged at), where there is no next step."""
+    frames = len(points)
+    reach = GRADIENT_ARROW_PX * (view.x_range[1] - view.x_range[0]) / panel[0]
+    steps, downhill = [], []
+    with np.errstate(all="ignore"):
+        length = np.linalg.norm(gradients, axis=1, keepdims=True)
+        heads = points[: len(gradients)] - reach * gradients / np.where(length > 0, length, np.nan)
+    x = drawn_numbers(points[:, 0], view.x_range, panel[0])
+    y = drawn_numbers(points[:, 1], view.y_range, panel[1])
+    head_x = drawn_numbers(heads[:, 0], view.x_range, panel[0])
+    head_y = drawn_numbers(heads[:, 1], view.y_range, panel[1])
+    for k in range(frames):
+        if k >= last_step:
+            steps.append({"x": [None, None], "y": [None, None]})
+            downhill.append({"x": [None, None], "y": [None, None]})
+            continue
+        steps.append({"x": [x[k], x[k + 1]], "y": [y[k], y[k + 1]]})
+        downhill.append({"x": [x[k], head_x[k]], "y": [y[k], head_y[k]]})
+    return steps, downhill
+
+
+def arrow_trace(name: str, colour: str, state: dict, dash: str, group: str, number: int) -> dict:
+    return {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "name": name,
+        **state,
+        "line": {"color": colour, "width": 2.5, "dash": dash},
+        "marker": {"symbol": "arrow", "angleref": "previous", "size": [0, 11], "color": colour},
+        "hoverinfo": "skip",
+        "showlegend": False,
+        "legendgroup": group,
+        **axis_pair(number),
+    }
+
+
+def surface_figure(loss: Loss, labels: list[str], colours: list[str], paths: list[np.ndarray]) -> dict:
+    """The loss as a 3-D surface over its domain with each run's path (points (steps+1, 2)) on it."""
+    view = map_view(loss)
+    xs, ys, values = _grid(loss, view, SURFACE_SAMPLES, SURFACE_SAMPLES)
+    scale, title = level_scale(loss, values)
+    data = [
+        {
+            "type": "surface",
+            "x": float32_array(xs),
+            "y": float32_array(ys),
+            "z": float32_array(scale(values)),
+            "colorscale": MAP_COLOURS,
+            "showscale": False,
+            "opacity": 0.9,
+            "hovertemplate": f"x = %{{x:.4g}}<br>y = %{{y:.4g}}<br>{title} = %{{z:.4g}}<extra></extra>",
+        }
+    ]
+    for label, colour, points in zip(labels, colours, paths, strict=True):
+        inside = points[
+            (points[:, 0] >= view.x_range[0])
+            & (points[:, 0] <= view.x_range[1])
+            & (points[:, 1] >= view.y_range[0])
+            & (points[:, 1] <= view.y_range[1])
+        ]
+        with np.errstate(all="ignore"):
+            heights = scale(loss.f(inside))
+        data.append(
+            {
+                "type": "scatter3d",
+                "mode": "lines+markers",
+                "name": html.escape(label),
+                "x": plain_numbers(inside[:, 0]),
+                "y": plain_numbers(inside[:, 1]),
+                "z": plain_numbers(heights),
+                "line": {"color": colour, "width": 5},
+                "marker": {"color": colour, "size": 2.5},
+            }
+        )
+    return {
+        "data": data,
+        "layout": {
+            **THEME,
+            "height": 560,
+            "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
+            "scene": {
+                "xaxis": {"title": {"text": "x"}},
+                "yaxis": {"title": {"text": "y"}},
+                "zaxis": {"title": {"text": title}},
+            },
+            "legend": {"orientation": "h", "x": 0, "y": 1},
+        },
+    }
