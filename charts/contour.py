@@ -64,7 +64,7 @@ def level_scale(loss: Loss, values: np.ndarray) -> tuple[Callable[[np.ndarray], 
     finite = values[np.isfinite(values)]
     if not finite.size:
         return np.asarray, "f(x, y)"
-    lowest = min(float(finite.min()), *(m.value for m in loss.minima))
+    lowest = min([float(finite.min()), *(m.value for m in loss.minima)])
     above = finite - lowest
     median, highest = float(np.median(above)), float(above.max())
     if highest <= LOG_LEVELS_FROM * median:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 import subprocess
@@ -100,3 +101,19 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
     page.wait_for_selector(SCRIPT_IDLE, timeout=timeout)
     page.wait_for_selector("[data-testid=stMain]", timeout=timeout)
     assert page.locator("[data-testid=stException]").count() == 0, "the page shows an exception"
+
+
+def assert_no_nan_shown(figure) -> None:
+    """No number in a figure is NaN or infinite, and no text says 'nan'. Bytes are not text: a typed array's
+    (where NaN is a gap in a line, by design) and a picture's data: URL."""
+    if isinstance(figure, dict):
+        for key, value in figure.items():
+            if key != "bdata":
+                assert_no_nan_shown(value)
+    elif isinstance(figure, list):
+        for value in figure:
+            assert_no_nan_shown(value)
+    elif isinstance(figure, float):
+        assert math.isfinite(figure)
+    elif isinstance(figure, str) and not figure.startswith("data:"):
+        assert "nan" not in figure.lower(), figure

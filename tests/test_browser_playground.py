@@ -56,3 +56,46 @@ def test_changing_a_setting_redraws_the_chart(page, app_url):
     page.wait_for_function(f"before => ({frames})() !== before", arg=before, timeout=30_000)
     wait_for_app(page)
     assert page.locator("[data-testid=stException]").count() == 0
+
+
+HIMMELBLAU_URL = "?loss=himmelblau&steps=40&r1=adam&r1.alpha=0.1&r1.x0=0.5,-4&r2=gd&r2.alpha=0.01&r2.x0=-1,1"
+# The runs' points over a map: marker traces named after a run (not the map's own grid, minima or saddles).
+MAP_POINTS = f"""() => {{
+    const gd = {FIND_ANIMATION};
+    return gd.data.filter(t => t.cliponaxis === false).map(t => [t.x[0], t.y[0]]);
+}}"""
+
+
+def test_play_moves_the_points_over_the_map(page, app_url):
+    page.goto(app_url + HIMMELBLAU_URL)
+    page.wait_for_function(f"() => !!({FIND_ANIMATION})", timeout=90_000)
+    wait_for_app(page)
+    assert page.evaluate(f"() => ({FIND_ANIMATION}).layout.images.length") == 1
+    assert page.evaluate(MAP_POINTS) == [[0.5, -4.0], [-1.0, 1.0]]
+    page.locator(".updatemenu-button").filter(has_text="Play").first.click()
+    page.wait_for_function(
+        f"() => ({MAP_POINTS})().every(([x, y], i) => x !== [0.5, -1.0][i] && y !== [-4.0, 1.0][i])", timeout=10_000
+    )
+    # The map is a picture under the animation: still there once the points have moved.
+    pictures = "Array.from(gd.querySelectorAll('image')).filter(i => i.getAttribute('href').startsWith('data:image'))"
+    assert page.evaluate(f"() => {{ const gd = {FIND_ANIMATION}; return {pictures}.length; }}") == 1
+    page.screenshot(path=str(ARTIFACTS / "playground-map.png"), full_page=True)
+
+
+def test_a_click_on_the_map_starts_the_chosen_run_there(page, app_url):
+    page.goto(app_url + HIMMELBLAU_URL)
+    page.wait_for_function(f"() => !!({FIND_ANIMATION})", timeout=90_000)
+    wait_for_app(page)
+    where = page.evaluate(
+        f"""() => {{
+            const gd = {FIND_ANIMATION}, box = gd.getBoundingClientRect();
+            const xaxis = gd._fullLayout.xaxis, yaxis = gd._fullLayout.yaxis;
+            return [box.left + xaxis._offset + xaxis.d2p(-2), box.top + yaxis._offset + yaxis.d2p(2)];
+        }}"""
+    )
+    page.mouse.click(*where)
+    page.wait_for_function("() => !location.search.includes('r1.x0=0.5')", timeout=30_000)
+    wait_for_app(page)
+    x0, y0 = (float(v) for v in page.evaluate("() => new URLSearchParams(location.search).get('r1.x0')").split(","))
+    assert abs(x0 + 2) < 0.3 and abs(y0 - 2) < 0.3  # the nearest of the map's clickable points
+    assert page.evaluate(MAP_POINTS)[0] == [x0, y0]

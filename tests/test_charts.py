@@ -6,10 +6,12 @@ from __future__ import annotations
 import base64
 import json
 import re
+import zlib
 
 import numpy as np
 import pytest
 import sympy as sp
+from conftest import assert_no_nan_shown
 
 import charts
 import losses
@@ -498,3 +500,149 @@ def test_the_playground_figure_is_strict_json(layout):
         )
     loss = log_plus_x()
     strict_json(charts.playground_figure(loss, [run("Log", "gd", 1.0, loss=loss, alpha=0.1)], layout=layout))
+
+
+# --- losses of two variables: the map, the paths and the arrows -------------------------------------------------
+
+HIMMELBLAU = losses.get("himmelblau")
+
+
+def run_2d(label, id, x0, steps=40, loss=HIMMELBLAU, colour="#f5c518", **settings) -> charts.RunTrace:
+    trajectory = optimisers.simulate(loss, optimisers.create(id, **settings), np.array(x0, dtype=float), steps)
+    return charts.RunTrace(label, colour, trajectory)
+
+
+def himmelblau_runs() -> list[charts.RunTrace]:
+    return [run_2d("Adam", "adam", (0.5, -4.0), alpha=0.1), run_2d("GD", "gd", (-1.0, 1.0), alpha=0.01)]
+
+
+def png_pixels(source: str) -> tuple[np.ndarray, np.ndarray]:
+    """The palette indices (rows, columns) and the palette (colours, 3) of a data: URL of an 8-bit paletted PNG."""
+    data = base64.b64decode(source.removeprefix("data:image/png;base64,"))
+    chunks, at = {}, 8
+    while at < len(data):
+        length = int.from_bytes(data[at : at + 4], "big")
+        kind = data[at + 4 : at + 8].decode()
+        chunks[kind] = chunks.get(kind, b"") + data[at + 8 : at + 8 + length]
+        at += 12 + length
+    width, height = int.from_bytes(chunks["IHDR"][:4], "big"), int.from_bytes(chunks["IHDR"][4:8], "big")
+    assert chunks["IHDR"][8:10] == bytes([8, 3])  # 8 bits, paletted
+    rows = np.frombuffer(zlib.decompress(chunks["IDAT"]), dtype=np.uint8).reshape(height, width + 1)
+    assert (rows[:, 0] == 0).all()  # no filter
+    return rows[:, 1:], np.frombuffer(chunks["PLTE"], dtype=np.uint8).reshape(-1, 3)
+
+
+def brightness(colour) -> float:
+    return float(np.sum(colour))
+
+
+def test_a_map_is_a_picture_of_the_loss_under_one_path_per_run_on_equal_scales():
+    runs = himmelblau_runs()
+    figure = charts.animation_figure(HIMMELBLAU, runs)
+    layout = figure["layout"]
+    (image,) = layout["images"]
+    (x_low, x_high), (y_low, y_high) = HIMMELBLAU.domain
+    assert (image["x"], image["y"], image["sizex"], image["sizey"]) == (x_low, y_high, x_high - x_low, y_high - y_low)
+    assert layout["xaxis"]["range"] == [x_low, x_high] and layout["yaxis"]["range"] == [y_low, y_high]
+    assert layout["yaxis"]["scaleanchor"] == "x" and layout["yaxis"]["scaleratio"] == 1
+    # The picture: darkest at the minima, lighter at the corners, where Himmelblau is highest.
+    indices, palette = png_pixels(image["source"])
+    rows, columns = indices.shape
+    for minimum in HIMMELBLAU.minima:
+        column = round((minimum.x[0] - x_low) / (x_high - x_low) * (columns - 1))
+        row = round((y_high - minimum.x[1]) / (y_high - y_low) * (rows - 1))  # the first row is the top
+        near = indices[row - 2 : row + 3, column - 2 : column + 3]
+        assert brightness(palette[near].min(axis=(0, 1))) <= brightness(palette[0]) + 1e-9
+    assert brightness(palette[indices[0, 0]]) > brightness(palette[indices[rows // 2, columns // 2]])
+    # One faint path per run, through every point it visited.
+    paths = [trace for trace in figure["data"] if trace["name"].endswith(" path")]
+    assert [trace["name"] for trace in paths] == ["Adam path", "GD path"]
+    for trace, r in zip(paths, runs, strict=True):
+        np.testing.assert_allclose(trace["x"], r.trajectory.x[:, 0], atol=1e-2)
+        np.testing.assert_allclose(trace["y"], r.trajectory.x[:, 1], atol=1e-2)
+    minima = next(trace for trace in figure["data"] if trace["name"] == "minima")
+    saddles = next(trace for trace in figure["data"] if trace["name"] == "saddle points")
+    assert minima["marker"]["symbol"] == ["star"] * 4 and len(saddles["x"]) == 4
+
+
+def test_in_frame_k_the_point_is_x_k_and_the_arrows_are_the_step_and_the_way_down():
+    runs = himmelblau_runs()
+    figure = charts.animation_figure(HIMMELBLAU, runs)
+    names = [trace["name"] for trace in figure["data"]]
+    for r in runs:
+        point, step, downhill = (names.index(f"{r.label}{suffix}") for suffix in ("", " step", " −gradient"))
+        x, gradients = r.trajectory.x, r.trajectory.grad
+        for k in range(r.trajectory.steps + 1):
+            state = shown(figure, k)
+            np.testing.assert_allclose([state[point]["x"][0], state[point]["y"][0]], x[k], rtol=1e-5, atol=1e-5)
+            if k == r.trajectory.steps:
+                assert state[step]["x"] == [None, None] and state[downhill]["x"] == [None, None]
+                continue
+            np.testing.assert_allclose(np.array([state[step]["x"], state[step]["y"]]).T, x[k : k + 2], atol=2e-3)
+            start, head = np.array([state[downhill]["x"], state[downhill]["y"]]).T
+            np.testing.assert_allclose(start, x[k], atol=2e-3)
+            direction = (head - start) / np.linalg.norm(head - start)
+            assert direction @ (-gradients[k] / np.linalg.norm(gradients[k])) > 0.999
+
+
+def test_gradient_descent_steps_follow_the_gradient_and_adam_turns_away_from_it_in_a_ravine():
+    ravine = losses.get("ravine", condition=100.0, angle=0.0)
+    runs = [
+        run_2d("GD", "gd", (1.5, 0.5), 10, loss=ravine, alpha=0.005),
+        run_2d("Adam", "adam", (1.5, 0.5), 10, loss=ravine, alpha=0.05),
+    ]
+    figure = charts.animation_figure(ravine, runs)
+    names = [trace["name"] for trace in figure["data"]]
+    state = shown(figure, 0)
+    cosines = []
+    for r in runs:
+        step, downhill = state[names.index(f"{r.label} step")], state[names.index(f"{r.label} −gradient")]
+        moved = np.diff(np.array([step["x"], step["y"]]).T, axis=0)[0]
+        down = np.diff(np.array([downhill["x"], downhill["y"]]).T, axis=0)[0]
+        cosines.append(moved @ down / np.linalg.norm(moved) / np.linalg.norm(down))
+    assert cosines[0] > 0.999  # a plain step is −α∇f
+    assert cosines[1] < 0.95  # Adam scales each coordinate on its own
+
+
+def test_map_colours_are_on_a_log_scale_where_the_loss_spans_many_orders():
+    for id, logarithmic in (("rosenbrock", True), ("beale", True), ("himmelblau", False), ("saddle", False)):
+        loss = losses.get(id)
+        figure = charts.animation_figure(loss, [run_2d("GD", "gd", losses.domain_middle(loss.domain), 5, loss=loss)])
+        colour_axis = figure["layout"]["coloraxis"]
+        assert colour_axis["colorbar"]["title"]["text"].startswith("log₁₀") == logarithmic, id
+        assert colour_axis["cmin"] < colour_axis["cmax"]
+
+
+def test_a_run_leaving_the_map_is_shown_on_its_edge_and_said_to_have_left():
+    saddle = losses.get("saddle")
+    leaving = run_2d("GD", "gd", (1.0, 0.01), 25, loss=saddle, alpha=0.2)  # y grows 1.4× a step: past 2 at step 16
+    figure = charts.animation_figure(saddle, [leaving])
+    (point,) = point_traces(figure)
+    last = shown(figure, 25)[point]
+    y_high = saddle.domain[1][1]
+    assert last["y"] == [pytest.approx(y_high)] and last["marker"]["symbol"] == "triangle-up"
+    status = charts.run_status(leaving, charts.default_view(saddle))
+    assert status == "left the view at step 16"
+    assert_no_nan_shown(figure)
+
+
+def test_side_by_side_maps_have_a_picture_per_panel_and_the_playground_puts_rows_under_them():
+    runs = himmelblau_runs()
+    figure = charts.playground_figure(HIMMELBLAU, runs, layout="side_by_side")
+    assert [image["xref"] for image in figure["layout"]["images"]] == ["x", "x2"]
+    assert figure["layout"]["yaxis2"]["scaleanchor"] == "x2"
+    learning_rates = [trace for trace in figure["data"] if trace["name"].startswith("Adam · x")]
+    assert len(learning_rates) >= 2  # per coordinate: x₁ and x₂
+    assert "Adam · x₁" in {trace["name"] for trace in figure["data"]}
+
+
+def test_the_surface_has_the_loss_and_each_path_on_it():
+    runs = himmelblau_runs()
+    figure = charts.surface_figure(
+        HIMMELBLAU, [r.label for r in runs], [r.colour for r in runs], [r.trajectory.x for r in runs]
+    )
+    surface, *paths = figure["data"]
+    assert surface["type"] == "surface" and surface["z"]["shape"] == "80, 80"
+    assert [path["name"] for path in paths] == ["Adam", "GD"]
+    for path, r in zip(paths, runs, strict=True):
+        np.testing.assert_allclose(path["z"], HIMMELBLAU.f(r.trajectory.x), rtol=1e-5)

@@ -55,6 +55,22 @@ def test_every_setting_round_trips_exactly():
         ({"r1": "gd", "r1.x0": "1e300"}, "outside the plotted domain", lambda c: c.runs[0].x0 == (2.5,)),
         ({"r1": "gd", "r1.x0": "one"}, "is not 1 number", lambda c: c.runs[0].x0 == (0.0,)),
         ({"r1": "gd", "r1.x0": "1,2"}, "is not 1 number", lambda c: c.runs[0].x0 == (0.0,)),
+        (
+            {"loss": "ravine", "loss.angle": "400"},
+            "angle must be a number in [-90, 90]",
+            lambda c: c.loss_settings == (("condition", 20.0), ("angle", 30.0)),
+        ),
+        (
+            {"loss": "ravine", "loss.condition": "x"},
+            "condition must be",
+            lambda c: c.loss_settings == (("condition", 20.0), ("angle", 30.0)),
+        ),
+        ({"loss": "himmelblau", "r1": "gd", "r1.x0": "3"}, "is not 2 number", lambda c: c.runs[0].x0 == (0.0, 0.0)),
+        (
+            {"loss": "himmelblau", "r1": "gd", "r1.x0": "9,-9"},
+            "outside the plotted domain",
+            lambda c: c.runs[0].x0 == (5.0, -5.0),
+        ),
     ],
 )
 def test_bad_values_are_replaced_with_a_message(params, expected_message, check):
@@ -81,3 +97,16 @@ def test_labels_and_colours_are_sanitised():
 def test_every_landing_run_creates_its_optimiser():
     for run in landing_config().runs:
         assert run.create_optimiser().id == run.optimiser
+
+
+def test_a_two_variable_start_and_the_loss_settings_round_trip():
+    original = Config(
+        loss="ravine",
+        runs=(new_run("adam", (0.25, -1.5), 0, alpha=0.05), new_run("gd", (1.0, 2.0), 1)),
+        loss_settings=(("condition", 250.0), ("angle", -30.0)),
+    )
+    params = to_query_params(original)
+    assert params["loss.condition"] == "250.0" and params["r1.x0"] == "0.25,-1.5"
+    restored, messages = from_query_params(params)
+    assert messages == [] and restored == original
+    assert config.resolve_loss("ravine", "", (0, 1), restored.loss_settings).settings == original.loss_settings

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import assert_no_nan_shown
 from streamlit.testing.v1 import AppTest
 
 import losses
@@ -117,7 +118,7 @@ def test_a_hand_edited_url_is_repaired_with_messages():
     assert "alpha must be a number" in warnings
     assert "unknown optimiser" in warnings
     assert len(results(at)) == 1
-    assert "nan" not in json.dumps(animation(at)).lower()
+    assert_no_nan_shown(animation(at))
 
 
 def test_a_diverging_run_is_reported_not_hidden():
@@ -175,4 +176,75 @@ def test_a_bad_domain_or_a_start_where_the_formula_is_undefined_breaks_nothing()
     (row,) = results(at)
     assert row["diverged at step"] == 0
     assert not any(text in str(value).lower() for value in row.values() for text in ("nan", "inf"))
-    assert "nan" not in json.dumps(animation(at)).lower()
+    assert_no_nan_shown(animation(at))
+
+
+# --- losses of two variables ------------------------------------------------------------------------------------
+
+TWO_RUNS_ON_HIMMELBLAU = {
+    "loss": "himmelblau",
+    "steps": "40",
+    "r1": "adam",
+    "r1.alpha": "0.1",
+    "r1.x0": "0.5,-4",
+    "r2": "gd",
+    "r2.alpha": "0.01",
+    "r2.x0": "-1,1",
+}
+
+
+def test_a_loss_of_two_variables_draws_a_map_with_one_path_per_run_that_a_url_restores():
+    at = open_page(TWO_RUNS_ON_HIMMELBLAU)
+    figure = animation(at)
+    assert len(figure["layout"]["images"]) == 1  # the map
+    paths = [trace for trace in figure["data"] if trace["name"].endswith(" path")]
+    himmelblau = losses.get("himmelblau")
+    for trace, (optimiser_id, alpha, x0) in zip(
+        paths, [("adam", 0.1, (0.5, -4.0)), ("gd", 0.01, (-1.0, 1.0))], strict=True
+    ):
+        expected = optimisers.simulate(himmelblau, optimisers.create(optimiser_id, alpha=alpha), np.array(x0), 40).x
+        np.testing.assert_allclose(np.array([trace["x"], trace["y"]]).T, expected, atol=2e-3)
+    assert at.number_input(key="run0.x0_1").value == -4.0 and at.number_input(key="run1.x0_0").value == -1.0
+    params = dict(at.query_params)
+    assert params["r1.x0"] == "0.5,-4.0" and params["r2.x0"] == "-1.0,1.0"
+    assert animation(open_page(params)) == figure
+    assert [row["final x"].count(",") for row in results(at)] == [1, 1]  # "x, y"
+
+
+def test_a_start_typed_for_y_moves_the_run():
+    at = open_page(TWO_RUNS_ON_HIMMELBLAU)
+    before = animation(at)
+    at.number_input(key="run0.x0_1").set_value(3.0).run()
+    assert not at.exception
+    assert dict(at.query_params)["r1.x0"] == "0.5,3.0"
+    assert animation(at) != before
+
+
+def test_the_ravine_settings_are_set_in_the_sidebar_and_kept_in_the_url():
+    at = open_page({"loss": "ravine", "loss.condition": "100", "loss.angle": "0", "r1": "gd", "r1.x0": "1,1"})
+    assert at.number_input(key="loss.condition").value == 100.0 and at.slider(key="loss.angle").value == 0.0
+    ravine = losses.get("ravine", condition=100.0, angle=0.0)
+    expected = optimisers.simulate(ravine, optimisers.create("gd"), np.array([1.0, 1.0]), 50).final_loss
+    (row,) = results(at)
+    assert float(row["final loss"]) == pytest.approx(float(expected), rel=1e-5)
+    at.slider(key="loss.angle").set_value(45.0).run()
+    assert dict(at.query_params)["loss.angle"] == "45.0"
+    repaired = open_page({"loss": "ravine", "loss.condition": "1e9", "r1": "gd"})
+    assert any("condition must be a number in [1, 1000]" in w.value for w in repaired.warning)
+    assert repaired.number_input(key="loss.condition").value == 20.0
+
+
+def test_switching_between_one_and_two_variable_losses_keeps_every_run():
+    at = open_page()
+    at.selectbox(key="loss").select("rosenbrock").run()
+    assert not at.exception and len(results(at)) == 2
+    assert dict(at.query_params)["r1.x0"].count(",") == 1
+    at.toggle(key="surface").set_value(True).run()
+    assert not at.exception
+    surface = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "frames" not in json.loads(c.proto.spec))
+    assert surface["data"][0]["type"] == "surface"
+    at.selectbox(key="loss").select("saddle").run()  # no minimum at all
+    assert not at.exception
+    assert_no_nan_shown(animation(at))
+    at.selectbox(key="loss").select("quartic").run()
+    assert not at.exception and dict(at.query_params)["r1.x0"] == "0.1"
