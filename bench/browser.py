@@ -3,7 +3,8 @@
     .venv/bin/python -m bench.browser [--repeats N]
 
 Starts `streamlit run app.py`, drives Debian's Chromium (/usr/bin/chromium) with Playwright, and
-times: a Playground slider change until the animation is redrawn (goal ≤ 500 ms median), and the
+times: a Playground slider change until the animation is redrawn (goal ≤ 500 ms median), on the landing
+page and on a map (Rosenbrock, 4 runs × 300 steps); the
 Sweep page's default maps (200 × 200 × 200, four optimisers) from a click on its link until every
 heatmap is drawn (goal ≤ 3 s), first with nothing cached and then again; and the Article and Theory
 pages from a click on their link until drawn (goal under 2 s).
@@ -28,6 +29,11 @@ from conftest import CHROMIUM, CHROMIUM_FLAGS, SCRIPT_IDLE, _free_port  # noqa: 
 CHARTS = "Array.from(document.querySelectorAll('.js-plotly-plot'))"
 ANIMATION = f"{CHARTS}.find(gd => gd._transitionData?._frames.length)"
 FRAMES = f"() => JSON.stringify(({ANIMATION})?._transitionData._frames)"
+MAP_RUNS = "&".join(
+    f"r{n}={optimiser}&r{n}.alpha={alpha}&r{n}.x0=-1.5,2"
+    for n, (optimiser, alpha) in enumerate((("gd", 1e-3), ("adagrad", 0.5), ("rmsprop", 0.01), ("adam", 0.05)), 1)
+)
+ON_A_MAP = f"/?loss=rosenbrock&steps=300&{MAP_RUNS}"
 HEATMAPS = f"() => {CHARTS}.flatMap(gd => gd.data).filter(t => t.type === 'heatmap').length"
 
 
@@ -91,6 +97,9 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             times = slider_to_redraw(page, url, repeats)
             print(f"Playground, slider change → redrawn animation: median {statistics.median(times):.0f} ms")
+            print("  each:", ", ".join(f"{t:.0f}" for t in times))
+            times = slider_to_redraw(page, url + ON_A_MAP, repeats)
+            print(f"Playground on a map, 4 runs × 300 steps: median {statistics.median(times):.0f} ms")
             print("  each:", ", ".join(f"{t:.0f}" for t in times))
             sweep_drawn = f"() => ({HEATMAPS})() >= 4"
             print(f"Sweep page, default maps, nothing cached: {page_load(page, url, 'Sweep', sweep_drawn):.2f} s")
