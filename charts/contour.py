@@ -31,7 +31,7 @@ from losses import Loss
 
 MAP_PIXELS = 360  # along the longer side of the overlay's map picture; a narrower panel gets fewer
 MAP_HEIGHT = 480  # px of plot area
-HOVER_SAMPLES = 30  # a side of the grid of invisible points that show f under the cursor
+HOVER_SAMPLES = 24  # a side of the grid of invisible points that show f under the cursor
 SURFACE_SAMPLES = 80
 # Levels are spaced on a log scale when the loss's highest value over the map is this many times its
 # median (both above its lowest): otherwise the wells are a single flat colour.
@@ -75,7 +75,8 @@ def level_scale(loss: Loss, values: np.ndarray) -> tuple[Callable[[np.ndarray], 
         with np.errstate(all="ignore"):
             return np.log10(np.maximum(values - lowest, 0) + floor)
 
-    return log_height, f"log₁₀(f − {lowest:.3g} + {floor:.2g})"
+    shift = floor - lowest
+    return log_height, f"log₁₀(f {'+' if shift >= 0 else '−'} {abs(shift):.3g})"
 
 
 def _colours_at(fractions: np.ndarray) -> np.ndarray:

@@ -541,3 +541,26 @@ def test_the_ravines_settings_reach_its_maps_and_links():
     assert not np.array_equal(before, after, equal_nan=True)  # not one cache entry for two ravines
     config = link_config(app.dataframe[0].value["run"].iloc[0])
     assert dict(config.loss_settings) == {"condition": 200.0, "angle": losses.parameters("ravine")[1].default}
+
+
+def default_alpha(optimiser_id: str) -> float:
+    return next(h.default for h in optimisers.REGISTRY[optimiser_id].hyperparameters if h.name == "alpha")
+
+
+def test_when_alpha_is_not_an_axis_each_optimiser_has_its_own_rate_and_its_cells_keep_it():
+    app = run_page()
+    app.number_input(key="x_count").set_value(20).run()
+    app.number_input(key="y_count").set_value(20).run()
+    app.selectbox(key="sweep_loss").set_value("himmelblau").run()
+    assert app.number_input(key="sweep_alpha.adam").value == default_alpha("adam")
+
+    def adam_map() -> np.ndarray:
+        heatmaps = [t for t in sweep_spec(app)["data"] if t["type"] == "heatmap"]
+        return decode(heatmaps[3]["z"])
+
+    slow = adam_map()
+    app.number_input(key="sweep_alpha.adam").set_value(0.05).run()
+    assert not app.exception and not app.error
+    assert not np.array_equal(adam_map(), slow)
+    alphas = [link_config(link).runs[0].hyperparameters["alpha"] for link in app.dataframe[0].value["run"]]
+    assert alphas == [default_alpha("gd"), default_alpha("adagrad"), default_alpha("rmsprop"), 0.05]

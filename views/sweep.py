@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Mapping
 
 import streamlit as st
 
@@ -34,9 +35,12 @@ DEFAULT_STARTS = 10_000
 FIXED_EPS = 1e-8
 
 
-def fixed_settings(optimiser_id: str) -> dict[str, float]:
+def fixed_settings(optimiser_id: str, rates: Mapping[str, float]) -> dict[str, float]:
+    """The settings every cell of an optimiser's map shares: ε = FIXED_EPS, and α from `rates` (optimiser
+    id → α) when α is not an axis."""
     spec = optimisers.REGISTRY[optimiser_id]
-    return {"eps": FIXED_EPS} if any(h.name == "eps" for h in spec.hyperparameters) else {}
+    eps = {"eps": FIXED_EPS} if any(h.name == "eps" for h in spec.hyperparameters) else {}
+    return eps | ({"alpha": rates[optimiser_id]} if optimiser_id in rates else {})
 
 
 def loss_key(loss: losses.Loss) -> tuple[str, str, tuple[float, float], tuple[tuple[str, float], ...]]:
@@ -52,8 +56,8 @@ def domain_key(loss: losses.Loss) -> str:
 
 
 @st.cache_data(max_entries=24, show_spinner=False)
-def compute_map(key, optimiser_id: str, x: sweep.Axis, y: sweep.Axis, steps: int, start) -> sweep.SweepMap:
-    return sweep.sweep(resolve_loss(*key), optimiser_id, x, y, steps, fixed_settings(optimiser_id), start)
+def compute_map(key, optimiser_id: str, x: sweep.Axis, y: sweep.Axis, steps: int, start, fixed) -> sweep.SweepMap:
+    return sweep.sweep(resolve_loss(*key), optimiser_id, x, y, steps, fixed, start)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -96,7 +100,7 @@ def axis_controls(side: str, loss: losses.Loss) -> sweep.Axis:
     return sweep.Axis(name, float(low), float(high), int(count), scale == "log")
 
 
-def sidebar() -> tuple[losses.Loss, list[str], sweep.Axis, sweep.Axis, int, tuple[float, ...]] | None:
+def sidebar() -> tuple[losses.Loss, list[str], sweep.Axis, sweep.Axis, int, tuple[float, ...], dict] | None:
     """The sweep the sidebar describes, or None while a typed formula does not parse."""
     with st.sidebar:
         st.session_state.setdefault("sweep_loss", "quartic")
@@ -116,8 +120,27 @@ def sidebar() -> tuple[losses.Loss, list[str], sweep.Axis, sweep.Axis, int, tupl
         x_axis = axis_controls("x", loss)
         y_axis = axis_controls("y", loss)
         start = start_inputs(loss, (x_axis.name, y_axis.name))
-        st.caption(fixed_settings_note(chosen, x_axis, y_axis))
-    return loss, chosen, x_axis, y_axis, int(steps), start
+        rates = rate_inputs(chosen) if "alpha" not in (x_axis.name, y_axis.name) else {}
+        st.caption(fixed_settings_note(chosen, x_axis, y_axis, rates))
+    return loss, chosen, x_axis, y_axis, int(steps), start, rates
+
+
+def rate_inputs(chosen: list[str]) -> dict[str, float]:
+    """A learning rate for each chosen optimiser when α is not an axis; each opens at its default."""
+    rates = {}
+    for optimiser_id in chosen:
+        (alpha,) = (h for h in optimisers.REGISTRY[optimiser_id].hyperparameters if h.name == "alpha")
+        rates[optimiser_id] = float(
+            st.number_input(
+                f"α · {optimiser_name(optimiser_id)}",
+                min_value=1e-6,
+                max_value=alpha.slider_high,
+                value=alpha.default,
+                key=f"sweep_alpha.{optimiser_id}",
+                format="%g",
+            )
+        )
+    return rates
 
 
 def start_inputs(loss: losses.Loss, axis_names: tuple[str, str]) -> tuple[float, ...]:
@@ -138,26 +161,29 @@ def start_inputs(loss: losses.Loss, axis_names: tuple[str, str]) -> tuple[float,
     return tuple(start)
 
 
-def fixed_settings_note(chosen: list[str], x_axis: sweep.Axis, y_axis: sweep.Axis) -> str:
+def fixed_settings_note(chosen: list[str], x_axis: sweep.Axis, y_axis: sweep.Axis, rates) -> str:
     lines = []
     for optimiser_id in chosen:
         spec = optimisers.REGISTRY[optimiser_id]
-        values = {h.name: h.default for h in spec.hyperparameters} | fixed_settings(optimiser_id)
+        values = {h.name: h.default for h in spec.hyperparameters} | fixed_settings(optimiser_id, rates)
         fixed = [f"{axis_label(n)} = {v:g}" for n, v in values.items() if n not in (x_axis.name, y_axis.name)]
         lines.append(f"{spec.name}: {', '.join(fixed) or 'nothing else to set'}")
     return (
-        "Settings that are not axes keep their defaults (torch's, where torch has one), except ε = 1e-8, the "
-        "article's value, for every optimiser. " + "; ".join(lines) + "."
+        "Settings that are not axes keep their defaults (torch's, where torch has one), except α when set above"
+        " and ε = 1e-8, the article's value, for every optimiser. " + "; ".join(lines) + "."
     )
 
 
-def compute_maps(loss: losses.Loss, chosen: list[str], x_axis, y_axis, steps: int, start) -> list[sweep.SweepMap]:
+def compute_maps(
+    loss: losses.Loss, chosen: list[str], x_axis, y_axis, steps: int, start, rates
+) -> list[sweep.SweepMap]:
     progress = st.progress(0.0)
     maps = []
     for number, optimiser_id in enumerate(chosen):
         text = f"Running {optimiser_name(optimiser_id)} on {x_axis.count * y_axis.count:,} cells"
         progress.progress(number / len(chosen), text=f"{text} ({number + 1} of {len(chosen)})…")
-        maps.append(compute_map(loss_key(loss), optimiser_id, x_axis, y_axis, steps, start))
+        fixed = fixed_settings(optimiser_id, rates)
+        maps.append(compute_map(loss_key(loss), optimiser_id, x_axis, y_axis, steps, start, fixed))
     progress.empty()
     return maps
 
@@ -193,11 +219,12 @@ def playground_link(loss: losses.Loss, optimiser_id: str, settings, x0, steps: i
     return "/?" + urllib.parse.urlencode(to_query_params(config))
 
 
-def cell_table(loss: losses.Loss, maps: list[sweep.SweepMap], row: int, column: int, start) -> None:
+def cell_table(loss: losses.Loss, maps: list[sweep.SweepMap], row: int, column: int, start, rates) -> None:
     found = categories(loss)
     rows = []
     for sweep_map in maps:
-        settings, x0 = sweep.cell_run(loss, sweep_map, row, column, fixed_settings(sweep_map.optimiser), start)
+        fixed = fixed_settings(sweep_map.optimiser, rates)
+        settings, x0 = sweep.cell_run(loss, sweep_map, row, column, fixed, start)
         ended_in = int(sweep_map.ended_in[row, column])
         final_loss = float(sweep_map.final_loss[row, column])
         settled_at = int(sweep_map.settled_at[row, column])
@@ -236,7 +263,7 @@ def verdict_table(loss: losses.Loss, maps: list[sweep.SweepMap]) -> None:
     )
 
 
-def random_starts_section(loss: losses.Loss, maps: list[sweep.SweepMap], row: int, column: int, start) -> None:
+def random_starts_section(loss: losses.Loss, maps: list[sweep.SweepMap], row: int, column: int, start, rates) -> None:
     st.subheader("Many random starts")
     st.caption(
         "One optimiser with the chosen cell's settings, from starts drawn uniformly over the domain. "
@@ -249,7 +276,7 @@ def random_starts_section(loss: losses.Loss, maps: list[sweep.SweepMap], row: in
         "Starts", min_value=1, max_value=sweep.MAX_STARTS, value=DEFAULT_STARTS, step=1000, key="starts_count"
     )
     sweep_map = by_id[optimiser_id]
-    settings, _ = sweep.cell_run(loss, sweep_map, row, column, fixed_settings(optimiser_id), start)
+    settings, _ = sweep.cell_run(loss, sweep_map, row, column, fixed_settings(optimiser_id, rates), start)
     with st.spinner(f"Running {count:,} starts…"):
         starts = compute_random_starts(loss_key(loss), optimiser_id, sweep_map.steps, int(count), settings)
     setting_text = ", ".join(f"{axis_label(n)} = {v:.4g}" for n, v in settings.items() if not isinstance(v, bool))
@@ -287,7 +314,7 @@ def main() -> None:
     if chosen_sweep is None:
         st.info("Fix the formula in the sidebar to see the maps.", icon=":material/edit:")
         return
-    loss, chosen, x_axis, y_axis, steps, start = chosen_sweep
+    loss, chosen, x_axis, y_axis, steps, start, rates = chosen_sweep
     st.caption(
         "Every cell of a map is one run: its start and settings come from the two axes. The colour says "
         "where it ended, how low it got, or how soon it stopped moving. Each map is one vectorised pass."
@@ -310,7 +337,7 @@ def main() -> None:
         return
     try:
         sweep.check_sweep(loss, x_axis, y_axis, steps)
-        maps = compute_maps(loss, chosen, x_axis, y_axis, steps, start)
+        maps = compute_maps(loss, chosen, x_axis, y_axis, steps, start, rates)
     except ValueError as error:
         st.error(f"Nothing computed: {error}.", icon=":material/block:")
         return
@@ -330,11 +357,11 @@ def main() -> None:
         else:
             gaps = "diverged" if kind == "final_loss" else "still moving at the last step, or diverged"
             st.caption(f"Grey cells: {gaps}.")
-    cell_table(loss, maps, row, column, start)
+    cell_table(loss, maps, row, column, start, rates)
 
     st.subheader("Verdict")
     verdict_table(loss, maps)
-    random_starts_section(loss, maps, row, column, start)
+    random_starts_section(loss, maps, row, column, start, rates)
 
 
 main()

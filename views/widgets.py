@@ -147,6 +147,12 @@ def loss_setting_input(parameter: losses.LossParameter, key: str) -> float:
     return float(value) if parameter.contains(value) else parameter.default
 
 
+def formula(loss: losses.Loss) -> None:
+    """f(…) = the loss's formula, as inline maths: unlike a displayed formula, it wraps at + and − when
+    it is wider than the sidebar."""
+    st.markdown(f"$f({', '.join(map(str, loss.variables))}) = {loss.latex}$")
+
+
 def loss_input(prefix: str) -> losses.Loss | None:
     """A choice of the catalogue's losses (with their settings, `{prefix}loss.<name>`) or a typed formula
     with its domain, under session keys `{prefix}loss`, `{prefix}expression`, `{prefix}domain_low` and
@@ -164,7 +170,7 @@ def loss_input(prefix: str) -> losses.Loss | None:
         loss_id = state[f"{prefix}loss"]
         settings = {p.name: loss_setting_input(p, f"{prefix}loss.{p.name}") for p in losses.parameters(loss_id)}
         loss = losses.get(loss_id, **settings)
-        st.latex(f"f({', '.join(map(str, loss.variables))}) = {loss.latex}")
+        formula(loss)
         st.caption(loss.description)
         return loss
     state.setdefault(f"{prefix}expression", "")
@@ -185,7 +191,7 @@ def loss_input(prefix: str) -> losses.Loss | None:
     except losses.ExpressionError as error:
         st.error(str(error), icon=":material/error:")
         return None
-    st.latex(f"f(x) = {loss.latex}")
+    formula(loss)
     show_figure(charts.preview_figure(loss), key=f"{prefix}preview")
     return loss
 
