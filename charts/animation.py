@@ -1,4 +1,5 @@
-"""The descent animation: the loss curve drawn once, each run a point with a fading trail.
+"""The descent animation: the loss curve drawn once, each run a point with a fading trail; over a loss of
+two variables, its contour map with each run's path and arrows instead (charts.contour).
 
 Figures are plain dicts built to Plotly's animation recipe: static traces (curve, minima) come first
 and never appear in a frame; a frame names the run traces it changes in `traces`. To keep the
@@ -537,15 +538,14 @@ def animation_part(
     height = rows * panel[1] + (rows - 1) * PANEL_GAP
     if over_map:
         panel = map_panel(view, panel)  # drawn coordinates are rounded for the pixels the map fills
-    images, image = [], None
-    if over_map:
         image = map_image(loss, view, MAP_PIXELS // columns)  # as dense per pixel in a narrower panel
         images = [image_layout(image, view, number) for number in range(1, panels + 1)]
         static = [trace for number in range(1, panels + 1) for trace in map_traces(loss, view, image, number)]
         static += [
-            path_trace(run.label, run.colour, run.trajectory.x, view, panel, numbers[i]) for i, run in enumerate(runs)
+            path_trace(names[i], run.colour, run.trajectory.x, view, panel, numbers[i]) for i, run in enumerate(runs)
         ]
     else:
+        image, images = None, []
         samples = CURVE_SAMPLES // columns
         static = [
             trace for number in range(1, panels + 1) for trace in _static_traces(loss, view, samples, panel[1], number)

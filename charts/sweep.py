@@ -8,12 +8,12 @@ label up from a number, and a label per cell would make the figure ten times the
 
 from __future__ import annotations
 
-import base64
 import itertools
 from collections.abc import Sequence
 
 import numpy as np
 
+from charts.common import typed_array
 from losses import Loss
 from sweep import DIVERGED, NO_MINIMUM, START_COORDINATES, Axis, RandomStarts, SweepMap
 
@@ -40,19 +40,9 @@ DIVERGED_KEY = -1
 NO_MINIMUM_KEY = 0
 # Beyond this many categories the colour bar names only the global minima.
 MAX_NAMED_CATEGORIES = 14
-_TYPED = {np.dtype("float32"): "f4", np.dtype("int8"): "i1", np.dtype("int16"): "i2"}
 _PANEL_GAP = 0.03
 _LOSS_COLOUR_PERCENTILE = 95
 _LARGEST_BUBBLE_PX = 60
-
-
-def _typed_array(values: np.ndarray) -> dict:
-    """A Plotly typed-array spec; NaN in a float array is a gap."""
-    values = np.ascontiguousarray(values)
-    spec = {"dtype": _TYPED[values.dtype], "bdata": base64.b64encode(values.tobytes()).decode("ascii")}
-    if values.ndim > 1:
-        spec["shape"] = ", ".join(str(n) for n in values.shape)
-    return spec
 
 
 def _rounded(values: np.ndarray) -> list[float]:
@@ -243,12 +233,12 @@ def sweep_figure(
             "hovertemplate": hover + f"<extra>{title}</extra>",
         }
         if kind == "ended_in":
-            trace["z"] = _typed_array(category_key(sweep_map.ended_in, len(loss.minima)))
+            trace["z"] = typed_array(category_key(sweep_map.ended_in, len(loss.minima)))
         elif kind == "final_loss":
-            trace["z"] = _typed_array(sweep_map.final_loss.astype(np.float32))
+            trace["z"] = typed_array(sweep_map.final_loss.astype(np.float32))
         else:
             settled = np.where(sweep_map.settled_at >= 0, sweep_map.settled_at, np.nan)
-            trace["z"] = _typed_array(settled.astype(np.float32))
+            trace["z"] = typed_array(settled.astype(np.float32))
         data.append(trace)
         if landmarks is not None:
             data.append(landmarks | {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from losses.base import Loss, LossParameter, Minimum, domain_middle
-from losses.catalogue import _DEFINITIONS, PARAMETERS, PARAMETRISED
+from losses.catalogue import _DEFINITIONS, PARAMETERS
 from losses.parse import ExpressionError, parse
 
 __all__ = [
@@ -49,6 +49,4 @@ def get(id: str, **settings: float) -> Loss:
 @cache
 def _built(id: str, values: tuple[float, ...]) -> Loss:
     """The loss `id` with its settings' values in order; each one compiled once."""
-    if values == tuple(p.default for p in parameters(id)):
-        return _DEFINITIONS[id]()
-    return PARAMETRISED[id](*values)
+    return _DEFINITIONS[id](*values)

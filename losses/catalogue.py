@@ -90,8 +90,6 @@ _DEFINITIONS_1D = {
 }
 
 
-# Two variables: minima and saddle points are found by Newton's method from rough guesses, so the
-# catalogue lists them to machine precision rather than to the few digits references print.
 def _two_dimensional(
     id: str,
     name: str,
@@ -102,6 +100,8 @@ def _two_dimensional(
     saddles_near: tuple[tuple[float, float], ...] = (),
     settings: tuple[tuple[str, float], ...] = (),
 ) -> Loss:
+    """A loss of x and y. Its minima and saddle points are found by Newton's method from rough guesses, so
+    the catalogue has them to machine precision rather than to the few digits references print."""
     loss = Loss(id, name, expression, (x, y), domain, description, settings=settings)
     return dataclasses.replace(
         loss, minima=minima_from_guesses(loss, minima_near), saddle_points=stationary_points(loss, saddles_near)
@@ -193,10 +193,10 @@ _DEFINITIONS_2D = {
         ((-3.0, 3.0), (-2.0, 2.0)),
         "Two global minima, four local ones and saddles between them, on a surface that rises steeply at the sides.",
         [(0.09, -0.71), (-0.09, 0.71), (-1.7, 0.8), (1.7, -0.8), (-1.6, -0.57), (1.6, 0.57)],
+        ((0.0, 0.0), (-1.11, 0.77), (1.11, -0.77), (-1.3, -0.6), (1.3, 0.6), (-1.64, -0.23), (1.64, 0.23)),
     ),
-    "ravine": lambda: _ravine(RAVINE_CONDITION.default, RAVINE_ANGLE.default),
+    "ravine": _ravine,
 }
 
+# Each builder takes the values of the loss's settings, in the order PARAMETERS lists them.
 _DEFINITIONS = _DEFINITIONS_1D | _DEFINITIONS_2D
-# Builders for a loss with settings other than its defaults.
-PARAMETRISED = {"ravine": _ravine}

@@ -192,6 +192,32 @@ def downloads(loss: losses.Loss, config: Config, trajectories, animation: dict) 
                 st.info(f"{run.label} uses the article's variant of its algorithm, which torch.optim does not have.")
 
 
+def show_map(animation: dict, loss: losses.Loss, config: Config, trajectories) -> None:
+    """The animation over a map, whose clicks move the start of the run chosen above it; the arrows
+    explained; the 3-D surface on request."""
+    state = st.session_state
+    labels = {run_id: run.label for run_id, run in zip(state[RUN_IDS], config.runs, strict=True)}
+    if state.get("click_target") not in labels:  # its run was removed
+        state.pop("click_target", None)
+    click_target = st.selectbox(
+        "A click on the map moves the start of",
+        list(labels),
+        format_func=labels.get,
+        key="click_target",
+        help="Click anywhere on the map: the run starts there.",
+    )
+    show_figure(animation, key="animation", on_click=lambda: move_start_to_click(click_target, loss.domain))
+    st.caption(
+        "At each step, the solid arrow is the step the optimiser took and the dotted one the direction of"
+        " steepest descent, −∇f. A plain gradient step always follows −∇f; an adaptive method turns away"
+        " from it by scaling each coordinate by its own learning rate."
+    )
+    if st.toggle("3-D surface", key="surface"):
+        colours = [r.colour for r in config.runs]
+        paths = [t.x for t in trajectories]
+        show_figure(charts.surface_figure(loss, list(labels.values()), colours, paths), key="surface_3d")
+
+
 def move_start_to_click(run_id: int, domain) -> None:
     """Start run `run_id` at the point clicked on the map (to 4 digits: a click is not that precise), held
     inside the domain."""
@@ -204,7 +230,6 @@ def move_start_to_click(run_id: int, domain) -> None:
 
 
 def main() -> None:
-    state = st.session_state
     messages = restore_settings()
     config, loss = sidebar()
     st.session_state["playground_config"] = config
@@ -225,29 +250,10 @@ def main() -> None:
     animation = charts.playground_figure(
         loss, traces, layout=config.layout, view=view, frame_ms=config.frame_ms, step=step, log_loss=config.log_loss
     )
-    if loss.dim == 2:
-        labels = {run_id: run.label for run_id, run in zip(state[RUN_IDS], config.runs, strict=True)}
-        if state.get("click_target") not in labels:  # its run was removed
-            state.pop("click_target", None)
-        click_target = st.selectbox(
-            "A click on the map moves the start of",
-            list(labels),
-            format_func=labels.get,
-            key="click_target",
-            help="Click anywhere on the map: the run starts there.",
-        )
-        show_figure(animation, key="animation", on_click=lambda: move_start_to_click(click_target, loss.domain))
-    else:
+    if loss.dim == 1:
         show_figure(animation, key="animation")
-    if loss.dim == 2:
-        st.caption(
-            "At each step, the solid arrow is the step the optimiser took and the dotted one the direction of"
-            " steepest descent, −∇f. A plain gradient step always follows −∇f; an adaptive method turns away"
-            " from it by scaling each coordinate by its own learning rate."
-        )
-        if st.toggle("3-D surface", key="surface"):
-            labels, colours = [r.label for r in config.runs], [r.colour for r in config.runs]
-            show_figure(charts.surface_figure(loss, labels, colours, [t.x for t in trajectories]), key="surface_3d")
+    else:
+        show_map(animation, loss, config, trajectories)
     for trace in traces:
         status = charts.run_status(trace, view)
         if status:
