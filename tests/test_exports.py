@@ -19,6 +19,14 @@ def _simulate(loss, run, steps):
     return optimisers.simulate(loss, run.create_optimiser(), np.array(run.x0), steps)
 
 
+def test_csv_of_a_two_variable_run_has_a_column_per_coordinate():
+    himmelblau = losses.get("himmelblau")
+    trajectory = _simulate(himmelblau, new_run("adam", (0.5, -4.0), 0, alpha=0.1), 5)
+    rows = list(csv.DictReader(io.StringIO(exports.trajectories_csv(["A"], ["adam"], [trajectory]))))
+    assert [(float(r["x1"]), float(r["x2"])) for r in rows] == [tuple(point) for point in trajectory.x.tolist()]
+    assert [float(r["lr_x2"]) for r in rows[:-1]] == trajectory.lr[:, 1].tolist()
+
+
 def test_csv_has_one_row_per_run_and_step_with_every_field():
     quartic = losses.get("quartic")
     runs = [new_run("adam", (0.1,), 0, alpha=0.1), new_run("gd", (0.1,), 1, alpha=0.8)]
@@ -50,8 +58,8 @@ TYPED = "sinh(x/3) + abs(log(x + 10)) + tanh(x)*cosh(x/4) + log10(x) + log2(x) +
 
 def test_every_optimiser_and_typed_formula_gives_a_script_that_compiles():
     for optimiser_id in optimisers.REGISTRY:
-        for loss in (losses.get("quartic"), losses.parse(TYPED, domain=((0.5, 3.0),))):
-            run = new_run(optimiser_id, (1.5,), 0, label='a """ label \\')
+        for loss in (losses.get("quartic"), losses.parse(TYPED, domain=((0.5, 3.0),)), losses.get("rastrigin")):
+            run = new_run(optimiser_id, (1.5,) * loss.dim, 0, label='a """ label \\')
             compile(exports.pytorch_script(loss, run, 10), "run.py", "exec")
 
 
@@ -63,6 +71,8 @@ def test_every_optimiser_and_typed_formula_gives_a_script_that_compiles():
         (losses.get("kink"), new_run("nesterov", (1.3,), 0, alpha=0.01, momentum=0.8)),
         (losses.get("ripples"), new_run("adamw", (2.2,), 0, alpha=0.02, weight_decay=0.1)),
         (losses.parse(TYPED, domain=((0.5, 3.0),)), new_run("adam", (1.5,), 0, alpha=0.05)),
+        (losses.get("himmelblau"), new_run("adagrad", (0.5, -4.0), 0, alpha=0.3)),
+        (losses.get("ravine", condition=50.0, angle=10.0), new_run("adam", (1.0, 1.0), 0, alpha=0.1)),
     ],
 )
 def test_pytorch_script_reproduces_the_trajectory(loss, run, tmp_path):
