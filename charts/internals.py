@@ -37,6 +37,7 @@ MARKERS_UP_TO = 20  # steps: fewer than this and every step gets a dot
 STEP_LINE_COLOUR = "#64748b"
 _UPRIGHT = 1e-9  # the step marker's dx: Plotly reads a dx of 0 as its default, 1
 ACCUMULATOR_SYMBOLS = {"m_hat": "m̂", "v_hat": "v̂", "v_max": "max v", "mu_product": "∏μ", "rho": "ρ"}
+_CORRECTED = "_hat"  # the suffix of a bias-corrected accumulator's name
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -142,16 +143,28 @@ def _step_size_row(runs: Sequence[RunTrace]) -> _Row:
 
 
 def _accumulator_rows(runs: Sequence[RunTrace]) -> list[_Row]:
-    """One row per accumulator name, in order of first appearance, with every run that keeps it."""
+    """One row per accumulator, in order of first appearance, with every run that keeps it. A bias-corrected
+    accumulator (m̂, v̂) shares the row of the one it corrects, dashed, so the correction shows."""
     rows: dict[str, list[dict]] = {}
     for i, run in enumerate(runs):
         for name, values in run.trajectory.state.items():
             symbol = ACCUMULATOR_SYMBOLS.get(name, name)
-            rows.setdefault(name, []).extend(
+            corrected = name.endswith(_CORRECTED)
+            series = [
                 _series(run, i, column, 1, label, log=False)
                 for column, label in _coordinates(run, values, f"{symbol} ({html.escape(run.label)})")
-            )
-    return [_row(f"accumulator {ACCUMULATOR_SYMBOLS.get(name, name)}", False, traces) for name, traces in rows.items()]
+            ]
+            if corrected:
+                series = [trace | {"line": trace["line"] | {"dash": "dash"}} for trace in series]
+            rows.setdefault(name.removesuffix(_CORRECTED), []).extend(series)
+    return [_row(_accumulator_title(name, runs), False, traces) for name, traces in rows.items()]
+
+
+def _accumulator_title(name: str, runs: Sequence[RunTrace]) -> str:
+    symbols = [ACCUMULATOR_SYMBOLS.get(name, name)]
+    if any(f"{name}{_CORRECTED}" in run.trajectory.state for run in runs):
+        symbols.append(f"{ACCUMULATOR_SYMBOLS[name + _CORRECTED]} (bias-corrected, dashed)")
+    return f"accumulator {' and '.join(symbols)}"
 
 
 def _step_marker(row: _Row, step: int, number: int) -> dict:

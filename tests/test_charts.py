@@ -350,8 +350,8 @@ def row_range(figure: dict, yaxis: str) -> list[float]:
 
 def test_internals_marks_the_step_in_every_row_and_names_the_accumulators():
     figure = charts.internals_figure([rmsprop(), adam()], step=5)
-    # loss, x, lr, |Δx|, then v (both), m, m̂, v̂ (Adam)
-    assert len(rows(figure)) == 8
+    # loss, x, lr, |Δx|, then v (both) with v̂ (Adam), m with m̂ (Adam)
+    assert len(rows(figure)) == 6
     markers = [figure["data"][i] for i in step_markers(figure)]
     assert sorted(m["yaxis"] for m in markers) == sorted(axis.replace("axis", "") for axis in rows(figure))
     for marker in markers:
@@ -360,6 +360,17 @@ def test_internals_marks_the_step_in_every_row_and_names_the_accumulators():
         np.testing.assert_allclose(marker["y"], row_range(figure, marker["yaxis"]), rtol=1e-5)
     names = {trace["name"] for trace in figure["data"]}
     assert {"v (RMSProp)", "v (Adam)", "m (Adam)", "m̂ (Adam)", "v̂ (Adam)"} <= names
+    by_row = {yaxis: {trace["name"]: trace for trace in traces} for yaxis, traces in series_by_row(figure).items()}
+    assert set(by_row["y5"]) == {"v (RMSProp)", "v (Adam)", "v̂ (Adam)"} and set(by_row["y6"]) == {
+        "m (Adam)",
+        "m̂ (Adam)",
+    }
+    assert by_row["y6"]["m̂ (Adam)"]["line"]["dash"] == "dash" and "dash" not in by_row["y6"]["m (Adam)"]["line"]
+    titles = [a["text"] for a in figure["layout"]["annotations"]]
+    assert titles[4:] == [
+        "<b>accumulator v and v̂ (bias-corrected, dashed)</b>",
+        "<b>accumulator m and m̂ (bias-corrected, dashed)</b>",
+    ]
     learning_rates = series_by_row(figure)["y3"]
     assert all(t["x0"] == 1 for t in learning_rates) and figure["layout"]["yaxis3"]["type"] == "log"
     np.testing.assert_allclose(numbers(learning_rates[0]["y"]), rmsprop().trajectory.lr[:, 0], rtol=1e-6)
