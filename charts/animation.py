@@ -25,14 +25,13 @@ import numpy as np
 from charts.common import (
     AXIS_STYLE,
     CURVE_COLOUR,
-    GLOBAL_MINIMUM_COLOUR,
-    LOCAL_MINIMUM_COLOUR,
     OUTLINE_COLOUR,
     THEME,
     View,
     axis_pair,
     axis_suffix,
     drawn_numbers,
+    minima_trace,
     number_text,
     plain_numbers,
 )
@@ -246,26 +245,16 @@ def _static_traces(loss: Loss, view: View, samples: int, height: float, number: 
     }
     if not loss.minima:
         return [curve]
-    minima = {
-        "type": "scatter",
-        "mode": "markers",
-        "name": "minima",
-        "x": plain_numbers([m.x[0] for m in loss.minima]),
-        "y": plain_numbers([m.value for m in loss.minima]),
-        "text": [
+    minima = minima_trace(
+        loss.minima,
+        [m.x[0] for m in loss.minima],
+        [m.value for m in loss.minima],
+        [
             f"{'global' if m.is_global else 'local'} minimum<br>x = {m.x[0]:.6g}<br>f(x) = {m.value:.6g}"
             for m in loss.minima
         ],
-        "marker": {
-            "symbol": ["star" if m.is_global else "diamond" for m in loss.minima],
-            "size": [15 if m.is_global else 10 for m in loss.minima],
-            "color": [GLOBAL_MINIMUM_COLOUR if m.is_global else LOCAL_MINIMUM_COLOUR for m in loss.minima],
-            "line": {"color": "white", "width": 1},
-        },
-        "hovertemplate": "%{text}<extra></extra>",
-        "showlegend": False,
-        **axis_pair(number),
-    }
+        number,
+    )
     return [curve, minima]
 
 

@@ -80,3 +80,25 @@ def float32_array(values) -> dict:
     with np.errstate(over="ignore", invalid="ignore"):
         single = np.asarray(values, dtype=np.float32)
     return typed_array(np.where(np.isfinite(single), single, np.float32(np.nan)))
+
+
+def minima_trace(minima, x: list, y: list, texts: list[str], number: int) -> dict:
+    """Markers at the minima, drawn at (x, y) on axes `number`: a star for a global one, a diamond for a
+    local one, each with its hover text."""
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "name": "minima",
+        "x": plain_numbers(x),
+        "y": plain_numbers(y),
+        "text": texts,
+        "marker": {
+            "symbol": ["star" if m.is_global else "diamond" for m in minima],
+            "size": [15 if m.is_global else 10 for m in minima],
+            "color": [GLOBAL_MINIMUM_COLOUR if m.is_global else LOCAL_MINIMUM_COLOUR for m in minima],
+            "line": {"color": "white", "width": 1},
+        },
+        "hovertemplate": "%{text}<extra></extra>",
+        "showlegend": False,
+        **axis_pair(number),
+    }

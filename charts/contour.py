@@ -14,17 +14,17 @@ import struct
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from charts.common import (
-    GLOBAL_MINIMUM_COLOUR,
-    LOCAL_MINIMUM_COLOUR,
     THEME,
     View,
     axis_pair,
     drawn_numbers,
     float32_array,
+    minima_trace,
     plain_numbers,
 )
 from losses import Loss
@@ -116,10 +116,11 @@ class MapImage:
     title: str
 
 
+@lru_cache(maxsize=32)
 def map_image(loss: Loss, view: View, pixels: int) -> MapImage:
     """The loss over `view` in LEVELS bands of colour with a darker line between bands, `pixels` along
     the longer side. Plotly draws a picture under its animated traces; a contour trace it would erase
-    at the first frame of an animation."""
+    at the first frame of an animation. Kept for reuse: it depends on the loss alone, not on the runs."""
     width, height = view.x_range[1] - view.x_range[0], view.y_range[1] - view.y_range[0]
     columns = max(2, round(pixels * min(1.0, width / height)))
     rows = max(2, round(pixels * min(1.0, height / width)))
@@ -207,28 +208,12 @@ def map_traces(loss: Loss, view: View, image: MapImage, number: int) -> list[dic
             }
         )
     if loss.minima:
+        texts = [
+            f"{'global' if m.is_global else 'local'} minimum<br>({m.x[0]:.6g}, {m.x[1]:.6g})<br>f = {m.value:.6g}"
+            for m in loss.minima
+        ]
         traces.append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "name": "minima",
-                "x": plain_numbers([m.x[0] for m in loss.minima]),
-                "y": plain_numbers([m.x[1] for m in loss.minima]),
-                "text": [
-                    f"{'global' if m.is_global else 'local'} minimum<br>({m.x[0]:.6g}, {m.x[1]:.6g})<br>"
-                    f"f = {m.value:.6g}"
-                    for m in loss.minima
-                ],
-                "marker": {
-                    "symbol": ["star" if m.is_global else "diamond" for m in loss.minima],
-                    "size": [15 if m.is_global else 9 for m in loss.minima],
-                    "color": [GLOBAL_MINIMUM_COLOUR if m.is_global else LOCAL_MINIMUM_COLOUR for m in loss.minima],
-                    "line": {"color": "white", "width": 1},
-                },
-                "hovertemplate": "%{text}<extra></extra>",
-                "showlegend": False,
-                **axis_pair(number),
-            }
+            minima_trace(loss.minima, [m.x[0] for m in loss.minima], [m.x[1] for m in loss.minima], texts, number)
         )
     if loss.saddle_points:
         traces.append(
