@@ -4,7 +4,8 @@
 
 Starts `streamlit run app.py`, drives Debian's Chromium (/usr/bin/chromium) with Playwright, and
 times: a Playground slider change until the animation is redrawn (goal ≤ 500 ms median), on the landing
-page and on a map (Rosenbrock, 4 runs × 300 steps); the
+page and on a map (Rosenbrock, 4 runs × 300 steps), counted until Plotly has drawn the new chart, not
+only received its frames; the
 Sweep page's default maps (200 × 200 × 200, four optimisers) from a click on its link until every
 heatmap is drawn (goal ≤ 3 s), first with nothing cached and then again; and the Article and Theory
 pages from a click on their link until drawn (goal under 2 s).
@@ -29,6 +30,8 @@ from conftest import CHROMIUM, CHROMIUM_FLAGS, SCRIPT_IDLE, _free_port  # noqa: 
 CHARTS = "Array.from(document.querySelectorAll('.js-plotly-plot'))"
 ANIMATION = f"{CHARTS}.find(gd => gd._transitionData?._frames.length)"
 FRAMES = f"() => JSON.stringify(({ANIMATION})?._transitionData._frames)"
+# Plotly hands the frames over first and clears _replotting once the chart is drawn.
+DRAWN = f"() => ({ANIMATION})?._fullLayout._replotting === false"
 MAP_RUNS = "&".join(
     f"r{n}={optimiser}&r{n}.alpha={alpha}&r{n}.x0=-1.5,2"
     for n, (optimiser, alpha) in enumerate((("gd", 1e-3), ("adagrad", 0.5), ("rmsprop", 0.01), ("adam", 0.05)), 1)
@@ -67,7 +70,7 @@ def slider_to_redraw(page, url: str, repeats: int) -> list[float]:
         box.fill(f"{0.02 + 0.013 * i:.3f}")
         start = time.perf_counter()
         box.press("Enter")
-        page.wait_for_function(f"before => ({FRAMES})() !== before", arg=before, timeout=30_000)
+        page.wait_for_function(f"before => ({FRAMES})() !== before && ({DRAWN})()", arg=before, timeout=30_000)
         times.append((time.perf_counter() - start) * 1e3)
         page.wait_for_selector(SCRIPT_IDLE)
         page.wait_for_timeout(500)  # let the page settle before the next change

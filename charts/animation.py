@@ -15,7 +15,9 @@ moving traces one set of frames, so one slider moves every part.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,6 +38,7 @@ from charts.common import (
     plain_numbers,
 )
 from charts.contour import (
+    COLOUR_BAR_WIDTH,
     GRADIENT_COLOUR,
     MAP_HEIGHT,
     MAP_PIXELS,
@@ -405,15 +408,25 @@ def compose(parts: Sequence[Part], *, margin_bottom: int, gap: int = 0, frames: 
     for part in parts:
         placed = part.place(Band(top, plot_height))
         annotations += placed.pop("annotations", [])
+        figure_layout["margin"] |= placed.pop("margin", {})
         figure_layout |= placed
         top += part.height + gap
     figure_layout["annotations"] = annotations
     static = [trace for part in parts for trace in part.static]
-    figure = {"data": static + [trace for part in parts for trace in part.moving], "layout": figure_layout}
+    data = static + [trace for part in parts for trace in part.moving]
+    figure_layout["datarevision"] = _digest(data)
+    figure = {"data": data, "layout": figure_layout}
     if frames:
         states = [trace_states for part in parts for trace_states in part.states]
         figure["frames"] = _frames([[trace_states[k] for trace_states in states] for k in range(frames)], len(static))
     return figure
+
+
+def _digest(data: list[dict]) -> str:
+    """A fingerprint of the traces, as the layout's datarevision. Plotly.react then compares data arrays by
+    it rather than by identity, and Streamlit hands each new chart to Plotly.react twice, the second time
+    as a copy: without it, every chart would be built twice."""
+    return hashlib.blake2b(json.dumps(data, separators=(",", ":")).encode(), digest_size=8).hexdigest()
 
 
 def max_steps(runs: Sequence[RunTrace]) -> int:
@@ -492,7 +505,7 @@ def _overlay_layout(view: View, band: Band, height: float, y_title: str, equal_s
             **(_equal_scales("") if equal_scales else {}),
         ),
         "showlegend": True,
-        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        "legend": {"orientation": "h", "x": 0, "y": 1, "yanchor": "top", "yref": "container"},  # in the top margin
     }
 
 
@@ -562,7 +575,11 @@ def animation_part(
             placed
             | _controls(steps, step, frame_ms, band.domain(0, height)[0])
             | ({"images": images} if images else {})
-            | ({"coloraxis": colour_axis(image, *_colour_bar_span(band, height))} if image else {})
+            | (
+                {"coloraxis": colour_axis(image, *_colour_bar_span(band, height)), "margin": {"r": COLOUR_BAR_WIDTH}}
+                if image
+                else {}
+            )
         )
 
     moving_states = [*trails, *(states for pair in arrows for states in pair), *points]

@@ -31,6 +31,7 @@ from losses import Loss
 
 MAP_PIXELS = 360  # along the longer side of the overlay's map picture; a narrower panel gets fewer
 MAP_HEIGHT = 480  # px of plot area
+COLOUR_BAR_WIDTH = 100  # px of right margin beside a map for its colour bar, its numbers and its title
 HOVER_SAMPLES = 24  # a side of the grid of invisible points that show f under the cursor
 SURFACE_SAMPLES = 80
 # Levels are spaced on a log scale when the loss's highest value over the map is this many times its
@@ -166,6 +167,7 @@ def colour_axis(image: MapImage, top: float, length: float) -> dict:
         "colorscale": MAP_COLOURS,
         "colorbar": {
             "title": {"text": image.title, "side": "right"},
+            "x": 1,
             "thickness": 12,
             "y": top,
             "yanchor": "top",
@@ -184,9 +186,9 @@ def map_traces(loss: Loss, view: View, image: MapImage, number: int) -> list[dic
             "type": "scatter",
             "mode": "markers",
             "name": "f(x, y)",
-            "x": float32_array(grid_x.ravel()),
-            "y": float32_array(grid_y.ravel()),
-            "customdata": float32_array(values.ravel()),
+            "x": drawn_numbers(grid_x.ravel(), view.x_range, MAP_PIXELS),
+            "y": drawn_numbers(grid_y.ravel(), view.y_range, MAP_PIXELS),
+            "customdata": plain_numbers(values.ravel()),
             "marker": {"size": 6, "opacity": 0},
             "hovertemplate": "x = %{x:.4g}<br>y = %{y:.4g}<br>f = %{customdata:.4g}<extra></extra>",
             "showlegend": False,

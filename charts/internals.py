@@ -28,7 +28,6 @@ from charts.animation import (
     padded_range,
     plain_numbers,
 )
-from charts.common import float32_array
 
 ROW_HEIGHT = 100  # px of each row's plot
 ROW_GAP = 55  # px above each row, for its title
@@ -200,7 +199,7 @@ def internals_part(
     ]
     numbers = [first_axis + r for r in range(len(rows))]
     static = [
-        trace | {"y": float32_array(trace["y"])} | axis_pair(number)
+        trace | {"y": plain_numbers(trace["y"])} | axis_pair(number)
         for row, number in zip(rows, numbers, strict=True)
         for trace in row.traces
     ]

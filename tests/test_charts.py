@@ -316,15 +316,6 @@ def test_side_by_side_gives_each_run_a_panel_on_the_same_ranges():
 # --- internals -------------------------------------------------------------------------------------------------
 
 
-def numbers(values) -> list[float | None]:
-    """A trace's values as numbers with None for gaps, whether a list or a float32 typed array."""
-    if isinstance(values, list):
-        return values
-    assert values["dtype"] == "f4"
-    decoded = np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.float32).astype(float)
-    return [None if np.isnan(v) else float(v) for v in decoded]
-
-
 def rows(figure: dict) -> list[str]:
     return sorted(key for key in figure["layout"] if key.startswith("yaxis"))
 
@@ -373,14 +364,14 @@ def test_internals_marks_the_step_in_every_row_and_names_the_accumulators():
     ]
     learning_rates = series_by_row(figure)["y3"]
     assert all(t["x0"] == 1 for t in learning_rates) and figure["layout"]["yaxis3"]["type"] == "log"
-    np.testing.assert_allclose(numbers(learning_rates[0]["y"]), rmsprop().trajectory.lr[:, 0], rtol=1e-6)
+    np.testing.assert_allclose(learning_rates[0]["y"], rmsprop().trajectory.lr[:, 0], rtol=5e-6)  # 6 digits
 
 
 def test_internals_rows_hold_all_their_values():
     figure = charts.internals_figure([rmsprop(), adam(), escaping()], step=0)
     for yaxis, traces in series_by_row(figure).items():
         low, high = row_range(figure, yaxis)
-        values = [v for trace in traces for v in numbers(trace["y"]) if v is not None]
+        values = [v for trace in traces for v in trace["y"] if v is not None]
         assert low < min(values) <= max(values) < high
         assert figure["layout"][yaxis.replace("y", "yaxis")]["autorange"] is False
 
@@ -389,7 +380,7 @@ def test_internals_leaves_gaps_where_a_run_diverged():
     r = escaping()
     assert np.isnan(r.trajectory.lr[4:]).all()  # steps 5.. have no learning rate
     figure = charts.internals_figure([r], step=3)
-    by_row = {yaxis: numbers(traces[0]["y"]) for yaxis, traces in series_by_row(figure).items()}
+    by_row = {yaxis: traces[0]["y"] for yaxis, traces in series_by_row(figure).items()}
     assert by_row["y"][:5] == pytest.approx(r.trajectory.loss[:5].tolist(), rel=1e-5)
     assert by_row["y"][5:] == [None] * 4  # the held point after divergence is not drawn
     assert by_row["y2"][5:] == [None] * 4
@@ -422,15 +413,15 @@ def test_internals_log_loss_shows_the_gap_to_the_lowest_loss_when_losses_go_nega
     assert figure["layout"]["yaxis"]["type"] == "log"
     title = figure["layout"]["annotations"][0]["text"]
     assert "lowest" in title and "log" in title
-    values = [v for trace in figure["data"] if trace["yaxis"] == "y" for v in numbers(trace["y"]) if v is not None]
+    values = [v for trace in figure["data"] if trace["yaxis"] == "y" for v in trace["y"] if v is not None]
     assert min(values) > 0
     lowest = min(rmsprop().trajectory.loss.min(), adam().trajectory.loss.min())
-    np.testing.assert_allclose(numbers(figure["data"][0]["y"])[3], rmsprop().trajectory.loss[3] - lowest, rtol=1e-5)
+    np.testing.assert_allclose(figure["data"][0]["y"][3], rmsprop().trajectory.loss[3] - lowest, rtol=1e-5)
 
     square = losses.get("square")
     positive = charts.internals_figure([run("Square", "gd", 1.0, loss=square, alpha=0.1)], step=0, log_loss=True)
     assert "lowest" not in positive["layout"]["annotations"][0]["text"]
-    assert numbers(positive["data"][0]["y"])[0] == 1.0
+    assert positive["data"][0]["y"][0] == 1.0
 
 
 # --- the Playground's figure: the animation with the internals under it -----------------------------------------
@@ -501,6 +492,16 @@ def test_playground_frames_list_only_the_traces_that_moved():
             state, base = shown(figure, k), shown(figure, int(frame["baseframe"]))
             assert set(frame["traces"]) == {i for i in state if state[i] != base[i]}
     assert point_traces(figure)[0] not in figure["frames"][40]["traces"]  # settled
+
+
+def test_the_data_revision_changes_with_the_traces_and_only_with_them():
+    """Plotly.react skips comparing data arrays when the datarevision is unchanged: it must follow the data."""
+    runs = [rmsprop(), adam()]
+    revision = charts.playground_figure(QUARTIC, runs)["layout"]["datarevision"]
+    assert charts.playground_figure(QUARTIC, runs)["layout"]["datarevision"] == revision
+    assert charts.playground_figure(QUARTIC, runs, log_loss=True)["layout"]["datarevision"] != revision
+    assert charts.playground_figure(QUARTIC, [rmsprop(), escaping()])["layout"]["datarevision"] != revision
+    assert all(isinstance(trace["y"], list) for trace in charts.internals_figure(runs, step=0)["data"])
 
 
 @pytest.mark.parametrize("layout", ["overlay", "side_by_side"])

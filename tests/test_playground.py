@@ -209,6 +209,8 @@ def test_a_loss_of_two_variables_draws_a_map_with_one_path_per_run_that_a_url_re
     assert params["r1.x0"] == "0.5,-4.0" and params["r2.x0"] == "-1.0,1.0"
     assert animation(open_page(params)) == figure
     assert [row["final x"].count(",") for row in results(at)] == [1, 1]  # "x, y"
+    # As Streamlit's point selection sets them after the first build, which would otherwise build it again.
+    assert figure["layout"]["clickmode"] == "event+select" and figure["layout"]["dragmode"] == "pan"
 
 
 def test_a_start_typed_for_y_moves_the_run():

@@ -26,7 +26,14 @@ from config import (
 )
 from views import session
 from views.session import RUN_IDS, run_key
-from views.widgets import START_LABELS, hyperparameter_input, loss_input, position_input, show_figure
+from views.widgets import (
+    START_LABELS,
+    chosen_loss,
+    hyperparameter_input,
+    loss_input,
+    position_input,
+    show_figure,
+)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
@@ -48,10 +55,9 @@ def restore_settings() -> list[str]:
     return messages
 
 
-def run_controls(run_id: int, number: int, domain) -> Run:
+def run_controls(run_id: int, number: int, domain) -> None:
     state = st.session_state
-    run = session.read_run(run_id, domain)
-    with st.expander(f":material/circle: {run.label}", expanded=number <= 2):
+    with st.expander(f":material/circle: {session.read_run(run_id, domain).label}", expanded=number <= 2):
         st.selectbox(
             "Optimiser",
             list(optimisers.REGISTRY),
@@ -86,17 +92,39 @@ def run_controls(run_id: int, number: int, domain) -> Run:
             disabled=len(state[RUN_IDS]) <= 1,
             width="stretch",
         )
-    return session.read_run(run_id, domain)
 
 
-def sidebar() -> tuple[Config, losses.Loss | None]:
+def runs_domain(loss: losses.Loss | None):
+    """Where the runs start: the loss's domain, or while a formula or its domain is being fixed, a usable one."""
+    if loss:
+        return loss.domain
+    state = st.session_state
+    typed_domain = (float(state["domain_low"]), float(state["domain_high"]))
+    return (typed_domain if valid_domain(typed_domain) else CUSTOM_DOMAIN,)
+
+
+def current_config(loss: losses.Loss | None) -> Config:
+    """The settings the sidebar's widgets hold, read from session state."""
+    state = st.session_state
+    domain = runs_domain(loss)
+    return Config(
+        loss=state["loss"],
+        expression=state["expression"][:MAX_EXPRESSION_LENGTH],
+        domain=(float(state["domain_low"]), float(state["domain_high"])),
+        runs=tuple(session.read_run(run_id, domain) for run_id in state[RUN_IDS]),
+        steps=int(state["steps"]),
+        layout=state["layout"],
+        frame_ms=int(state["frame_ms"]),
+        log_loss=bool(state["log_loss"]),
+        loss_settings=loss.settings if loss else (),
+    )
+
+
+def sidebar(loss: losses.Loss | None) -> None:
     state = st.session_state
     with st.sidebar:
-        loss = loss_input("")
-        typed_domain = (float(state["domain_low"]), float(state["domain_high"]))
-        # While a formula or its domain is being fixed, the runs keep a usable range.
-        usable_domain = typed_domain if valid_domain(typed_domain) else CUSTOM_DOMAIN
-        domain = loss.domain if loss else (usable_domain,)
+        loss_input("")
+        domain = runs_domain(loss)
         st.number_input("Steps", min_value=1, max_value=MAX_STEPS, key="steps")
         st.slider("Milliseconds per frame", *FRAME_MS_RANGE, key="frame_ms", step=50)
         st.radio(
@@ -108,26 +136,15 @@ def sidebar() -> tuple[Config, losses.Loss | None]:
         )
         st.checkbox("Log scale for the loss", key="log_loss")
         st.subheader("Runs")
-        runs = tuple(run_controls(run_id, number, domain) for number, run_id in enumerate(state[RUN_IDS], 1))
+        for number, run_id in enumerate(state[RUN_IDS], 1):
+            run_controls(run_id, number, domain)
         st.button(
             "Add a run",
             on_click=session.add_run,
             args=(domain,),
-            disabled=len(runs) >= MAX_RUNS,
+            disabled=len(state[RUN_IDS]) >= MAX_RUNS,
             width="stretch",
         )
-    config = Config(
-        loss=state["loss"],
-        expression=state["expression"][:MAX_EXPRESSION_LENGTH],
-        domain=typed_domain,
-        runs=runs,
-        steps=int(state["steps"]),
-        layout=state["layout"],
-        frame_ms=int(state["frame_ms"]),
-        log_loss=bool(state["log_loss"]),
-        loss_settings=loss.settings if loss else (),
-    )
-    return config, loss
 
 
 def results_table(loss: losses.Loss, config: Config, trajectories) -> None:
@@ -231,7 +248,8 @@ def move_start_to_click(run_id: int, domain) -> None:
 
 def main() -> None:
     messages = restore_settings()
-    config, loss = sidebar()
+    loss, _ = chosen_loss("")
+    config = current_config(loss)
     st.session_state["playground_config"] = config
     st.query_params.from_dict(to_query_params(config))
     st.title("Playground")
@@ -239,8 +257,14 @@ def main() -> None:
         st.warning(message, icon=":material/link:")
     if loss is None:
         st.info("Fix the formula in the sidebar to see the runs.", icon=":material/edit:")
-        return
+    else:
+        descent(loss, config)
+    # Drawn last, so that the animation reaches the browser first and is drawn while the widgets arrive.
+    sidebar(loss)
 
+
+def descent(loss: losses.Loss, config: Config) -> None:
+    """The animation with the internals, the results and the downloads."""
     trajectories = [simulate_run(replace(config, runs=()), run) for run in config.runs]
     traces = [charts.RunTrace(r.label, r.colour, t) for r, t in zip(config.runs, trajectories, strict=True)]
     view = charts.default_view(loss)

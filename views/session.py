@@ -59,7 +59,10 @@ def read_run(run_id: int, domain) -> Run:
         if state.get(run_key(run_id, o.name), o.default) != o.default
     }
     middle = losses.domain_middle(domain)
-    x0 = tuple(float(state.get(run_key(run_id, f"x0_{i}"), centre)) for i, centre in enumerate(middle))
+    x0 = tuple(
+        min(max(float(state.get(run_key(run_id, f"x0_{i}"), centre)), low), high)  # the domain changes with the loss
+        for i, (centre, (low, high)) in enumerate(zip(middle, domain, strict=True))
+    )
     label = str(state.get(run_key(run_id, "label"), spec.name))[:MAX_LABEL_LENGTH] or spec.name
     return Run(optimiser_id, hyperparameters, x0, label, state.get(run_key(run_id, "colour"), PALETTE[0]), options)
 

@@ -134,8 +134,8 @@ def position_input(label: str, key: str, low: float, high: float) -> float:
     return float(st.session_state[key])
 
 
-def loss_setting_input(parameter: losses.LossParameter, key: str) -> float:
-    """A box (log-scaled settings) or a slider for a setting of a catalogue loss; out of range, its default."""
+def loss_setting_input(parameter: losses.LossParameter, key: str) -> None:
+    """A box (log-scaled settings) or a slider for a setting of a catalogue loss."""
     st.session_state.setdefault(key, parameter.default)
     low, high = parameter.range
     label = f"{parameter.name} ${parameter.symbol}$"
@@ -143,14 +143,38 @@ def loss_setting_input(parameter: losses.LossParameter, key: str) -> float:
         st.number_input(label, min_value=low, max_value=high, key=key, format="%g", help=parameter.meaning)
     else:
         st.slider(label, min_value=low, max_value=high, key=key, step=1.0, help=parameter.meaning)
-    value = st.session_state[key]
-    return float(value) if parameter.contains(value) else parameter.default
 
 
 def formula(loss: losses.Loss) -> None:
     """f(…) = the loss's formula, as inline maths: unlike a displayed formula, it wraps at + and − when
     it is wider than the sidebar."""
     st.markdown(f"$f({', '.join(map(str, loss.variables))}) = {loss.latex}$")
+
+
+def chosen_loss(prefix: str) -> tuple[losses.Loss | None, str | None]:
+    """The loss that loss_input(prefix) describes, read from session state without drawing anything: a
+    catalogue loss with its settings (out of range, their defaults), or a typed formula on its domain.
+    None with the reason when the formula does not parse or the domain is bad."""
+    state = st.session_state
+    loss_id = state[f"{prefix}loss"]
+    if loss_id != CUSTOM_LOSS:
+        settings = {}
+        for parameter in losses.parameters(loss_id):
+            value = state.get(f"{prefix}loss.{parameter.name}", parameter.default)
+            settings[parameter.name] = float(value) if parameter.contains(value) else parameter.default
+        return losses.get(loss_id, **settings), None
+    state.setdefault(f"{prefix}expression", "")
+    state.setdefault(f"{prefix}domain_low", CUSTOM_DOMAIN[0])
+    state.setdefault(f"{prefix}domain_high", CUSTOM_DOMAIN[1])
+    domain = (float(state[f"{prefix}domain_low"]), float(state[f"{prefix}domain_high"]))
+    if not valid_domain(domain):
+        return None, f"The domain must run from a smaller to a larger x, at most {MAX_DOMAIN_WIDTH:g} wide."
+    # The browser's max_chars is no control: a client can send any text.
+    text = state[f"{prefix}expression"][:MAX_EXPRESSION_LENGTH]
+    try:
+        return losses.parse(text, domain=(domain,)), None
+    except losses.ExpressionError as error:
+        return None, str(error)
 
 
 def loss_input(prefix: str) -> losses.Loss | None:
@@ -167,29 +191,19 @@ def loss_input(prefix: str) -> losses.Loss | None:
         format_func=lambda i: "Your own formula" if i == CUSTOM_LOSS else losses.get(i).name,
     )
     if state[f"{prefix}loss"] != CUSTOM_LOSS:
-        loss_id = state[f"{prefix}loss"]
-        settings = {p.name: loss_setting_input(p, f"{prefix}loss.{p.name}") for p in losses.parameters(loss_id)}
-        loss = losses.get(loss_id, **settings)
+        for parameter in losses.parameters(state[f"{prefix}loss"]):
+            loss_setting_input(parameter, f"{prefix}loss.{parameter.name}")
+        loss, _ = chosen_loss(prefix)
         formula(loss)
         st.caption(loss.description)
         return loss
-    state.setdefault(f"{prefix}expression", "")
-    state.setdefault(f"{prefix}domain_low", CUSTOM_DOMAIN[0])
-    state.setdefault(f"{prefix}domain_high", CUSTOM_DOMAIN[1])
+    loss, error = chosen_loss(prefix)
     st.text_input("f(x) =", key=f"{prefix}expression", max_chars=MAX_EXPRESSION_LENGTH, placeholder="x**4 - 2*x**2 + x")
     low_column, high_column = st.columns(2)
     low_column.number_input("x from", key=f"{prefix}domain_low", format="%g", step=0.5)
     high_column.number_input("x to", key=f"{prefix}domain_high", format="%g", step=0.5)
-    domain = (float(state[f"{prefix}domain_low"]), float(state[f"{prefix}domain_high"]))
-    if not valid_domain(domain):
-        st.error(f"The domain must run from a smaller to a larger x, at most {MAX_DOMAIN_WIDTH:g} wide.")
-        return None
-    # The browser's max_chars is no control: a client can send any text.
-    text = state[f"{prefix}expression"][:MAX_EXPRESSION_LENGTH]
-    try:
-        loss = losses.parse(text, domain=(domain,))
-    except losses.ExpressionError as error:
-        st.error(str(error), icon=":material/error:")
+    if error:
+        st.error(error, icon=":material/error:")
         return None
     formula(loss)
     show_figure(charts.preview_figure(loss), key=f"{prefix}preview")
@@ -212,5 +226,9 @@ class _BuiltFigure(go.Figure):
 
 def show_figure(spec: dict, key: str, on_click: Callable[[], None] | None = None) -> None:
     """A figure; with `on_click`, clicking one of its points calls it (the points are in session state `key`)."""
-    selection = {"on_select": on_click, "selection_mode": "points"} if on_click else {}
+    selection = {}
+    if on_click:
+        selection = {"on_select": on_click, "selection_mode": "points"}
+        # What Streamlit's chart sets for point selection anyway; set here, it does not redraw the chart for it.
+        spec = spec | {"layout": {"clickmode": "event+select", "dragmode": "pan"} | spec["layout"]}
     st.plotly_chart(_BuiltFigure(spec), key=key, config={"displaylogo": False}, theme=None, **selection)
