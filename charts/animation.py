@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import html
-import json
 import math
+import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -425,8 +425,9 @@ def compose(parts: Sequence[Part], *, margin_bottom: int, gap: int = 0, frames: 
 def _digest(data: list[dict]) -> str:
     """A fingerprint of the traces, as the layout's datarevision. Plotly.react then compares data arrays by
     it rather than by identity, and Streamlit hands each new chart to Plotly.react twice, the second time
-    as a copy: without it, every chart would be built twice."""
-    return hashlib.blake2b(json.dumps(data, separators=(",", ":")).encode(), digest_size=8).hexdigest()
+    as a copy: without it, every chart would be built twice. Pickled rather than written as JSON: a tenth
+    of the time, and equal data need not give equal bytes, only different data different ones."""
+    return hashlib.blake2b(pickle.dumps(data, protocol=5), digest_size=8).hexdigest()
 
 
 def max_steps(runs: Sequence[RunTrace]) -> int:
