@@ -1,6 +1,6 @@
 """What a user waits for in a real browser. Prints, asserts nothing.
 
-    .venv/bin/python -m bench.browser [--repeats N]
+    .venv/bin/python -m bench.browser [--repeats N] [--against OTHER_CHECKOUT]
 
 Starts `streamlit run app.py`, drives Debian's Chromium (/usr/bin/chromium) with Playwright, and
 times: a Playground slider change until the animation is redrawn (goal ≤ 500 ms median), on the landing
@@ -9,6 +9,10 @@ only received its frames; the
 Sweep page's default maps (200 × 200 × 200, four optimisers) from a click on its link until every
 heatmap is drawn (goal ≤ 3 s), first with nothing cached and then again; and the Article and Theory
 pages from a click on their link until drawn (goal under 2 s).
+
+With --against, it times only the Playground's redraws, on this checkout and on another one (say
+`git worktree add /tmp/before HEAD~1`) served side by side, taking turns, and prints the ratio: on a
+shared machine, only a comparison within one run says whether a change made a difference.
 """
 
 from __future__ import annotations
@@ -29,9 +33,9 @@ from conftest import CHROMIUM, CHROMIUM_FLAGS, SCRIPT_IDLE, _free_port  # noqa: 
 
 CHARTS = "Array.from(document.querySelectorAll('.js-plotly-plot'))"
 ANIMATION = f"{CHARTS}.find(gd => gd._transitionData?._frames.length)"
-FRAMES = f"() => JSON.stringify(({ANIMATION})?._transitionData._frames)"
-# Plotly hands the frames over first and clears _replotting once the chart is drawn.
-DRAWN = f"() => ({ANIMATION})?._fullLayout._replotting === false"
+# A new chart carries a new datarevision (charts.animation.compose); Plotly clears _replotting once it is drawn.
+REVISION = f"() => ({ANIMATION})?.layout.datarevision"
+REDRAWN = f"before => ({REVISION})() !== before && ({ANIMATION})?._fullLayout?._replotting === false"
 MAP_RUNS = "&".join(
     f"r{n}={optimiser}&r{n}.alpha={alpha}&r{n}.x0=-1.5,2"
     for n, (optimiser, alpha) in enumerate((("gd", 1e-3), ("adagrad", 0.5), ("rmsprop", 0.01), ("adam", 0.05)), 1)
@@ -40,11 +44,11 @@ ON_A_MAP = f"/?loss=rosenbrock&steps=300&{MAP_RUNS}"
 HEATMAPS = f"() => {CHARTS}.flatMap(gd => gd.data).filter(t => t.type === 'heatmap').length"
 
 
-def serve() -> tuple[subprocess.Popen, str]:
+def serve(root: Path = ROOT) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
-        cwd=ROOT,
+        cwd=root,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -59,29 +63,38 @@ def serve() -> tuple[subprocess.Popen, str]:
     raise SystemExit("the app did not start")
 
 
-def slider_to_redraw(page, url: str, repeats: int) -> list[float]:
+def open_playground(page, url: str) -> None:
     page.goto(url)
     page.wait_for_function(f"() => !!({ANIMATION})", timeout=120_000)
     page.wait_for_selector(SCRIPT_IDLE)
+
+
+def redraw(page, alpha: float) -> float:
+    """Milliseconds from typing α into the first run's box until the new chart is drawn."""
     box = page.get_by_label("alpha (exact)").first
-    times = []
-    for i in range(repeats):
-        before = page.evaluate(FRAMES)
-        box.fill(f"{0.02 + 0.013 * i:.3f}")
-        start = time.perf_counter()
-        box.press("Enter")
-        page.wait_for_function(f"before => ({FRAMES})() !== before && ({DRAWN})()", arg=before, timeout=30_000)
-        times.append((time.perf_counter() - start) * 1e3)
-        page.wait_for_selector(SCRIPT_IDLE)
-        page.wait_for_timeout(500)  # let the page settle before the next change
-    return times
+    before = page.evaluate(REVISION)
+    box.fill(f"{alpha:.3f}")
+    start = time.perf_counter()
+    box.press("Enter")
+    page.wait_for_function(REDRAWN, arg=before, timeout=30_000)
+    elapsed = (time.perf_counter() - start) * 1e3
+    page.wait_for_selector(SCRIPT_IDLE)
+    page.wait_for_timeout(500)  # let the page settle before the next change
+    return elapsed
+
+
+def alphas(repeats: int) -> list[float]:
+    return [0.02 + 0.013 * i for i in range(repeats)]
+
+
+def slider_to_redraw(page, url: str, repeats: int) -> list[float]:
+    open_playground(page, url)
+    return [redraw(page, alpha) for alpha in alphas(repeats)]
 
 
 def page_load(page, url: str, link: str, drawn: str) -> float:
     """From a click on the page's link in the sidebar until `drawn` (a JavaScript test) holds."""
-    page.goto(url)
-    page.wait_for_function(f"() => !!({ANIMATION})", timeout=120_000)
-    page.wait_for_selector(SCRIPT_IDLE)
+    open_playground(page, url)
     start = time.perf_counter()
     page.get_by_role("link", name=link).click()
     page.wait_for_function(drawn, timeout=120_000)
@@ -89,10 +102,40 @@ def page_load(page, url: str, link: str, drawn: str) -> float:
     return time.perf_counter() - start
 
 
+def compare(browser, other: Path, repeats: int) -> None:
+    """The Playground's redraws on this checkout and on `other`, taking turns."""
+    checkouts = {"this checkout": ROOT, str(other): other}
+    servers = {name: serve(root) for name, root in checkouts.items()}
+    try:
+        pages = {name: browser.new_page(viewport={"width": 1400, "height": 1000}) for name in checkouts}
+        for title, path in (("landing page", ""), ("map, 4 runs × 300 steps", ON_A_MAP)):
+            for name, page in pages.items():
+                open_playground(page, servers[name][1] + path)
+            times = {name: [] for name in checkouts}
+            for i, alpha in enumerate(alphas(repeats)):
+                for name in list(checkouts)[:: 1 if i % 2 else -1]:
+                    times[name].append(redraw(pages[name], alpha))
+            ours, theirs = (statistics.median(times[name]) for name in checkouts)
+            print(f"Playground, {title}: this checkout {ours:.0f} ms, {other} {theirs:.0f} ms (medians)")
+            print(f"  ratio {ours / theirs:.2f}")
+    finally:
+        for server, _ in servers.values():
+            server.terminate()
+            server.wait(timeout=10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=9)
-    repeats = parser.parse_args().repeats
+    parser.add_argument("--against", type=Path, help="another checkout of the app to compare the redraws with")
+    arguments = parser.parse_args()
+    repeats = arguments.repeats
+    if arguments.against:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+            compare(browser, arguments.against, repeats)
+            browser.close()
+        return
     server, url = serve()
     try:
         with sync_playwright() as playwright:

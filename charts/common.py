@@ -27,6 +27,9 @@ AXIS_STYLE = {
     "mirror": True,
     "ticks": "outside",
     "tickcolor": "#94a3b8",
+    # Plotly's default hides a tick label past the page's edge, measuring every label on every redraw to
+    # find out; the margins keep them inside.
+    "ticklabeloverflow": "allow",
 }
 
 

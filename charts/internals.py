@@ -1,6 +1,9 @@
 """Inside the optimisers: loss, x, effective learning rate, step size and every accumulator against
 the step, one row each on a shared step axis, with a line at the step being shown.
 
+That line is one trace for all the rows, on axes of its own that span them all: a frame moves it with a
+single number, and the browser builds one trace instead of one per row.
+
 A run that diverged is drawn up to its last good step and then left as a gap: the point it holds is
 not where the optimiser went. Given the animation's view, the x and loss rows keep to its ranges when
 a run goes beyond them, so one run flying off does not flatten the others.
@@ -34,7 +37,7 @@ ROW_GAP = 55  # px above each row, for its title
 STEP_AXIS_HEIGHT = 50  # px under the last row, for the step axis
 MARKERS_UP_TO = 20  # steps: fewer than this and every step gets a dot
 STEP_LINE_COLOUR = "#64748b"
-_UPRIGHT = 1e-9  # the step marker's dx: Plotly reads a dx of 0 as its default, 1
+_UPRIGHT = 1e-9  # the step line's dx: Plotly reads a dx of 0 as its default, 1
 ACCUMULATOR_SYMBOLS = {"m_hat": "m̂", "v_hat": "v̂", "v_max": "max v", "mu_product": "∏μ", "rho": "ρ"}
 _CORRECTED = "_hat"  # the suffix of a bias-corrected accumulator's name
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -50,7 +53,7 @@ class _Row:
 
 def _row(title: str, log: bool, traces: list[dict], clip: tuple[float, float] | None = None) -> _Row:
     """A row on the range of its values, padded; a linear row with a value beyond `clip` is held to `clip`
-    and says so in its title. The range is set rather than left to Plotly so the step marker can span it."""
+    and says so in its title."""
     values = np.concatenate([trace["y"] for trace in traces]) if traces else np.empty(0)
     values = values[np.isfinite(values)]
     if clip and values.size and (values.min() < clip[0] or values.max() > clip[1]):
@@ -166,16 +169,21 @@ def _accumulator_title(name: str, runs: Sequence[RunTrace]) -> str:
     return f"accumulator {' and '.join(symbols)}"
 
 
-def _step_marker(row: _Row, step: int, number: int) -> dict:
-    """A dotted vertical line across the row at `step`: frames move it by its x0 alone."""
-    low, high = row.range
+def _step_line(row_count: int, step: int, number: int) -> dict:
+    """A dotted vertical line at `step` across each of `row_count` rows, drawn on axes `number`, whose y axis
+    spans the rows and their titles from 0 (bottom) to 1 (top): frames move it by its x0 alone."""
+    height = row_count * (ROW_GAP + ROW_HEIGHT)
+    ends = []
+    for r in range(row_count):
+        top = r * (ROW_GAP + ROW_HEIGHT) + ROW_GAP
+        ends += [1 - (top + ROW_HEIGHT) / height, 1 - top / height, None]
     return {
         "type": "scatter",
         "mode": "lines",
         "name": "step",
         "x0": step,
         "dx": _UPRIGHT,
-        "y": plain_numbers([10**low, 10**high] if row.log else [low, high]),
+        "y": plain_numbers(ends[:-1]),
         "line": {"color": STEP_LINE_COLOUR, "width": 1.5, "dash": "dot"},
         "hoverinfo": "skip",
         "showlegend": False,
@@ -186,8 +194,9 @@ def _step_marker(row: _Row, step: int, number: int) -> dict:
 def internals_part(
     runs: Sequence[RunTrace], view: View | None, *, step: int, log_loss: bool, first_axis: int, legend: bool
 ) -> Part:
-    """The internals rows (see internals_figure) as a part on axes first_axis, first_axis + 1, …; the step
-    marker of each row is a moving trace."""
+    """The internals rows (see internals_figure) as a part: the step line, its one moving trace, on axes
+    first_axis, and the rows on axes first_axis + 1, …. The line's axes come first so that Plotly stacks
+    their drag area under the rows': hovering and zooming a row reach the row."""
     check_runs(runs)
     steps = max_steps(runs)
     rows = [
@@ -197,16 +206,27 @@ def internals_part(
         _step_size_row(runs),
         *_accumulator_rows(runs),
     ]
-    numbers = [first_axis + r for r in range(len(rows))]
+    numbers = [first_axis + 1 + r for r in range(len(rows))]
     static = [
         trace | {"y": plain_numbers(trace["y"])} | axis_pair(number)
         for row, number in zip(rows, numbers, strict=True)
         for trace in row.traces
     ]
-    markers = [_step_marker(row, step, number) for row, number in zip(rows, numbers, strict=True)]
+    height = len(rows) * (ROW_GAP + ROW_HEIGHT)
+    line_suffix = axis_suffix(first_axis)
 
     def place(band: Band) -> dict:
-        layout, annotations = {}, []
+        layout = {
+            f"xaxis{line_suffix}": {"anchor": f"y{line_suffix}", "range": [0, max(steps, 1)], "visible": False},
+            f"yaxis{line_suffix}": {
+                "anchor": f"x{line_suffix}",
+                "domain": band.domain(0, height),
+                "range": [0, 1],
+                "fixedrange": True,
+                "visible": False,
+            },
+        }
+        annotations = []
         for r, (row, number) in enumerate(zip(rows, numbers, strict=True)):
             suffix, last = axis_suffix(number), r == len(rows) - 1
             domain = band.domain(r * (ROW_GAP + ROW_HEIGHT) + ROW_GAP, ROW_HEIGHT)
@@ -216,7 +236,7 @@ def internals_part(
                 "range": [0, max(steps, 1)],
                 "showticklabels": last,
                 **({"title": {"text": "step"}} if last else {}),
-                **({"matches": f"x{axis_suffix(first_axis)}"} if r else {}),
+                "matches": f"x{line_suffix}",
             }
             layout[f"yaxis{suffix}"] = {
                 **AXIS_STYLE,
@@ -240,13 +260,13 @@ def internals_part(
             )
         return layout | {"annotations": annotations}
 
-    height = len(rows) * (ROW_GAP + ROW_HEIGHT)
-    return Part(height, len(rows), static, markers, [[{"x0": k} for k in range(steps + 1)]] * len(rows), place)
+    line = _step_line(len(rows), step, first_axis)
+    return Part(height, len(rows) + 1, static, [line], [[{"x0": k} for k in range(steps + 1)]], place)
 
 
 def internals_figure(runs: Sequence[RunTrace], *, step: int, log_loss: bool = False, view: View | None = None) -> dict:
     """Rows sharing the step axis: loss (log scale if `log_loss`), x, the effective learning rate lr_t
-    (log), the step size |Δx| (log), then each accumulator; a dotted line marks `step` in every row.
+    (log), the step size |Δx| (log), then each accumulator; a dotted line marks `step` across the rows.
     Values that are not finite, and values ≤ 0 on a log scale, are gaps. With the animation's `view`,
     the x row and the linear loss row keep to its ranges (see the module's docstring)."""
     part = internals_part(runs, view, step=step, log_loss=log_loss, first_axis=1, legend=True)

@@ -1,5 +1,5 @@
 """The Playground's figure: the descent animation with the optimisers' internals under it, on one set
-of frames, so Play, Pause and the frame slider move the points and every row's step marker together."""
+of frames, so Play, Pause and the frame slider move the points and the rows' step line together."""
 
 from __future__ import annotations
 

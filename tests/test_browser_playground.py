@@ -1,5 +1,9 @@
 """The Playground in a real Chromium against `streamlit run app.py`: it loads, plays, scrubs, reacts."""
 
+import re
+
+import numpy as np
+import pytest
 from conftest import ARTIFACTS, wait_for_app
 
 import losses
@@ -82,7 +86,7 @@ def test_play_moves_the_points_over_the_map(page, app_url):
     page.screenshot(path=str(ARTIFACTS / "playground-map.png"), full_page=True)
 
 
-def test_a_click_on_the_map_starts_the_chosen_run_there(page, app_url):
+def test_the_map_tells_the_height_under_the_cursor_and_a_click_starts_the_edited_run_there(page, app_url):
     page.goto(app_url + HIMMELBLAU_URL)
     page.wait_for_function(f"() => !!({FIND_ANIMATION})", timeout=90_000)
     wait_for_app(page)
@@ -93,6 +97,12 @@ def test_a_click_on_the_map_starts_the_chosen_run_there(page, app_url):
             return [box.left + xaxis._offset + xaxis.d2p(-2), box.top + yaxis._offset + yaxis.d2p(2)];
         }}"""
     )
+    page.mouse.move(*where)
+    hover = page.locator(".hoverlayer .hovertext").first
+    hover.wait_for()
+    x, y, height = (float(v) for v in re.findall(r"= (\S+?)(?=[xyf] =|$)", hover.text_content()))
+    assert abs(x + 2) < 0.3 and abs(y - 2) < 0.3
+    assert height == pytest.approx(losses.get("himmelblau").f(np.array([[x, y]]))[0], rel=2e-3)  # 4 digits shown
     page.mouse.click(*where)
     page.wait_for_function("() => !location.search.includes('r1.x0=0.5')", timeout=30_000)
     wait_for_app(page)

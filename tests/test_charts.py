@@ -317,20 +317,35 @@ def test_side_by_side_gives_each_run_a_panel_on_the_same_ranges():
 
 
 def rows(figure: dict) -> list[str]:
-    return sorted(key for key in figure["layout"] if key.startswith("yaxis"))
+    """The internals rows' y axes, top to bottom (the step line's axis is not drawn)."""
+    axes = [key for key, axis in figure["layout"].items() if key.startswith("yaxis") and axis.get("visible", True)]
+    return sorted(axes, key=lambda key: -figure["layout"][key]["domain"][1])
 
 
-def step_markers(figure: dict) -> list[int]:
-    return [i for i, trace in enumerate(figure["data"]) if trace["name"] == "step"]
+def row_ids(figure: dict) -> list[str]:
+    """The rows' y axes as traces name them ("y2", …), top to bottom."""
+    return [row.replace("yaxis", "y") for row in rows(figure)]
+
+
+def step_line(figure: dict) -> int:
+    (line,) = [i for i, trace in enumerate(figure["data"]) if trace["name"] == "step"]
+    return line
 
 
 def series_by_row(figure: dict) -> dict[str, list[dict]]:
-    """The internals' plotted traces (not the step markers) of each row, by y axis."""
+    """The internals' plotted traces (not the step line) of each row, by y axis."""
     by_row: dict[str, list[dict]] = {}
     for trace in figure["data"]:
         if trace["name"] != "step" and "x0" in trace and trace["dx"] == 1:
             by_row.setdefault(trace["yaxis"], []).append(trace)
     return by_row
+
+
+def segment_on_the_page(figure: dict, line: dict, i: int) -> list[float]:
+    """The paper y span of the step line's segment `i` (its segments are y pairs split by None)."""
+    bottom, top = line["y"][3 * i : 3 * i + 2]
+    low, high = figure["layout"][line["yaxis"].replace("y", "yaxis")]["domain"]
+    return [low + bottom * (high - low), low + top * (high - low)]
 
 
 def row_range(figure: dict, yaxis: str) -> list[float]:
@@ -343,27 +358,31 @@ def test_internals_marks_the_step_in_every_row_and_names_the_accumulators():
     figure = charts.internals_figure([rmsprop(), adam()], step=5)
     # loss, x, lr, |Δx|, then v (both) with v̂ (Adam), m with m̂ (Adam)
     assert len(rows(figure)) == 6
-    markers = [figure["data"][i] for i in step_markers(figure)]
-    assert sorted(m["yaxis"] for m in markers) == sorted(axis.replace("axis", "") for axis in rows(figure))
-    for marker in markers:
-        assert marker["x0"] == 5 and marker["mode"] == "lines"
-        assert 0 < marker["dx"] < 1e-6  # upright: Plotly reads a dx of 0 as 1
-        np.testing.assert_allclose(marker["y"], row_range(figure, marker["yaxis"]), rtol=1e-5)
+    line = figure["data"][step_line(figure)]
+    assert line["x0"] == 5 and line["mode"] == "lines"
+    assert 0 < line["dx"] < 1e-6  # upright: Plotly reads a dx of 0 as 1
+    np.testing.assert_allclose(
+        [segment_on_the_page(figure, line, i) for i in range(6)],
+        [figure["layout"][row]["domain"] for row in rows(figure)],
+        atol=1e-4,
+    )
+    line_x = line["xaxis"].replace("x", "xaxis")
+    assert figure["layout"][line_x]["range"] == [0, rmsprop().trajectory.steps]
+    assert {figure["layout"][row.replace("y", "x")]["matches"] for row in rows(figure)} == {line["xaxis"]}
     names = {trace["name"] for trace in figure["data"]}
     assert {"v (RMSProp)", "v (Adam)", "m (Adam)", "m̂ (Adam)", "v̂ (Adam)"} <= names
+    _, _, lr_row, _, v_row, m_row = row_ids(figure)
     by_row = {yaxis: {trace["name"]: trace for trace in traces} for yaxis, traces in series_by_row(figure).items()}
-    assert set(by_row["y5"]) == {"v (RMSProp)", "v (Adam)", "v̂ (Adam)"} and set(by_row["y6"]) == {
-        "m (Adam)",
-        "m̂ (Adam)",
-    }
-    assert by_row["y6"]["m̂ (Adam)"]["line"]["dash"] == "dash" and "dash" not in by_row["y6"]["m (Adam)"]["line"]
+    assert set(by_row[v_row]) == {"v (RMSProp)", "v (Adam)", "v̂ (Adam)"}
+    assert set(by_row[m_row]) == {"m (Adam)", "m̂ (Adam)"}
+    assert by_row[m_row]["m̂ (Adam)"]["line"]["dash"] == "dash" and "dash" not in by_row[m_row]["m (Adam)"]["line"]
     titles = [a["text"] for a in figure["layout"]["annotations"]]
     assert titles[4:] == [
         "<b>accumulator v and v̂ (bias-corrected, dashed)</b>",
         "<b>accumulator m and m̂ (bias-corrected, dashed)</b>",
     ]
-    learning_rates = series_by_row(figure)["y3"]
-    assert all(t["x0"] == 1 for t in learning_rates) and figure["layout"]["yaxis3"]["type"] == "log"
+    learning_rates = series_by_row(figure)[lr_row]
+    assert all(t["x0"] == 1 for t in learning_rates) and figure["layout"][rows(figure)[2]]["type"] == "log"
     np.testing.assert_allclose(learning_rates[0]["y"], rmsprop().trajectory.lr[:, 0], rtol=5e-6)  # 6 digits
 
 
@@ -381,11 +400,12 @@ def test_internals_leaves_gaps_where_a_run_diverged():
     assert np.isnan(r.trajectory.lr[4:]).all()  # steps 5.. have no learning rate
     figure = charts.internals_figure([r], step=3)
     by_row = {yaxis: traces[0]["y"] for yaxis, traces in series_by_row(figure).items()}
-    assert by_row["y"][:5] == pytest.approx(r.trajectory.loss[:5].tolist(), rel=1e-5)
-    assert by_row["y"][5:] == [None] * 4  # the held point after divergence is not drawn
-    assert by_row["y2"][5:] == [None] * 4
-    assert by_row["y3"][:4] == pytest.approx([0.8] * 4, rel=1e-7) and by_row["y3"][4:] == [None] * 4
-    assert by_row["y4"][4:] == [None] * 4
+    loss_row, x_row, lr_row, step_row = row_ids(figure)
+    assert by_row[loss_row][:5] == pytest.approx(r.trajectory.loss[:5].tolist(), rel=1e-5)
+    assert by_row[loss_row][5:] == [None] * 4  # the held point after divergence is not drawn
+    assert by_row[x_row][5:] == [None] * 4
+    assert by_row[lr_row][:4] == pytest.approx([0.8] * 4, rel=1e-7) and by_row[lr_row][4:] == [None] * 4
+    assert by_row[step_row][4:] == [None] * 4
 
 
 def test_internals_keep_the_x_and_loss_rows_to_the_view_when_a_run_flies_off():
@@ -393,7 +413,8 @@ def test_internals_keep_the_x_and_loss_rows_to_the_view_when_a_run_flies_off():
     calm, flying = rmsprop(), escaping()  # flying reaches x ≈ −51676 at step 4
     figure = charts.internals_figure([calm, flying], step=0, view=view)
     titles = [a["text"] for a in figure["layout"]["annotations"]]
-    for yaxis, view_range, title in (("yaxis", view.y_range, titles[0]), ("yaxis2", view.x_range, titles[1])):
+    loss_row, x_row, *_ = rows(figure)
+    for yaxis, view_range, title in ((loss_row, view.y_range, titles[0]), (x_row, view.x_range, titles[1])):
         assert figure["layout"][yaxis]["range"] == list(view_range)
         assert figure["layout"][yaxis]["autorange"] is False
         assert "clipped" in title
@@ -401,7 +422,7 @@ def test_internals_keep_the_x_and_loss_rows_to_the_view_when_a_run_flies_off():
 
     alone = charts.internals_figure([calm], step=0, view=view)
     assert not any("clipped" in a["text"] for a in alone["layout"]["annotations"])
-    low, high = alone["layout"]["yaxis2"]["range"]  # x: the run's own values, not the view
+    low, high = alone["layout"][rows(alone)[1]]["range"]  # x: the run's own values, not the view
     xs = calm.trajectory.x[:, 0]
     assert view.x_range[0] < low < xs.min() and xs.max() < high < view.x_range[1]
     on_log = charts.internals_figure([calm, flying], step=0, view=view, log_loss=True)
@@ -410,10 +431,11 @@ def test_internals_keep_the_x_and_loss_rows_to_the_view_when_a_run_flies_off():
 
 def test_internals_log_loss_shows_the_gap_to_the_lowest_loss_when_losses_go_negative():
     figure = charts.internals_figure([rmsprop(), adam()], step=0, log_loss=True)
-    assert figure["layout"]["yaxis"]["type"] == "log"
+    loss_row = rows(figure)[0]
+    assert figure["layout"][loss_row]["type"] == "log"
     title = figure["layout"]["annotations"][0]["text"]
     assert "lowest" in title and "log" in title
-    values = [v for trace in figure["data"] if trace["yaxis"] == "y" for v in trace["y"] if v is not None]
+    values = [v for trace in series_by_row(figure)[row_ids(figure)[0]] for v in trace["y"] if v is not None]
     assert min(values) > 0
     lowest = min(rmsprop().trajectory.loss.min(), adam().trajectory.loss.min())
     np.testing.assert_allclose(figure["data"][0]["y"][3], rmsprop().trajectory.loss[3] - lowest, rtol=1e-5)
@@ -425,11 +447,6 @@ def test_internals_log_loss_shows_the_gap_to_the_lowest_loss_when_losses_go_nega
 
 
 # --- the Playground's figure: the animation with the internals under it -----------------------------------------
-
-
-def internals_rows_of(figure: dict) -> list[str]:
-    """The y axes of the internals rows: those of the step markers, top to bottom."""
-    return [figure["data"][i]["yaxis"] for i in step_markers(figure)]
 
 
 @pytest.mark.parametrize("layout", ["overlay", "side_by_side"])
@@ -453,38 +470,44 @@ def test_the_playground_figure_stacks_the_animation_over_the_internals_rows(layo
     assert [a["text"] for a in figure["layout"]["annotations"]][-len(rows(internals)) :] == [
         a["text"] for a in internals["layout"]["annotations"]
     ]
-    # One marker per internals row, on axes numbered after the animation's, every row under the slider.
-    rows_in_figure = internals_rows_of(figure)
+    # The rows on axes numbered after the animation's (the step line's first), every row under the slider,
+    # and the step line across each of them.
+    rows_in_figure = rows(figure)[panels:]
     assert len(rows_in_figure) == len(rows(internals))
-    assert rows_in_figure[0] == f"y{panels + 1}" and len(set(rows_in_figure)) == len(rows_in_figure)
+    assert figure["data"][step_line(figure)]["yaxis"] == f"y{panels + 1}" and rows_in_figure[0] == f"yaxis{panels + 2}"
     (slider,) = figure["layout"]["sliders"]
     lowest_panel = min(figure["layout"][f"yaxis{n if n > 1 else ''}"]["domain"][0] for n in range(1, panels + 1))
     assert slider["y"] == lowest_panel
     for yaxis in rows_in_figure:
-        assert figure["layout"][yaxis.replace("y", "yaxis")]["domain"][1] < lowest_panel
+        assert figure["layout"][yaxis]["domain"][1] < lowest_panel
+    line = figure["data"][step_line(figure)]
+    np.testing.assert_allclose(
+        [segment_on_the_page(figure, line, i) for i in range(len(rows_in_figure))],
+        [figure["layout"][row]["domain"] for row in rows_in_figure],
+        atol=1e-4,
+    )
 
 
 @pytest.mark.parametrize("layout", ["overlay", "side_by_side"])
-def test_every_frame_moves_the_points_and_the_step_marker_of_every_row_together(layout):
+def test_every_frame_moves_the_points_and_the_step_line_together(layout):
     runs = [rmsprop(60), adam(60)]
     figure = charts.playground_figure(QUARTIC, runs, layout=layout, step=7)
-    markers = step_markers(figure)
-    assert [figure["data"][i]["x0"] for i in markers] == [7] * len(markers)
+    line = step_line(figure)
+    assert figure["data"][line]["x0"] == 7
     for k in range(61):
         state = shown(figure, k)
-        for marker in markers:
-            trace = figure["data"][marker] | state[marker]
-            assert trace["x0"] + trace["dx"] * np.arange(2) == pytest.approx([k, k], abs=1e-6)
+        trace = figure["data"][line] | state[line]
+        assert trace["x0"] + trace["dx"] * np.arange(len(trace["y"])) == pytest.approx([k] * len(trace["y"]), abs=1e-6)
         for point, r in zip(point_traces(figure), runs, strict=True):
             np.testing.assert_allclose(state[point]["x"], [r.trajectory.x[k, 0]], rtol=1e-5)
         if k % CHECKPOINT:
-            assert set(markers) <= set(figure["frames"][k]["traces"]), "a delta frame moves the markers too"
+            assert line in figure["frames"][k]["traces"], "a delta frame moves the step line too"
 
 
 def test_playground_frames_list_only_the_traces_that_moved():
     settling, moving = run("Settles", "gd", 0.1, 60, alpha=0.1), run("Slow", "adam", 2.0, 60, alpha=0.01)
     figure = charts.playground_figure(QUARTIC, [settling, moving], trail=2)
-    movers = set(step_markers(figure) + point_traces(figure) + trail_traces(figure))
+    movers = {step_line(figure), *point_traces(figure), *trail_traces(figure)}
     for k, frame in enumerate(figure["frames"]):
         assert set(frame["traces"]) <= movers
         assert all(set(data) <= {"x", "y", "x0", "marker", "hovertemplate"} for data in frame["data"])

@@ -87,25 +87,47 @@ def test_changing_a_control_changes_the_trajectory_drawn(change, expected):
     assert after != before
 
 
-def test_runs_can_be_added_duplicated_and_removed():
+def edited(at: AppTest) -> list[str]:
+    """The keys of the optimiser boxes in the sidebar: one per run whose controls it shows."""
+    return [box.key for box in at.selectbox if box.key.endswith(".optimiser")]
+
+
+def test_runs_can_be_added_duplicated_and_removed_one_editor_at_a_time():
     at = open_page()
+    assert edited(at) == ["run0.optimiser"]
     at.button(key="duplicate0").click().run()
     assert [row["run"] for row in results(at)] == ["RMSProp", "RMSProp (copy)", "Adam"]
+    assert edited(at) == ["run2.optimiser"] and at.text_input(key="run2.label").value == "RMSProp (copy)"
     at.button(key=next(b.key for b in at.button if b.label == "Add a run")).click().run()
-    assert len(results(at)) == 4
+    assert len(results(at)) == 4 and edited(at) == ["run3.optimiser"]
+    at.radio(key="edited_run").set_value(1).run()
     at.button(key="remove1").click().run()
     assert [row["run"] for row in results(at)] == ["RMSProp", "RMSProp (copy)", "Fixed learning rate"]
+    assert edited(at) == ["run2.optimiser"]  # the run before the removed one
     assert len([t for t in animation(at)["data"] if t.get("mode") == "markers" and t["name"] != "minima"]) == 3
+
+
+def test_a_run_keeps_its_settings_while_another_is_edited():
+    at = open_page()
+    at.number_input(key="run0.alpha").set_value(0.03).run()
+    at.radio(key="edited_run").set_value(1).run()
+    at.number_input(key="run1.alpha").set_value(0.2).run()
+    at.checkbox(key="log_loss").check().run()
+    assert at.query_params["r1.alpha"] == "0.03" and at.query_params["r2.alpha"] == "0.2"
+    at.radio(key="edited_run").set_value(0).run()
+    assert at.number_input(key="run0.alpha").value == 0.03
 
 
 def test_a_url_restores_the_same_settings_and_figure():
     at = open_page()
+    at.radio(key="edited_run").set_value(1).run()
     at.number_input(key="run1.alpha").set_value(0.02).run()
     at.selectbox(key="loss").select("wavy").run()
     at.radio(key="layout").set_value("side_by_side").run()
     params = dict(at.query_params)
     assert params["loss"] == "wavy" and params["r2.alpha"] == "0.02"
     reopened = open_page(params)
+    reopened.radio(key="edited_run").set_value(1).run()
     assert reopened.number_input(key="run1.alpha").value == 0.02
     assert reopened.selectbox(key="loss").value == "wavy"
     assert animation(reopened) == animation(at)
@@ -204,7 +226,7 @@ def test_a_loss_of_two_variables_draws_a_map_with_one_path_per_run_that_a_url_re
     ):
         expected = optimisers.simulate(himmelblau, optimisers.create(optimiser_id, alpha=alpha), np.array(x0), 40).x
         np.testing.assert_allclose(np.array([trace["x"], trace["y"]]).T, expected, atol=2e-3)
-    assert at.number_input(key="run0.x0_1").value == -4.0 and at.number_input(key="run1.x0_0").value == -1.0
+    assert at.number_input(key="run0.x0_1").value == -4.0
     params = dict(at.query_params)
     assert params["r1.x0"] == "0.5,-4.0" and params["r2.x0"] == "-1.0,1.0"
     assert animation(open_page(params)) == figure
@@ -250,3 +272,13 @@ def test_switching_between_one_and_two_variable_losses_keeps_every_run():
     assert_no_nan_shown(animation(at))
     at.selectbox(key="loss").select("quartic").run()
     assert not at.exception and dict(at.query_params)["r1.x0"] == "0.1"
+
+
+def test_the_pytorch_scripts_are_sent_only_when_asked_for():
+    # A third run in the article's form of Adam (ε inside the root), which torch.optim does not have.
+    at = open_page({"r1": "rmsprop", "r2": "adam", "r3": "adam", "r3.eps_inside_sqrt": "1"})
+    assert not at.code
+    at.toggle(key="pytorch").set_value(True).run()
+    assert [c.language for c in at.code] == ["python", "python"]
+    assert "torch.optim.RMSprop" in at.code[0].value and "torch.optim.Adam" in at.code[1].value
+    assert "torch.optim does not have" in at.info[0].value

@@ -25,7 +25,7 @@ from config import (
     valid_domain,
 )
 from views import session
-from views.session import RUN_IDS, run_key
+from views.session import EDITED_RUN, RUN_IDS, edited_run, run_key
 from views.widgets import (
     START_LABELS,
     chosen_loss,
@@ -55,9 +55,9 @@ def restore_settings() -> list[str]:
     return messages
 
 
-def run_controls(run_id: int, number: int, domain) -> None:
+def run_controls(run_id: int, domain) -> None:
     state = st.session_state
-    with st.expander(f":material/circle: {session.read_run(run_id, domain).label}", expanded=number <= 2):
+    with st.container(border=True):
         st.selectbox(
             "Optimiser",
             list(optimisers.REGISTRY),
@@ -120,7 +120,7 @@ def current_config(loss: losses.Loss | None) -> Config:
     )
 
 
-def sidebar(loss: losses.Loss | None) -> None:
+def sidebar(loss: losses.Loss | None, config: Config) -> None:
     state = st.session_state
     with st.sidebar:
         loss_input("")
@@ -136,8 +136,11 @@ def sidebar(loss: losses.Loss | None) -> None:
         )
         st.checkbox("Log scale for the loss", key="log_loss")
         st.subheader("Runs")
-        for number, run_id in enumerate(state[RUN_IDS], 1):
-            run_controls(run_id, number, domain)
+        # One run's controls at a time: every widget drawn costs the browser time on every change.
+        labels = dict(zip(state[RUN_IDS], (run.label for run in config.runs), strict=True))
+        run_id = edited_run()
+        st.radio("Edit", list(labels), key=EDITED_RUN, format_func=labels.get, horizontal=True)
+        run_controls(run_id, domain)
         st.button(
             "Add a run",
             on_click=session.add_run,
@@ -201,7 +204,8 @@ def downloads(loss: losses.Loss, config: Config, trajectories, animation: dict) 
         mime="text/html",
         width="stretch",
     )
-    with st.expander("Copy as PyTorch"):
+    # A toggle, not an expander: a collapsed expander's scripts would still be sent and highlighted on every change.
+    if st.toggle("Copy as PyTorch", key="pytorch", help="A script per run that reproduces it with torch.optim."):
         for run in config.runs:
             if exports.torch_equivalent(run):
                 st.code(exports.pytorch_script(loss, run, config.steps), language="python")
@@ -210,29 +214,23 @@ def downloads(loss: losses.Loss, config: Config, trajectories, animation: dict) 
 
 
 def show_map(animation: dict, loss: losses.Loss, config: Config, trajectories) -> None:
-    """The animation over a map, whose clicks move the start of the run chosen above it; the arrows
+    """The animation over a map, whose clicks move the start of the run being edited; the arrows
     explained; the 3-D surface on request."""
     state = st.session_state
-    labels = {run_id: run.label for run_id, run in zip(state[RUN_IDS], config.runs, strict=True)}
-    if state.get("click_target") not in labels:  # its run was removed
-        state.pop("click_target", None)
-    click_target = st.selectbox(
-        "A click on the map moves the start of",
-        list(labels),
-        format_func=labels.get,
-        key="click_target",
-        help="Click anywhere on the map: the run starts there.",
-    )
+    click_target = edited_run()
     show_figure(animation, key="animation", on_click=lambda: move_start_to_click(click_target, loss.domain))
+    clicked_run = config.runs[state[RUN_IDS].index(click_target)].label
     st.caption(
-        "At each step, the solid arrow is the step the optimiser took and the dotted one the direction of"
-        " steepest descent, −∇f. A plain gradient step always follows −∇f; an adaptive method turns away"
-        " from it by scaling each coordinate by its own learning rate."
+        f"A click on the map starts **{clicked_run}** (the run being edited in the sidebar) there. At each"
+        " step, the solid arrow is the step the optimiser took and the dotted one the direction of steepest"
+        " descent, −∇f. A plain gradient step always follows −∇f; an adaptive method turns away from it by"
+        " scaling each coordinate by its own learning rate."
     )
     if st.toggle("3-D surface", key="surface"):
+        labels = [r.label for r in config.runs]
         colours = [r.colour for r in config.runs]
         paths = [t.x for t in trajectories]
-        show_figure(charts.surface_figure(loss, list(labels.values()), colours, paths), key="surface_3d")
+        show_figure(charts.surface_figure(loss, labels, colours, paths), key="surface_3d")
 
 
 def move_start_to_click(run_id: int, domain) -> None:
@@ -248,6 +246,7 @@ def move_start_to_click(run_id: int, domain) -> None:
 
 def main() -> None:
     messages = restore_settings()
+    session.keep_runs()
     loss, _ = chosen_loss("")
     config = current_config(loss)
     st.session_state["playground_config"] = config
@@ -260,7 +259,7 @@ def main() -> None:
     else:
         descent(loss, config)
     # Drawn last, so that the animation reaches the browser first and is drawn while the widgets arrive.
-    sidebar(loss)
+    sidebar(loss, config)
 
 
 def descent(loss: losses.Loss, config: Config) -> None:

@@ -11,6 +11,7 @@ import optimisers
 from config import MAX_LABEL_LENGTH, PALETTE, Config, Run, new_run
 
 RUN_IDS = "run_ids"
+EDITED_RUN = "edited_run"
 
 
 def run_key(run_id: int, name: str) -> str:
@@ -67,12 +68,31 @@ def read_run(run_id: int, domain) -> Run:
     return Run(optimiser_id, hyperparameters, x0, label, state.get(run_key(run_id, "colour"), PALETTE[0]), options)
 
 
+def edited_run() -> int:
+    """The run whose controls the sidebar shows, and whose start a click on the map moves: the first run
+    until another is picked, or after the picked one was removed."""
+    state = st.session_state
+    if state.get(EDITED_RUN) not in state[RUN_IDS]:
+        state[EDITED_RUN] = state[RUN_IDS][0]
+    return state[EDITED_RUN]
+
+
+def keep_runs() -> None:
+    """Keep the settings of the runs whose widgets this rerun does not draw. Streamlit forgets a widget's
+    value once it is not drawn, unless the script set the value itself."""
+    state = st.session_state
+    prefixes = tuple(run_key(run_id, "") for run_id in state[RUN_IDS])
+    for key in [key for key in state if key.startswith(prefixes)]:
+        state[key] = state[key]
+
+
 def add_run(domain) -> None:
     run_ids = st.session_state[RUN_IDS]
     run_id = st.session_state["next_run_id"]
     st.session_state["next_run_id"] += 1
     _store_run(run_id, new_run("gd", losses.domain_middle(domain), len(run_ids), alpha=0.1))
     run_ids.append(run_id)
+    st.session_state[EDITED_RUN] = run_id
 
 
 def duplicate_run(source_id: int, domain) -> None:
@@ -83,7 +103,11 @@ def duplicate_run(source_id: int, domain) -> None:
     label = f"{copy.label} (copy)"[:MAX_LABEL_LENGTH]
     _store_run(run_id, replace(copy, label=label, colour=PALETTE[len(run_ids) % len(PALETTE)]))
     run_ids.insert(run_ids.index(source_id) + 1, run_id)
+    st.session_state[EDITED_RUN] = run_id
 
 
 def remove_run(run_id: int) -> None:
-    st.session_state[RUN_IDS].remove(run_id)
+    run_ids = st.session_state[RUN_IDS]
+    index = run_ids.index(run_id)
+    run_ids.remove(run_id)
+    st.session_state[EDITED_RUN] = run_ids[max(index - 1, 0)]
