@@ -109,3 +109,17 @@ def test_the_map_tells_the_height_under_the_cursor_and_a_click_starts_the_edited
     x0, y0 = (float(v) for v in page.evaluate("() => new URLSearchParams(location.search).get('r1.x0')").split(","))
     assert abs(x0 + 2) < 0.3 and abs(y0 - 2) < 0.3  # the nearest of the map's clickable points
     assert page.evaluate(MAP_POINTS)[0] == [x0, y0]
+
+
+def test_the_run_being_edited_stays_picked_while_it_is_renamed(page, app_url):
+    open_playground(page, app_url)
+    page.get_by_text("Run 2", exact=True).click()
+    wait_for_app(page)
+    label = page.get_by_label("Label")
+    assert label.input_value() == "Adam"
+    label.fill("Adam, faster")
+    label.press("Enter")
+    wait_for_app(page)
+    picked = "Array.from(document.querySelectorAll('[data-testid=stRadio] input:checked'))"
+    assert "Run 2" in page.evaluate(f"() => {picked}.map(input => input.closest('label').innerText)")
+    assert page.get_by_label("Label").input_value() == "Adam, faster"

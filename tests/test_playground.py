@@ -100,6 +100,9 @@ def test_runs_can_be_added_duplicated_and_removed_one_editor_at_a_time():
     assert edited(at) == ["run2.optimiser"] and at.text_input(key="run2.label").value == "RMSProp (copy)"
     at.button(key=next(b.key for b in at.button if b.label == "Add a run")).click().run()
     assert len(results(at)) == 4 and edited(at) == ["run3.optimiser"]
+    at.button(key=next(b.key for b in at.button if b.label == "Add a run")).click().run()
+    assert at.radio(key="edited_run").options == [f"Run {n}" for n in range(1, 6)]
+    at.button(key="remove4").click().run()
     at.radio(key="edited_run").set_value(1).run()
     at.button(key="remove1").click().run()
     assert [row["run"] for row in results(at)] == ["RMSProp", "RMSProp (copy)", "Fixed learning rate"]
@@ -112,6 +115,8 @@ def test_a_run_keeps_its_settings_while_another_is_edited():
     at.number_input(key="run0.alpha").set_value(0.03).run()
     at.radio(key="edited_run").set_value(1).run()
     at.number_input(key="run1.alpha").set_value(0.2).run()
+    at.text_input(key="run1.label").input("Adam, faster").run()  # renaming the run keeps it in the editor
+    assert edited(at) == ["run1.optimiser"] and at.radio(key="edited_run").value == 1
     at.checkbox(key="log_loss").check().run()
     assert at.query_params["r1.alpha"] == "0.03" and at.query_params["r2.alpha"] == "0.2"
     at.radio(key="edited_run").set_value(0).run()

@@ -137,9 +137,11 @@ def sidebar(loss: losses.Loss | None, config: Config) -> None:
         st.checkbox("Log scale for the loss", key="log_loss")
         st.subheader("Runs")
         # One run's controls at a time: every widget drawn costs the browser time on every change.
-        labels = dict(zip(state[RUN_IDS], (run.label for run in config.runs), strict=True))
+        # Named by position, as in the legend's order: two runs may share a label, and a radio whose option
+        # names change as a label is typed loses its selection in the browser.
+        names = {run_id: f"Run {n}" for n, run_id in enumerate(state[RUN_IDS], 1)}
         run_id = edited_run()
-        st.radio("Edit", list(labels), key=EDITED_RUN, format_func=labels.get, horizontal=True)
+        st.radio("Edit", list(names), key=EDITED_RUN, format_func=names.get, horizontal=True)
         run_controls(run_id, domain)
         st.button(
             "Add a run",
