@@ -120,7 +120,7 @@ def current_config(loss: losses.Loss | None) -> Config:
     )
 
 
-def sidebar(loss: losses.Loss | None, config: Config) -> None:
+def sidebar(loss: losses.Loss | None) -> None:
     state = st.session_state
     with st.sidebar:
         loss_input("")
@@ -261,7 +261,7 @@ def main() -> None:
     else:
         descent(loss, config)
     # Drawn last, so that the animation reaches the browser first and is drawn while the widgets arrive.
-    sidebar(loss, config)
+    sidebar(loss)
 
 
 def descent(loss: losses.Loss, config: Config) -> None:
