@@ -169,13 +169,23 @@ def _accumulator_title(name: str, runs: Sequence[RunTrace]) -> str:
     return f"accumulator {' and '.join(symbols)}"
 
 
+def _rows_height(row_count: int) -> int:
+    """px of plot area that `row_count` rows take, their titles included."""
+    return row_count * (ROW_GAP + ROW_HEIGHT)
+
+
+def _row_top(r: int) -> int:
+    """px from the top of the rows to the top of row `r`'s plot, under its title."""
+    return r * (ROW_GAP + ROW_HEIGHT) + ROW_GAP
+
+
 def _step_line(row_count: int, step: int, number: int) -> dict:
     """A dotted vertical line at `step` across each of `row_count` rows, drawn on axes `number`, whose y axis
     spans the rows and their titles from 0 (bottom) to 1 (top): frames move it by its x0 alone."""
-    height = row_count * (ROW_GAP + ROW_HEIGHT)
+    height = _rows_height(row_count)
     ends = []
     for r in range(row_count):
-        top = r * (ROW_GAP + ROW_HEIGHT) + ROW_GAP
+        top = _row_top(r)
         ends += [1 - (top + ROW_HEIGHT) / height, 1 - top / height, None]
     return {
         "type": "scatter",
@@ -212,7 +222,7 @@ def internals_part(
         for row, number in zip(rows, numbers, strict=True)
         for trace in row.traces
     ]
-    height = len(rows) * (ROW_GAP + ROW_HEIGHT)
+    height = _rows_height(len(rows))
     line_suffix = axis_suffix(first_axis)
 
     def place(band: Band) -> dict:
@@ -229,7 +239,7 @@ def internals_part(
         annotations = []
         for r, (row, number) in enumerate(zip(rows, numbers, strict=True)):
             suffix, last = axis_suffix(number), r == len(rows) - 1
-            domain = band.domain(r * (ROW_GAP + ROW_HEIGHT) + ROW_GAP, ROW_HEIGHT)
+            domain = band.domain(_row_top(r), ROW_HEIGHT)
             layout[f"xaxis{suffix}"] = {
                 **AXIS_STYLE,
                 "anchor": f"y{suffix}",
