@@ -27,6 +27,7 @@ import numpy as np
 from charts.common import (
     AXIS_STYLE,
     CURVE_COLOUR,
+    HOVER_DIGITS,
     OUTLINE_COLOUR,
     THEME,
     View,
@@ -39,18 +40,18 @@ from charts.common import (
 )
 from charts.contour import (
     COLOUR_BAR_WIDTH,
-    GRADIENT_COLOUR,
     MAP_HEIGHT,
     MAP_PIXELS,
-    arrow_states,
-    arrow_trace,
     colour_axis,
+    downhill_states,
+    downhill_trace,
     image_layout,
     map_image,
     map_panel,
     map_traces,
     map_view,
     path_trace,
+    step_ends,
 )
 from losses import Loss
 from optimisers import Trajectory
@@ -68,6 +69,9 @@ CONTROLS_HEIGHT = 130  # px under the animation: its x axis title, the Play butt
 MARGIN = {"l": 70, "r": 20, "t": 50}
 
 _POINT_SIZE = 14
+_TRAIL_SIZE = 8
+_ARROW_SIZE = 11
+_TRAIL_OPACITY = 0.6
 _EDGE_SYMBOLS = {
     (0, 0): "circle",
     (1, 0): "triangle-right",
@@ -160,7 +164,7 @@ class _Path:
 def _path(run: RunTrace, view: View, steps: int) -> _Path:
     """Over a curve (1-D) the point is (x, f(x)); over a map (2-D), the point (x, y) itself."""
     trajectory = run.trajectory
-    held = np.minimum(np.arange(steps + 1), trajectory.steps)
+    held = _held_steps(trajectory, steps)
     over_map = trajectory.x.shape[-1] == 2
     x, y = trajectory.x[held, 0], trajectory.x[held, 1] if over_map else trajectory.loss[held]
     side = np.zeros((steps + 1, 2), dtype=int)
@@ -188,23 +192,64 @@ def run_status(run: RunTrace, view: View) -> str | None:
 
 
 def _hover(label: str, y_name: str = "f(x)") -> str:
-    return f"<b>{label}</b><br>x = %{{x:.6g}}<br>{y_name} = %{{y:.6g}}<extra></extra>"
+    return f"<b>{label}</b><br>x = %{{x:.{HOVER_DIGITS}g}}<br>{y_name} = %{{y:.{HOVER_DIGITS}g}}<extra></extra>"
 
 
-def _on_view(values: np.ndarray, view_range: tuple[float, float]) -> list[float | None]:
-    """`values` held to `view_range` as plain numbers. Rounding must not carry a point on an edge past
-    it: Plotly hides a point off its axes' ranges even when it draws it unclipped."""
+def _on_view(values: np.ndarray, view_range: tuple[float, float], pixels: float | None = None) -> list[float | None]:
+    """`values` held to `view_range` as numbers to show on hover, or as drawn numbers on an axis `pixels`
+    long. Rounding must not carry a point on an edge past it: Plotly hides a point off its axes' ranges even
+    when it draws it unclipped."""
     low, high = view_range
-    return [v if v is None else min(max(v, low), high) for v in plain_numbers(np.clip(values, low, high))]
+    held = np.clip(values, low, high)
+    numbers = plain_numbers(held, HOVER_DIGITS) if pixels is None else drawn_numbers(held, view_range, pixels)
+    return [v if v is None else min(max(v, low), high) for v in numbers]
 
 
-def _point_states(label: str, path: _Path, view: View) -> list[dict]:
-    """The point trace's moving properties at every frame; outside the view it sits on the edge.
+@dataclass(frozen=True)
+class _Points:
+    """The points of a run's trace, in order: the run's point, then `trail` earlier positions from the
+    latest back; or over a map (`arrow`), the point twice and the end of its step arrow. Plotly turns an
+    arrowhead along the line from the point before it and does not draw a first point, having none before
+    it: hence the copy. The legend draws the first point's symbol and colour. One trace draws them all, so
+    a frame sends each position once."""
 
-    Only a run that leaves the view or diverges changes its marker and hover text, so only its
-    states carry them."""
+    trail: int
+    arrow: bool
+
+    def each(self, point, trail=None, arrow=None) -> list:
+        """A property given point by point: `point` at the run's point (and its copy), `trail` at each earlier
+        position, `arrow` at the arrow's end."""
+        return [point, point, arrow] if self.arrow else [point] + [trail] * self.trail
+
+
+def _positions(
+    path: _Path, view: View, points: _Points, panel: tuple[float, float], arrow_ends: np.ndarray | None
+) -> list[dict]:
+    """The x and y of the run trace's points at every frame (see _Points; early frames repeat the start).
+    Outside the view the point sits on its edge, and the trail leaves out what was outside. `panel` is the
+    plot's width and height in pixels; `arrow_ends` (frames, 2) is where each step arrow ends, NaN where
+    there is none."""
     x, y = _on_view(path.x, view.x_range), _on_view(path.y, view.y_range)
-    states = [{"x": [x[k]], "y": [y[k]]} for k in range(len(x))]
+    if points.arrow:
+        end_x = _on_view(arrow_ends[:, 0], view.x_range, panel[0])
+        end_y = _on_view(arrow_ends[:, 1], view.y_range, panel[1])
+        return [{"x": [x[k], x[k], end_x[k]], "y": [y[k], y[k], end_y[k]]} for k in range(len(x))]
+    outside = path.side.any(axis=1)
+    trail_x = drawn_numbers(np.where(outside, np.nan, path.x), view.x_range, panel[0])
+    trail_y = drawn_numbers(np.where(outside, np.nan, path.y), view.y_range, panel[1])
+    states = []
+    for k in range(len(x)):
+        window = [max(k - back, 0) for back in range(1, points.trail + 1)]
+        states.append({"x": [x[k], *(trail_x[i] for i in window)], "y": [y[k], *(trail_y[i] for i in window)]})
+    return states
+
+
+def _run_states(
+    label: str, path: _Path, view: View, points: _Points, panel: tuple[float, float], arrow_ends: np.ndarray | None
+) -> list[dict]:
+    """The run trace's moving properties at every frame: its points' positions (see _positions) and, only
+    for a run that leaves the view or diverges, its point's marker and hover text."""
+    states = _positions(path, view, points, panel, arrow_ends)
     if not any(path.status):
         return states
     for k, (state, side, status) in enumerate(zip(states, path.side.tolist(), path.status, strict=True)):
@@ -215,19 +260,10 @@ def _point_states(label: str, path: _Path, view: View) -> list[dict]:
                 f"<b>{label}</b>: {status}<br>x = {number_text(path.x[k])}<br>"
                 f"{path.y_name} = {number_text(path.y[k])}<extra></extra>"
             )
-        state |= {"marker": {"symbol": symbol}, "hovertemplate": hover}
-    return states
-
-
-def _trail_states(path: _Path, view: View, trail: int, panel: tuple[float, float]) -> list[dict]:
-    """The trail's positions at every frame: the `trail` positions before the point, then the point
-    itself (unclamped, so the line heads where the run went). Early frames repeat the start.
-    `panel` is the plot's width and height in pixels."""
-    x, y = drawn_numbers(path.x, view.x_range, panel[0]), drawn_numbers(path.y, view.y_range, panel[1])
-    states = []
-    for k in range(len(x)):
-        window = [max(k - back, 0) for back in range(trail, -1, -1)]
-        states.append({"x": [x[i] for i in window], "y": [y[i] for i in window]})
+        state |= {
+            "marker": {"symbol": points.each(symbol, "circle", "arrow")},
+            "hovertemplate": points.each(hover, "", ""),
+        }
     return states
 
 
@@ -261,45 +297,49 @@ def _static_traces(loss: Loss, view: View, samples: int, height: float, number: 
     return [curve, minima]
 
 
-def _trail_trace(run: RunTrace, state: dict, trail: int, group: str, number: int) -> dict:
-    fading = [round((i + 1) / (trail + 1), 3) for i in range(trail)]
-    return {
-        "type": "scatter",
-        "mode": "lines+markers",
-        "name": f"{run.label} trail",
-        **state,
-        "line": {"color": run.colour, "width": 2},
-        "marker": {"color": run.colour, "size": 8, "opacity": [*fading, 0]},
-        "opacity": 0.6,
-        "hoverinfo": "skip",
-        "showlegend": False,
-        "legendgroup": group,
-        **axis_pair(number),
+def _run_trace(run: RunTrace, state: dict, name: str, y_name: str, points: _Points, group: str, number: int) -> dict:
+    """A run's trace (see _Points): its point over a fading trail, or over a map with its step arrow."""
+    fading = [
+        _translucent(run.colour, _TRAIL_OPACITY * (1 - back / (points.trail + 1))) for back in range(points.trail)
+    ]
+    marker = {
+        "color": run.colour if points.arrow else [run.colour, *fading],
+        "size": points.each(_POINT_SIZE, _TRAIL_SIZE, _ARROW_SIZE),
+        "symbol": points.each("circle", "circle", "arrow"),
+        "line": {"color": OUTLINE_COLOUR, "width": points.each(1.5, 0, 0)},
     }
-
-
-def _point_trace(run: RunTrace, state: dict, name: str, y_name: str, group: str, number: int) -> dict:
+    if points.arrow:
+        marker["angleref"] = "previous"  # the arrow's head points along the step
+    line = (
+        {"color": run.colour, "width": 2.5}
+        if points.arrow
+        else {"color": _translucent(run.colour, _TRAIL_OPACITY), "width": 2}
+    )
     return {
         "type": "scatter",
-        "mode": "markers",
+        "mode": "lines+markers" if points.trail or points.arrow else "markers",
         "name": name,
-        "hovertemplate": _hover(html.escape(run.label), y_name),
-        **state,
-        "marker": {
-            "color": run.colour,
-            "size": _POINT_SIZE,
-            "symbol": "circle",
-            "line": {"color": OUTLINE_COLOUR, "width": 1.5},
-            **state.get("marker", {}),
-        },
+        "x": state["x"],
+        "y": state["y"],
+        "line": line,
+        "marker": marker | state.get("marker", {}),
+        "hovertemplate": state.get("hovertemplate", points.each(_hover(html.escape(run.label), y_name), "", "")),
+        "hoverinfo": points.each("all", "none", "none"),  # with an empty template: no label at all
         "cliponaxis": False,  # an edge marker is drawn whole, over the axis line
         "legendgroup": group,
         **axis_pair(number),
     }
 
 
+def _translucent(colour: str, opacity: float) -> str:
+    """A "#rrggbb" colour at `opacity`."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red}, {green}, {blue}, {opacity:.3g})"
+
+
 def _frames(states: list[list[dict]], first_index: int) -> list[dict]:
-    """One frame per step from the moving traces' states (states[k][j]: trace first_index + j at step k)."""
+    """One frame per step from the moving traces' states (states[k][j]: trace first_index + j at step k):
+    whole at each checkpoint and wherever everything changed, else what changed since the last checkpoint."""
     all_traces = list(range(first_index, first_index + len(states[0])))
     frames = []
     for k, state in enumerate(states):
@@ -309,6 +349,9 @@ def _frames(states: list[list[dict]], first_index: int) -> list[dict]:
             continue
         changes = [{key: value for key, value in s.items() if checkpoint[j][key] != value} for j, s in enumerate(state)]
         moved = [j for j, change in enumerate(changes) if change]
+        if changes == state:  # everything changed: naming the checkpoint would only add to the frame
+            frames.append({"name": str(k), "data": state, "traces": all_traces})
+            continue
         frames.append(
             {
                 "name": str(k),
@@ -553,18 +596,17 @@ def animation_part(
         static = [
             trace for number in range(1, panels + 1) for trace in _static_traces(loss, view, samples, panel[1], number)
         ]
-    trails = [_trail_states(path, view, trail, panel) for path in paths] if trail else []
-    arrows = [_arrows(run, view, panel, steps) for run in runs] if over_map else []
-    points = [_point_states(name, path, view) for name, path in zip(names, paths, strict=True)]
-    moving = [_trail_trace(runs[i], states[step], trail, str(i), numbers[i]) for i, states in enumerate(trails)]
-    for i, (step_states, downhill_states) in enumerate(arrows):
-        moving += [
-            arrow_trace(f"{names[i]} step", runs[i].colour, step_states[step], "solid", str(i), numbers[i]),
-            arrow_trace(f"{names[i]} −gradient", GRADIENT_COLOUR, downhill_states[step], "dot", str(i), numbers[i]),
-        ]
+    points = _Points(trail, over_map)
+    ends = [_step_ends(run, view, steps) for run in runs] if over_map else [None] * len(runs)
+    states = [_run_states(names[i], path, view, points, panel, ends[i]) for i, path in enumerate(paths)]
+    downhill = [_downhill(run, view, panel, steps) for run in runs] if over_map else []
+    moving = [
+        downhill_trace(f"{names[i]} −gradient", run_states[step], str(i), numbers[i])
+        for i, run_states in enumerate(downhill)
+    ]
     moving += [
-        _point_trace(runs[i], states[step], legend_names[i], y_title, str(i), numbers[i])
-        for i, states in enumerate(points)
+        _run_trace(runs[i], run_states[step], legend_names[i], y_title, points, str(i), numbers[i])
+        for i, run_states in enumerate(states)
     ]
 
     def place(band: Band) -> dict:
@@ -583,8 +625,7 @@ def animation_part(
             )
         )
 
-    moving_states = [*trails, *(states for pair in arrows for states in pair), *points]
-    return Part(height, panels, static, moving, moving_states, place)
+    return Part(height, panels, static, moving, [*downhill, *states], place)
 
 
 def _colour_bar_span(band: Band, height: float) -> tuple[float, float]:
@@ -597,13 +638,29 @@ def _overlay_height(loss: Loss) -> int:
     return MAP_HEIGHT if loss.dim == 2 else OVERLAY_HEIGHT
 
 
-def _arrows(run: RunTrace, view: View, panel: tuple[float, float], steps: int) -> tuple[list[dict], list[dict]]:
-    """The step and −gradient arrows of every frame 0..steps (see charts.contour.arrow_states)."""
-    trajectory = run.trajectory
-    held = np.minimum(np.arange(steps + 1), trajectory.steps)
+def _last_arrow_step(trajectory: Trajectory) -> int:
+    """The first frame without arrows: the run's end, or the step it diverged at."""
     diverged_at = int(trajectory.diverged_at)
-    last_step = trajectory.steps if diverged_at < 0 else diverged_at - 1
-    return arrow_states(trajectory.x[held], trajectory.grad, last_step, view, panel)
+    return trajectory.steps if diverged_at < 0 else diverged_at - 1
+
+
+def _held_steps(trajectory: Trajectory, steps: int) -> np.ndarray:
+    """The run's step shown at every frame 0..steps: its last once it has no more steps."""
+    return np.minimum(np.arange(steps + 1), trajectory.steps)
+
+
+def _step_ends(run: RunTrace, view: View, steps: int) -> np.ndarray:
+    """Where the step arrow of every frame 0..steps ends (see charts.contour.step_ends)."""
+    trajectory = run.trajectory
+    return step_ends(trajectory.x[_held_steps(trajectory, steps)], _last_arrow_step(trajectory), view)
+
+
+def _downhill(run: RunTrace, view: View, panel: tuple[float, float], steps: int) -> list[dict]:
+    """The −gradient arrow of every frame 0..steps (see charts.contour.downhill_states)."""
+    trajectory = run.trajectory
+    return downhill_states(
+        trajectory.x[_held_steps(trajectory, steps)], trajectory.grad, _last_arrow_step(trajectory), view, panel
+    )
 
 
 def animation_figure(

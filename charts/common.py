@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# Significant digits of the moving numbers that hover shows: a chart is a few hundred pixels tall, and the
+# results table and the CSV give every value in full.
+HOVER_DIGITS = 4
 _TYPED = {np.dtype("float32"): "f4", np.dtype("int8"): "i1", np.dtype("int16"): "i2"}
 CURVE_COLOUR = "#4b5563"
 GLOBAL_MINIMUM_COLOUR = "#2ca02c"
@@ -41,10 +44,10 @@ class View:
     y_range: tuple[float, float]
 
 
-def plain_numbers(values) -> list[float | None]:
-    """Values rounded to 6 significant digits as plain floats, with None for anything not finite,
+def plain_numbers(values, digits: int = 6) -> list[float | None]:
+    """Values rounded to `digits` significant digits as plain floats, with None for anything not finite,
     so the figure stays small and `json.dumps(..., allow_nan=False)` accepts it."""
-    return [float(f"{v:.6g}") if math.isfinite(v) else None for v in np.asarray(values, dtype=float).tolist()]
+    return [float(f"{v:.{digits}g}") if math.isfinite(v) else None for v in np.asarray(values, dtype=float).tolist()]
 
 
 def drawn_numbers(values, view_range: tuple[float, float], pixels: float) -> list[float | None]:

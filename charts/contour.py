@@ -19,6 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from charts.common import (
+    HOVER_DIGITS,
     THEME,
     View,
     axis_pair,
@@ -188,7 +189,7 @@ def map_traces(loss: Loss, view: View, image: MapImage, number: int) -> list[dic
             "name": "f(x, y)",
             "x": drawn_numbers(grid_x.ravel(), view.x_range, MAP_PIXELS),
             "y": drawn_numbers(grid_y.ravel(), view.y_range, MAP_PIXELS),
-            "customdata": plain_numbers(values.ravel()),
+            "customdata": plain_numbers(values.ravel(), HOVER_DIGITS),
             # Hover and click reach every point, but only one is drawn: an element per point cost 150 ms a build.
             "marker": {"size": 6, "opacity": 0, "maxdisplayed": 1},
             "hovertemplate": "x = %{x:.4g}<br>y = %{y:.4g}<br>f = %{customdata:.4g}<extra></extra>",
@@ -259,15 +260,28 @@ def map_panel(view: View, panel: tuple[float, float]) -> tuple[float, float]:
     return width * pixels_per_unit, height * pixels_per_unit
 
 
-def arrow_states(
+def step_ends(points: np.ndarray, last_step: int, view: View) -> np.ndarray:
+    """Per frame k, where the step arrow from points[k] ends (frames, 2): at points[k + 1], or where the
+    step leaves the view. NaN where there is no arrow: from `last_step` on (the run's end, or the step it
+    diverged at), where there is no next step, and where points[k] is outside the view."""
+    low = np.array([view.x_range[0], view.y_range[0]])
+    high = np.array([view.x_range[1], view.y_range[1]])
+    start, end = points[:-1], points[1:]
+    with np.errstate(all="ignore"):
+        delta = end - start
+        inside = np.where(end > high, (high - start) / delta, np.where(end < low, (low - start) / delta, 1.0))
+        ends = start + inside.min(axis=1, keepdims=True) * delta
+    ends[~((start >= low) & (start <= high)).all(axis=1)] = np.nan
+    ends[last_step:] = np.nan
+    return np.concatenate([ends, np.full((1, 2), np.nan)])
+
+
+def downhill_states(
     points: np.ndarray, gradients: np.ndarray, last_step: int, view: View, panel: tuple[float, float]
-) -> tuple[list[dict], list[dict]]:
-    """Per frame k, the step arrow from points[k] to points[k + 1] and the −gradient arrow from points[k]
-    along −gradients[k], GRADIENT_ARROW_PX long on a map that fills `panel` (see map_panel). Both are empty
-    from `last_step` on (the run's end, or the step it diverged at), where there is no next step."""
-    frames = len(points)
+) -> list[dict]:
+    """Per frame k, the −gradient arrow from points[k] along −gradients[k], GRADIENT_ARROW_PX long on a map
+    that fills `panel` (see map_panel); empty from `last_step` on, as the step arrow (see step_ends)."""
     reach = GRADIENT_ARROW_PX * (view.x_range[1] - view.x_range[0]) / panel[0]
-    steps, downhill = [], []
     with np.errstate(all="ignore"):
         length = np.linalg.norm(gradients, axis=1, keepdims=True)
         heads = points[: len(gradients)] - reach * gradients / np.where(length > 0, length, np.nan)
@@ -275,24 +289,21 @@ def arrow_states(
     y = drawn_numbers(points[:, 1], view.y_range, panel[1])
     head_x = drawn_numbers(heads[:, 0], view.x_range, panel[0])
     head_y = drawn_numbers(heads[:, 1], view.y_range, panel[1])
-    for k in range(frames):
-        if k >= last_step:
-            steps.append({"x": [None, None], "y": [None, None]})
-            downhill.append({"x": [None, None], "y": [None, None]})
-            continue
-        steps.append({"x": [x[k], x[k + 1]], "y": [y[k], y[k + 1]]})
-        downhill.append({"x": [x[k], head_x[k]], "y": [y[k], head_y[k]]})
-    return steps, downhill
+    return [
+        {"x": [x[k], head_x[k]], "y": [y[k], head_y[k]]} if k < last_step else {"x": [None, None], "y": [None, None]}
+        for k in range(len(points))
+    ]
 
 
-def arrow_trace(name: str, colour: str, state: dict, dash: str, group: str, number: int) -> dict:
+def downhill_trace(name: str, state: dict, group: str, number: int) -> dict:
+    """The −gradient arrow: dotted, with its head at the end."""
     return {
         "type": "scatter",
         "mode": "lines+markers",
         "name": name,
         **state,
-        "line": {"color": colour, "width": 2.5, "dash": dash},
-        "marker": {"symbol": "arrow", "angleref": "previous", "size": [0, 11], "color": colour},
+        "line": {"color": GRADIENT_COLOUR, "width": 2.5, "dash": "dot"},
+        "marker": {"symbol": "arrow", "angleref": "previous", "size": [0, 11], "color": GRADIENT_COLOUR},
         "hoverinfo": "skip",
         "showlegend": False,
         "legendgroup": group,

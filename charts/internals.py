@@ -4,8 +4,8 @@ the step, one row each on a shared step axis, with a line at the step being show
 That line is one trace for all the rows, on axes of its own that span them all: a frame moves it with a
 single number, and the browser builds one trace instead of one per row.
 
-A run that diverged is drawn up to its last good step and then left as a gap: the point it holds is
-not where the optimiser went. Given the animation's view, the x and loss rows keep to its ranges when
+A run that diverged is drawn up to its last good step and no further: the point it holds is not where
+the optimiser went. Given the animation's view, the x and loss rows keep to its ranges when
 a run goes beyond them, so one run flying off does not flatten the others.
 """
 
@@ -19,6 +19,7 @@ import numpy as np
 
 from charts.animation import (
     AXIS_STYLE,
+    HOVER_DIGITS,
     Band,
     Part,
     RunTrace,
@@ -63,31 +64,29 @@ def _row(title: str, log: bool, traces: list[dict], clip: tuple[float, float] | 
     return _Row(title, log, traces, padded_range(values.min(), values.max()) if values.size else (0.0, 1.0))
 
 
-def _from_diverged_on(run: RunTrace, values: np.ndarray, first_step: int) -> np.ndarray:
-    """`values` (one per step from `first_step`) with the steps from the divergence on blanked out."""
+def _before_divergence(run: RunTrace, values: np.ndarray, first_step: int) -> np.ndarray:
+    """`values` (one per step from `first_step`) up to the step before the run diverged, if it did."""
     diverged_at = int(run.trajectory.diverged_at)
-    values = np.array(values, dtype=float)
-    if diverged_at >= 0:
-        values[max(diverged_at - first_step, 0) :] = np.nan
-    return values
+    values = np.asarray(values, dtype=float)
+    return values[: max(diverged_at - first_step, 0)] if diverged_at >= 0 else values
 
 
 def _series(run: RunTrace, index: int, values: np.ndarray, first_step: int, name: str, log: bool) -> dict:
     if log:
         values = np.where(values > 0, values, np.nan)
-    steps = run.trajectory.steps
+    dotted = run.trajectory.steps < MARKERS_UP_TO
     return {
         "type": "scatter",
-        "mode": "lines+markers" if steps < MARKERS_UP_TO else "lines",
+        "mode": "lines+markers" if dotted else "lines",
         "name": name,
         "x0": first_step,
         "dx": 1,
         "y": values,
         "line": {"color": run.colour, "width": 2},
-        "marker": {"color": run.colour, "size": 5},
+        **({"marker": {"color": run.colour, "size": 5}} if dotted else {}),
         "legendgroup": str(index),
         "showlegend": False,
-        "hovertemplate": "%{y:.6g}",
+        "hovertemplate": f"%{{y:.{HOVER_DIGITS}g}}",
     }
 
 
@@ -103,7 +102,7 @@ def _loss_row(runs: Sequence[RunTrace], log_loss: bool, view: View | None, legen
     """The loss per step. On a log scale with a loss ≤ 0 somewhere, the row shows instead how far each
     loss is above the lowest any run reached, floored just above zero, and its title says so. With
     `legend`, its lines name the runs in the legend."""
-    losses = [_from_diverged_on(run, run.trajectory.loss, 0) for run in runs]
+    losses = [_before_divergence(run, run.trajectory.loss, 0) for run in runs]
     title = "loss"
     if log_loss:
         finite = np.concatenate([values[np.isfinite(values)] for values in losses]) if losses else np.empty(0)
@@ -128,7 +127,7 @@ def _per_coordinate_row(
 ) -> _Row:
     traces = []
     for i, run in enumerate(runs):
-        values = _from_diverged_on(run, getattr(run.trajectory, field), first_step)
+        values = _before_divergence(run, getattr(run.trajectory, field), first_step)
         traces += [
             _series(run, i, column, first_step, name, log)
             for column, name in _coordinates(run, values, html.escape(run.label))
@@ -140,7 +139,7 @@ def _step_size_row(runs: Sequence[RunTrace]) -> _Row:
     traces = []
     for i, run in enumerate(runs):
         moved = np.linalg.norm(np.diff(run.trajectory.x, axis=0), axis=1)
-        traces.append(_series(run, i, _from_diverged_on(run, moved, 1), 1, html.escape(run.label), log=True))
+        traces.append(_series(run, i, _before_divergence(run, moved, 1), 1, html.escape(run.label), log=True))
     return _row("step size |Δx|, log scale", True, traces)
 
 
@@ -218,7 +217,7 @@ def internals_part(
     ]
     numbers = [first_axis + 1 + r for r in range(len(rows))]
     static = [
-        trace | {"y": plain_numbers(trace["y"])} | axis_pair(number)
+        trace | {"y": plain_numbers(trace["y"], HOVER_DIGITS)} | axis_pair(number)
         for row, number in zip(rows, numbers, strict=True)
         for trace in row.traces
     ]

@@ -194,12 +194,15 @@ def figures(app):
 
 def final_point_x(figure, label):
     """Where the run's point is drawn in the last frame (frames may hold only what changed since a base frame)."""
-    index = next(i for i, t in enumerate(figure["data"]) if t["mode"] == "markers" and t["name"].startswith(label))
+    index = next(
+        i for i, t in enumerate(figure["data"]) if t.get("cliponaxis") is False and t["name"].startswith(label)
+    )
+    point = figure["data"][index]["hoverinfo"].index("all")  # the others are its trail
     frames = {frame["name"]: frame for frame in figure["frames"]}
     frame = figure["frames"][-1]
     while index not in frame["traces"]:
         frame = frames[frame["baseframe"]]
-    return frame["data"][frame["traces"].index(index)]["x"][0]
+    return frame["data"][frame["traces"].index(index)]["x"][point]
 
 
 def test_page_shows_six_animations_of_eight_steps_on_the_articles_axes(app):
@@ -218,14 +221,14 @@ def test_switching_a_scenes_mode_changes_only_its_figure(app):
     _, adam_article = expected_paths(6, "article")
     _, adam_textbook = expected_paths(6, "textbook")
     before = figures(app)
-    assert final_point_x(before[5], adam_label) == pytest.approx(adam_article[-1], rel=1e-5)
+    assert final_point_x(before[5], adam_label) == pytest.approx(adam_article[-1], rel=5e-4)
 
     app.radio(key="mode6").set_value("textbook").run()
     assert not app.exception
     after = figures(app)
     assert after[:5] == before[:5]
     assert after[5] != before[5]
-    assert final_point_x(after[5], adam_label) == pytest.approx(adam_textbook[-1], rel=1e-5)
+    assert final_point_x(after[5], adam_label) == pytest.approx(adam_textbook[-1], rel=5e-4)
 
 
 def test_the_page_says_where_the_modes_disagree_and_why(app):
