@@ -176,16 +176,21 @@ def results_table(loss: losses.Loss, config: Config, trajectories) -> None:
     st.dataframe(rows, hide_index=True, width="stretch")
 
 
-def step_controls(steps: int) -> int:
+def opening_step(steps: int) -> int:
+    """The step the animation opens at, held to the runs' length."""
     state = st.session_state
     state["step"] = min(state.get("step", 0), steps)
+    return state["step"]
+
+
+def step_controls(steps: int) -> None:
+    state = st.session_state
     back, slider, forward = st.columns([1, 10, 1], vertical_alignment="bottom")
     back.button("◀", key="step_back", on_click=lambda: state.update(step=max(state["step"] - 1, 0)), help="Step back")
     forward.button(
         "▶", key="step_forward", on_click=lambda: state.update(step=min(state["step"] + 1, steps)), help="Step forward"
     )
     slider.slider("Open at step", 0, steps, key="step")
-    return state["step"]
 
 
 def downloads(loss: losses.Loss, config: Config, trajectories, animation: dict) -> None:
@@ -252,7 +257,6 @@ def main() -> None:
     loss, _ = chosen_loss("")
     config = current_config(loss)
     st.session_state["playground_config"] = config
-    st.query_params.from_dict(to_query_params(config))
     st.title("Playground")
     for message in messages:
         st.warning(message, icon=":material/link:")
@@ -262,6 +266,7 @@ def main() -> None:
         descent(loss, config)
     # Drawn last, so that the animation reaches the browser first and is drawn while the widgets arrive.
     sidebar(loss)
+    st.query_params.from_dict(to_query_params(config))
 
 
 def descent(loss: losses.Loss, config: Config) -> None:
@@ -270,15 +275,24 @@ def descent(loss: losses.Loss, config: Config) -> None:
     traces = [charts.RunTrace(r.label, r.colour, t) for r, t in zip(config.runs, trajectories, strict=True)]
     view = charts.default_view(loss)
 
-    st.subheader("The descent and inside the optimisers")
-    step = step_controls(config.steps)
+    # Filled once the animation is sent, so that it reaches the browser first.
+    controls = st.container()
     animation = charts.playground_figure(
-        loss, traces, layout=config.layout, view=view, frame_ms=config.frame_ms, step=step, log_loss=config.log_loss
+        loss,
+        traces,
+        layout=config.layout,
+        view=view,
+        frame_ms=config.frame_ms,
+        step=opening_step(config.steps),
+        log_loss=config.log_loss,
     )
     if loss.dim == 1:
         show_figure(animation, key="animation")
     else:
         show_map(animation, loss, config, trajectories)
+    with controls:
+        st.subheader("The descent and inside the optimisers")
+        step_controls(config.steps)
     for trace in traces:
         status = charts.run_status(trace, view)
         if status:
