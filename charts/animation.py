@@ -3,10 +3,11 @@ two variables, its contour map with each run's path and arrows instead (charts.c
 
 Figures are plain dicts built to Plotly's animation recipe: static traces (curve, minima) come first
 and never appear in a frame; a frame names the run traces it changes in `traces`. To keep the
-payload small, every CHECKPOINT-th frame holds the whole state of the run traces and the frames after
-it hold only what differs from that state, naming it as their `baseframe` (Plotly merges the two when
-it shows a frame, whether playing or jumping). A run that has settled or diverged then costs nothing
-until the next checkpoint.
+payload small, every CHECKPOINT-th frame holds the whole state of the run traces; every STRIDE-th frame
+after it holds only what differs from that state, and each frame in between only what differs from the
+last of those, naming it as its `baseframe` (Plotly merges them when it shows a frame, whether playing or
+jumping). A run that has settled or diverged then costs nothing but at every STRIDE-th frame until the
+next checkpoint.
 
 A figure is made of parts (the animation here, the internals rows in charts.internals), each drawn in
 a horizontal band of the plot area on its own numbered axes; `compose` stacks them and gives all their
@@ -57,7 +58,8 @@ from losses import Loss
 from optimisers import Trajectory
 
 CURVE_SAMPLES = 400
-CHECKPOINT = 25
+CHECKPOINT = 25  # frames: every CHECKPOINT-th frame is whole
+STRIDE = 5  # frames: every STRIDE-th frame is the base of those after it, up to the next
 VIEW_PADDING = 0.05
 VIEW_TOP_PERCENTILE = 75
 LAYOUTS = ("overlay", "side_by_side")
@@ -337,25 +339,28 @@ def _translucent(colour: str, opacity: float) -> str:
     return f"rgba({red}, {green}, {blue}, {opacity:.3g})"
 
 
+def _base(k: int) -> int:
+    """The frame that frame k (not a checkpoint) is told as a change from: the last multiple of STRIDE before
+    it, or for such a multiple, the last checkpoint. Plotly follows at most two links to show a frame."""
+    return k - k % STRIDE if k % STRIDE else k - k % CHECKPOINT
+
+
 def _frames(states: list[list[dict]], first_index: int) -> list[dict]:
     """One frame per step from the moving traces' states (states[k][j]: trace first_index + j at step k):
-    whole at each checkpoint and wherever everything changed, else what changed since the last checkpoint."""
+    whole at each checkpoint and wherever everything changed, else what changed since its base (_base)."""
     all_traces = list(range(first_index, first_index + len(states[0])))
     frames = []
     for k, state in enumerate(states):
-        if k % CHECKPOINT == 0:
-            checkpoint = state
+        base = states[_base(k)]
+        changes = [{key: value for key, value in s.items() if base[j][key] != value} for j, s in enumerate(state)]
+        if k % CHECKPOINT == 0 or changes == state:  # naming a base frame would only add to a frame
             frames.append({"name": str(k), "data": state, "traces": all_traces})
             continue
-        changes = [{key: value for key, value in s.items() if checkpoint[j][key] != value} for j, s in enumerate(state)]
         moved = [j for j, change in enumerate(changes) if change]
-        if changes == state:  # everything changed: naming the checkpoint would only add to the frame
-            frames.append({"name": str(k), "data": state, "traces": all_traces})
-            continue
         frames.append(
             {
                 "name": str(k),
-                "baseframe": str(k - k % CHECKPOINT),
+                "baseframe": str(_base(k)),
                 "data": [changes[j] for j in moved],
                 "traces": [first_index + j for j in moved],
             }

@@ -16,7 +16,7 @@ from conftest import assert_no_nan_shown
 import charts
 import losses
 import optimisers
-from charts.animation import CHECKPOINT, CURVE_SAMPLES
+from charts.animation import CHECKPOINT, CURVE_SAMPLES, STRIDE
 from losses import Loss
 
 QUARTIC = losses.get("quartic")
@@ -157,6 +157,20 @@ def test_frames_list_only_the_traces_that_moved():
     assert not any("baseframe" in frame for frame in both_moving["frames"])
     for k in (1, 37, 60):
         assert both_moving["frames"][k]["traces"] == run_traces(both_moving)
+
+
+def test_a_run_that_stops_moving_is_listed_only_at_every_stride_th_frame():
+    # Escapes diverges at step 5 and holds its last point from then on; the slow Adam moves all the way.
+    escapes = run("Escapes", "gd", 0.1, 60, colour="#d62728", alpha=0.8)
+    figure = charts.animation_figure(QUARTIC, [escapes, run("Slow", "adam", 1.5, 60, alpha=0.01)])
+    held, moving = run_traces(figure)
+    # Listed until its trail of 5 has closed up on it, then only at every STRIDE-th frame.
+    listed = [k for k in range(1, CHECKPOINT) if held in figure["frames"][k]["traces"]]
+    assert STRIDE == 5 and listed == [*range(1, 11), 15, 20]
+    assert all(moving in figure["frames"][k]["traces"] for k in range(1, 61))
+    # Still shown at every frame: each frame merged with its base, and that with its own.
+    stopped = shown(figure, 10)[held]
+    assert all(shown(figure, k)[held] == stopped for k in range(11, 61))
 
 
 def test_frames_carry_only_what_moves():
