@@ -45,6 +45,7 @@ GAP_RGB = (189, 189, 189)  # where the loss is not finite
 SADDLE_COLOUR = "#ef4444"
 GRADIENT_COLOUR = "#ec4899"
 GRADIENT_ARROW_PX = 45
+PATH_TOLERANCE_PX = 0.2  # how far a drawn path may pass from a point of it
 
 
 def map_view(loss: Loss) -> View:
@@ -237,19 +238,45 @@ def map_traces(loss: Loss, view: View, image: MapImage, number: int) -> list[dic
 
 
 def path_trace(label: str, colour: str, points: np.ndarray, view: View, panel: tuple[float, float], number: int):
-    """A run's whole path (points (frames, 2)), drawn faintly under the moving point."""
+    """A run's whole path (points (frames, 2)), drawn faintly under the moving point, through the points
+    that draw it (see drawing_points)."""
+    spans = np.array([view.x_range[1] - view.x_range[0], view.y_range[1] - view.y_range[0]])
+    drawn = points[drawing_points(points * np.array(panel) / spans)]
     return {
         "type": "scatter",
         "mode": "lines",
         "name": f"{label} path",
-        "x": drawn_numbers(points[:, 0], view.x_range, panel[0]),
-        "y": drawn_numbers(points[:, 1], view.y_range, panel[1]),
+        "x": drawn_numbers(drawn[:, 0], view.x_range, panel[0]),
+        "y": drawn_numbers(drawn[:, 1], view.y_range, panel[1]),
         "line": {"color": colour, "width": 1.5},
         "opacity": 0.55,
         "hoverinfo": "skip",
         "showlegend": False,
         **axis_pair(number),
     }
+
+
+def drawing_points(pixels: np.ndarray) -> np.ndarray:
+    """Which of a line's points (n, 2), in pixels, draw it to within PATH_TOLERANCE_PX of all of them
+    (Ramer–Douglas–Peucker, measuring from the chord itself, so that a run going back and forth along a
+    line keeps its turns): a path gliding down a valley needs a few dozen of its hundreds. A point that is
+    not finite is kept, as the gap it makes."""
+    finite = np.isfinite(pixels).all(axis=1)
+    keep = ~finite
+    stretches = np.flatnonzero(np.diff(np.concatenate([[0], finite.astype(int), [0]])))
+    pending = [(first, last - 1) for first, last in zip(stretches[::2], stretches[1::2], strict=True)]
+    while pending:
+        first, last = pending.pop()
+        keep[[first, last]] = True
+        if last - first < 2:
+            continue
+        chord, between = pixels[last] - pixels[first], pixels[first + 1 : last] - pixels[first]
+        along = np.clip(between @ chord / max(chord @ chord, 1e-300), 0, 1)  # the nearest point of the chord
+        off = np.hypot(*(between - along[:, None] * chord).T)
+        farthest = first + 1 + int(np.argmax(off))
+        if off.max() > PATH_TOLERANCE_PX:
+            pending += [(first, farthest), (farthest, last)]
+    return keep
 
 
 def map_panel(view: View, panel: tuple[float, float]) -> tuple[float, float]:

@@ -11,6 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,6 +102,16 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
     page.wait_for_selector(SCRIPT_IDLE, timeout=timeout)
     page.wait_for_selector("[data-testid=stMain]", timeout=timeout)
     assert page.locator("[data-testid=stException]").count() == 0, "the page shows an exception"
+
+
+def distance_to_line(points: np.ndarray, line: np.ndarray) -> np.ndarray:
+    """Each point's (n, 2) distance from the line through `line`'s points (m, 2)."""
+    start, end = line[:-1], line[1:]
+    along = end - start
+    to_point = points[:, None, :] - start[None, :, :]
+    fraction = np.clip((to_point * along).sum(axis=2) / np.maximum((along**2).sum(axis=1), 1e-300), 0, 1)
+    nearest = start[None, :, :] + fraction[:, :, None] * along[None, :, :]
+    return np.linalg.norm(points[:, None, :] - nearest, axis=2).min(axis=1)
 
 
 def assert_no_nan_shown(figure) -> None:
