@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Significant digits of the moving numbers that hover shows: a chart is a few hundred pixels tall, and the
-# results table and the CSV give every value in full.
+# Significant digits of the numbers that hover shows over the runs, their internals and a map, and that
+# are sent for it: a chart is a few hundred pixels tall, and the results table and the CSV give every
+# value in full.
 HOVER_DIGITS = 4
 _TYPED = {np.dtype("float32"): "f4", np.dtype("int8"): "i1", np.dtype("int16"): "i2"}
 CURVE_COLOUR = "#4b5563"
