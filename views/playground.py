@@ -264,7 +264,8 @@ def main() -> None:
         st.info("Fix the formula in the sidebar to see the runs.", icon=":material/edit:")
     else:
         descent(loss, config)
-    # Drawn last, so that the animation reaches the browser first and is drawn while the widgets arrive.
+    # The sidebar and then the URL come last, so that the animation reaches the browser first and is drawn
+    # while they arrive.
     sidebar(loss)
     st.query_params.from_dict(to_query_params(config))
 
