@@ -351,9 +351,12 @@ def _frames(states: list[list[dict]], first_index: int) -> list[dict]:
     all_traces = list(range(first_index, first_index + len(states[0])))
     frames = []
     for k, state in enumerate(states):
-        base = states[_base(k)]
-        changes = [{key: value for key, value in s.items() if base[j][key] != value} for j, s in enumerate(state)]
-        if k % CHECKPOINT == 0 or changes == state:  # naming a base frame would only add to a frame
+        if k % CHECKPOINT:
+            base = states[_base(k)]
+            changes = [{key: value for key, value in s.items() if base[j][key] != value} for j, s in enumerate(state)]
+        else:
+            changes = state
+        if changes == state:  # a checkpoint, or everything changed: naming a base frame would only add to it
             frames.append({"name": str(k), "data": state, "traces": all_traces})
             continue
         moved = [j for j, change in enumerate(changes) if change]

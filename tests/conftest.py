@@ -104,6 +104,40 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
     assert page.locator("[data-testid=stException]").count() == 0, "the page shows an exception"
 
 
+def merged(base: dict, change: dict) -> dict:
+    """`change` merged into `base` as Plotly merges frames: objects key by key, arrays replaced."""
+    result = dict(base)
+    for key, value in change.items():
+        result[key] = merged(result.get(key, {}), value) if isinstance(value, dict) else value
+    return result
+
+
+def shown(figure: dict, k: int) -> dict[int, dict]:
+    """What frame k sets, trace index → properties, after following its baseframe chain (Plotly's computeFrame)."""
+    frames = {frame["name"]: frame for frame in figure["frames"]}
+    chain, frame = [], frames[str(k)]
+    while True:
+        chain.append(frame)
+        if "baseframe" not in frame:
+            break
+        frame = frames[frame["baseframe"]]
+    state: dict[int, dict] = {}
+    for frame in reversed(chain):
+        for index, data in zip(frame["traces"], frame["data"], strict=True):
+            state[index] = merged(state.get(index, {}), data)
+    return state
+
+
+def run_traces(figure: dict) -> list[int]:
+    """Each run's trace: its point, with the trail behind it or, over a map, its step arrow."""
+    return [i for i, trace in enumerate(figure["data"]) if trace.get("cliponaxis") is False]
+
+
+def at_point(figure: dict, index: int, values: list):
+    """The entry of run trace `index`'s per-point `values` that is the run's point: the one hover tells."""
+    return values[figure["data"][index]["hoverinfo"].index("all")]
+
+
 def distance_to_line(points: np.ndarray, line: np.ndarray) -> np.ndarray:
     """Each point's (n, 2) distance from the line through `line`'s points (m, 2)."""
     start, end = line[:-1], line[1:]

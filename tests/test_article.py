@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
 import pytest
+from conftest import at_point, run_traces, shown
 from streamlit.testing.v1 import AppTest
 
 import losses
@@ -194,15 +195,8 @@ def figures(app):
 
 def final_point_x(figure, label):
     """Where the run's point is drawn in the last frame (frames may hold only what changed since a base frame)."""
-    index = next(
-        i for i, t in enumerate(figure["data"]) if t.get("cliponaxis") is False and t["name"].startswith(label)
-    )
-    point = figure["data"][index]["hoverinfo"].index("all")  # the others are its trail
-    frames = {frame["name"]: frame for frame in figure["frames"]}
-    frame = figure["frames"][-1]
-    while index not in frame["traces"]:
-        frame = frames[frame["baseframe"]]
-    return frame["data"][frame["traces"].index(index)]["x"][point]
+    index = next(i for i in run_traces(figure) if figure["data"][i]["name"].startswith(label))
+    return at_point(figure, index, shown(figure, len(figure["frames"]) - 1)[index]["x"])
 
 
 def test_page_shows_six_animations_of_eight_steps_on_the_articles_axes(app):

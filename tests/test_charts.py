@@ -11,7 +11,7 @@ import zlib
 import numpy as np
 import pytest
 import sympy as sp
-from conftest import assert_no_nan_shown, distance_to_line
+from conftest import assert_no_nan_shown, at_point, distance_to_line, run_traces, shown
 
 import charts
 import losses
@@ -40,40 +40,6 @@ def adam(steps=STEPS) -> charts.RunTrace:
 def escaping() -> charts.RunTrace:
     """The article's orange run of scene 1: out of the default view at step 3, diverged at step 5."""
     return run("Escapes", "gd", 0.1, colour="#d62728", alpha=0.8)
-
-
-def merged(base: dict, change: dict) -> dict:
-    """`change` merged into `base` as Plotly merges frames: objects key by key, arrays replaced."""
-    result = dict(base)
-    for key, value in change.items():
-        result[key] = merged(result.get(key, {}), value) if isinstance(value, dict) else value
-    return result
-
-
-def shown(figure: dict, k: int) -> dict[int, dict]:
-    """What frame k sets, trace index → properties, after following its baseframe chain (Plotly's computeFrame)."""
-    frames = {frame["name"]: frame for frame in figure["frames"]}
-    chain, frame = [], frames[str(k)]
-    while True:
-        chain.append(frame)
-        if "baseframe" not in frame:
-            break
-        frame = frames[frame["baseframe"]]
-    state: dict[int, dict] = {}
-    for frame in reversed(chain):
-        for index, data in zip(frame["traces"], frame["data"], strict=True):
-            state[index] = merged(state.get(index, {}), data)
-    return state
-
-
-def run_traces(figure: dict) -> list[int]:
-    """Each run's trace: its point, with the trail behind it or, over a map, its step arrow."""
-    return [i for i, trace in enumerate(figure["data"]) if trace.get("cliponaxis") is False]
-
-
-def at_point(figure: dict, index: int, values: list):
-    """The entry of run trace `index`'s per-point `values` that is the run's point: the one hover tells."""
-    return values[figure["data"][index]["hoverinfo"].index("all")]
 
 
 def curve_traces(figure: dict) -> list[int]:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import assert_no_nan_shown, distance_to_line
+from conftest import assert_no_nan_shown, at_point, distance_to_line, run_traces, shown
 from streamlit.testing.v1 import AppTest
 
 import losses
@@ -32,25 +32,10 @@ def animation(at: AppTest) -> dict:
 SHOWN = 5e-4  # a point's coordinates are sent to the 4 significant digits its hover shows
 
 
-def run_traces(figure: dict) -> list[int]:
-    """The runs' traces: each its point with the trail behind it, drawn whole over the axis line."""
-    return [i for i, trace in enumerate(figure["data"]) if trace.get("cliponaxis") is False]
-
-
 def point_path(figure: dict, label: str) -> list[float]:
     """The x of a run's point in every frame, following each frame's baseframe as Plotly does."""
     index = next(i for i in run_traces(figure) if figure["data"][i]["name"].startswith(label))
-    point = figure["data"][index]["hoverinfo"].index("all")  # the others are its trail
-    frames = {frame["name"]: frame for frame in figure["frames"]}
-
-    def x_in(frame: dict) -> float:
-        if index in frame["traces"]:
-            update = frame["data"][frame["traces"].index(index)]
-            if "x" in update:
-                return update["x"][point]
-        return x_in(frames[frame["baseframe"]])
-
-    return [x_in(frame) for frame in figure["frames"]]
+    return [at_point(figure, index, shown(figure, k)[index]["x"]) for k in range(len(figure["frames"]))]
 
 
 def simulated_path(loss_id: str, optimiser_id: str, x0: float, steps: int, **settings) -> np.ndarray:
