@@ -153,7 +153,9 @@ def _accumulator_rows(runs: Sequence[RunTrace]) -> list[_Row]:
             corrected = name.endswith(_CORRECTED)
             series = [
                 _series(run, i, column, 1, label, log=False)
-                for column, label in _coordinates(run, values, f"{symbol} ({html.escape(run.label)})")
+                for column, label in _coordinates(
+                    run, _before_divergence(run, values, 1), f"{symbol} ({html.escape(run.label)})"
+                )
             ]
             if corrected:
                 series = [trace | {"line": trace["line"] | {"dash": "dash"}} for trace in series]

@@ -417,6 +417,12 @@ def test_internals_end_where_a_run_diverged():
     assert by_row[loss_row] == pytest.approx(r.trajectory.loss[:5].tolist(), rel=5e-4)
     assert by_row[x_row] == pytest.approx(r.trajectory.x[:5, 0].tolist(), rel=5e-4)
     assert by_row[lr_row] == [0.8] * 4 and len(by_row[step_row]) == 4
+    # An accumulator's row too: momentum's b from step 1 to 4, not its NaNs after.
+    heavy = run("Heavy", "momentum", 0.1, alpha=0.8)
+    assert int(heavy.trajectory.diverged_at) == 5 and np.isnan(heavy.trajectory.state["b"][4:]).all()
+    rows_of_heavy = charts.internals_figure([heavy], step=3)
+    (accumulator,) = series_by_row(rows_of_heavy)[row_ids(rows_of_heavy)[-1]]
+    assert accumulator["y"] == pytest.approx(heavy.trajectory.state["b"][:4, 0].tolist(), rel=5e-4)
 
 
 def test_internals_keep_the_x_and_loss_rows_to_the_view_when_a_run_flies_off():
