@@ -1,6 +1,6 @@
 """What a user waits for in a real browser. Prints, asserts nothing.
 
-    .venv/bin/python -m bench.browser [--repeats N] [--against OTHER_CHECKOUT]
+    .venv/bin/python -m bench.browser [--repeats N] [--against OTHER_CHECKOUT | --floor]
 
 Starts `streamlit run app.py`, drives Debian's Chromium (/usr/bin/chromium) with Playwright, and
 times: a Playground slider change until the animation is redrawn (goal ≤ 500 ms median), on the landing
@@ -12,7 +12,9 @@ pages from a click on their link until drawn (goal under 2 s).
 
 With --against, it times only the Playground's redraws, on this checkout and on another one (say
 `git worktree add /tmp/before HEAD~1`) served side by side, taking turns, and prints the ratio: on a
-shared machine, only a comparison within one run says whether a change made a difference.
+shared machine, only a comparison within one run says whether a change made a difference. With --floor,
+the other one is this app with a bare figure (bench/floor_app.py): what is left is what drawing the
+figure costs.
 """
 
 from __future__ import annotations
@@ -44,10 +46,10 @@ ON_A_MAP = f"/?loss=rosenbrock&steps=300&{MAP_RUNS}"
 HEATMAPS = f"() => {CHARTS}.flatMap(gd => gd.data).filter(t => t.type === 'heatmap').length"
 
 
-def serve(root: Path = ROOT) -> tuple[subprocess.Popen, str]:
+def serve(root: Path = ROOT, script: str = "app.py") -> tuple[subprocess.Popen, str]:
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port)],
         cwd=root,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -102,21 +104,20 @@ def page_load(page, url: str, link: str, drawn: str) -> float:
     return time.perf_counter() - start
 
 
-def compare(browser, other: Path, repeats: int) -> None:
-    """The Playground's redraws on this checkout and on `other`, taking turns."""
-    checkouts = {"this checkout": ROOT, str(other): other}
-    servers = {name: serve(root) for name, root in checkouts.items()}
+def compare(browser, apps: dict[str, tuple[Path, str]], repeats: int) -> None:
+    """The Playground's redraws in two apps, each named and given as (checkout, script), taking turns."""
+    servers = {name: serve(root, script) for name, (root, script) in apps.items()}
     try:
-        pages = {name: browser.new_page(viewport={"width": 1400, "height": 1000}) for name in checkouts}
+        pages = {name: browser.new_page(viewport={"width": 1400, "height": 1000}) for name in apps}
         for title, path in (("landing page", ""), ("map, 4 runs × 300 steps", ON_A_MAP)):
             for name, page in pages.items():
                 open_playground(page, servers[name][1] + path)
-            times = {name: [] for name in checkouts}
+            times = {name: [] for name in apps}
             for i, alpha in enumerate(alphas(repeats)):
-                for name in list(checkouts)[:: 1 if i % 2 else -1]:
+                for name in list(apps)[:: 1 if i % 2 else -1]:
                     times[name].append(redraw(pages[name], alpha))
-            ours, theirs = (statistics.median(times[name]) for name in checkouts)
-            print(f"Playground, {title}: this checkout {ours:.0f} ms, {other} {theirs:.0f} ms (medians)")
+            (ours, theirs), (our_name, their_name) = (statistics.median(times[name]) for name in apps), apps
+            print(f"Playground, {title}: {our_name} {ours:.0f} ms, {their_name} {theirs:.0f} ms (medians)")
             print(f"  ratio {ours / theirs:.2f}")
     finally:
         for server, _ in servers.values():
@@ -127,13 +128,19 @@ def compare(browser, other: Path, repeats: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=9)
-    parser.add_argument("--against", type=Path, help="another checkout of the app to compare the redraws with")
+    others = parser.add_mutually_exclusive_group()
+    others.add_argument("--against", type=Path, help="another checkout of the app to compare the redraws with")
+    others.add_argument("--floor", action="store_true", help="compare the redraws with a bare figure's")
     arguments = parser.parse_args()
     repeats = arguments.repeats
-    if arguments.against:
+    if arguments.against or arguments.floor:
+        if arguments.floor:
+            other = {"bare figure": (ROOT, "bench/floor_app.py")}
+        else:
+            other = {str(arguments.against): (arguments.against, "app.py")}
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-            compare(browser, arguments.against, repeats)
+            compare(browser, {"this checkout": (ROOT, "app.py"), **other}, repeats)
             browser.close()
         return
     server, url = serve()
