@@ -4,11 +4,11 @@
 
 Starts `streamlit run app.py`, drives Debian's Chromium (/usr/bin/chromium) with Playwright, and
 times: a Playground slider change until the animation is redrawn (goal ≤ 500 ms median), on the landing
-page and on a map (Rosenbrock, 4 runs × 300 steps), counted until Plotly has drawn the new chart, not
-only received its frames; the
-Sweep page's default maps (200 × 200 × 200, four optimisers) from a click on its link until every
-heatmap is drawn (goal ≤ 3 s), first with nothing cached and then again; and the Article and Theory
-pages from a click on their link until drawn (goal under 2 s).
+page and on a map (Rosenbrock, 4 runs × 300 steps), each as it opens and with the internals rows shown,
+counted until Plotly has drawn the new chart, not only received its frames; the Sweep page's default
+maps (200 × 200 × 200, four optimisers) from a click on its link until every heatmap is drawn (goal
+≤ 3 s), first with nothing cached and then again; and the Article and Theory pages from a click on
+their link until drawn (goal under 2 s).
 
 With --against, it times only the Playground's redraws, on this checkout and on another one (say
 `git worktree add /tmp/before HEAD~1`) served side by side, taking turns, and prints the ratio: on a
@@ -24,7 +24,9 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -33,16 +35,28 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from conftest import CHROMIUM, CHROMIUM_FLAGS, SCRIPT_IDLE, _free_port  # noqa: E402
 
+from config import landing_config, to_query_params  # noqa: E402
+
 CHARTS = "Array.from(document.querySelectorAll('.js-plotly-plot'))"
 ANIMATION = f"{CHARTS}.find(gd => gd._transitionData?._frames.length)"
-# A new chart carries a new datarevision (charts.animation.compose); Plotly clears _replotting once it is drawn.
-REVISION = f"() => ({ANIMATION})?.layout.datarevision"
-REDRAWN = f"before => ({REVISION})() !== before && ({ANIMATION})?._fullLayout?._replotting === false"
+# Streamlit mounts a new chart for every new figure; Plotly clears _replotting once it has drawn it.
+MARK_CHARTS = f"() => {CHARTS}.forEach(gd => {{ gd.drawnBefore = true; }})"
+REDRAWN = (
+    f"() => {CHARTS}.some(gd => !gd.drawnBefore && gd._transitionData?._frames.length"
+    " && gd._fullLayout?._replotting === false)"
+)
 MAP_RUNS = "&".join(
     f"r{n}={optimiser}&r{n}.alpha={alpha}&r{n}.x0=-1.5,2"
     for n, (optimiser, alpha) in enumerate((("gd", 1e-3), ("adagrad", 0.5), ("rmsprop", 0.01), ("adam", 0.05)), 1)
 )
 ON_A_MAP = f"/?loss=rosenbrock&steps=300&{MAP_RUNS}"
+WITH_INTERNALS = "/?" + urllib.parse.urlencode(to_query_params(replace(landing_config(), internals=True)))
+REDRAWS = (
+    ("landing page", ""),
+    ("landing page, internals shown", WITH_INTERNALS),
+    ("map, 4 runs × 300 steps", ON_A_MAP),
+    ("map, internals shown", f"{ON_A_MAP}&internals=1"),
+)
 HEATMAPS = f"() => {CHARTS}.flatMap(gd => gd.data).filter(t => t.type === 'heatmap').length"
 
 
@@ -74,11 +88,11 @@ def open_playground(page, url: str) -> None:
 def redraw(page, alpha: float) -> float:
     """Milliseconds from typing α into the first run's box until the new chart is drawn."""
     box = page.get_by_label("alpha (exact)").first
-    before = page.evaluate(REVISION)
+    page.evaluate(MARK_CHARTS)
     box.fill(f"{alpha:.3f}")
     start = time.perf_counter()
     box.press("Enter")
-    page.wait_for_function(REDRAWN, arg=before, timeout=30_000)
+    page.wait_for_function(REDRAWN, timeout=30_000)
     elapsed = (time.perf_counter() - start) * 1e3
     page.wait_for_selector(SCRIPT_IDLE)
     page.wait_for_timeout(500)  # let the page settle before the next change
@@ -109,7 +123,7 @@ def compare(browser, apps: dict[str, tuple[Path, str]], repeats: int) -> None:
     servers = {name: serve(root, script) for name, (root, script) in apps.items()}
     try:
         pages = {name: browser.new_page(viewport={"width": 1400, "height": 1000}) for name in apps}
-        for title, path in (("landing page", ""), ("map, 4 runs × 300 steps", ON_A_MAP)):
+        for title, path in REDRAWS:
             for name, page in pages.items():
                 open_playground(page, servers[name][1] + path)
             times = {name: [] for name in apps}
@@ -148,12 +162,10 @@ def main() -> None:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            times = slider_to_redraw(page, url, repeats)
-            print(f"Playground, slider change → redrawn animation: median {statistics.median(times):.0f} ms")
-            print("  each:", ", ".join(f"{t:.0f}" for t in times))
-            times = slider_to_redraw(page, url + ON_A_MAP, repeats)
-            print(f"Playground on a map, 4 runs × 300 steps: median {statistics.median(times):.0f} ms")
-            print("  each:", ", ".join(f"{t:.0f}" for t in times))
+            for title, path in REDRAWS:
+                times = slider_to_redraw(page, url + path, repeats)
+                print(f"Playground, {title}, slider change → redrawn: median {statistics.median(times):.0f} ms")
+                print("  each:", ", ".join(f"{t:.0f}" for t in times))
             sweep_drawn = f"() => ({HEATMAPS})() >= 4"
             print(f"Sweep page, default maps, nothing cached: {page_load(page, url, 'Sweep', sweep_drawn):.2f} s")
             print(f"Sweep page, default maps, cached:         {page_load(page, url, 'Sweep', sweep_drawn):.2f} s")

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from charts.animation import CONTROLS_HEIGHT, RunTrace, View, animation_part, compose, default_view, max_steps
+from charts.animation import (
+    CONTROLS_HEIGHT,
+    RunTrace,
+    View,
+    animation_figure,
+    animation_part,
+    compose,
+    default_view,
+    max_steps,
+)
 from charts.internals import STEP_AXIS_HEIGHT, internals_part
 from losses import Loss
 
@@ -20,11 +29,14 @@ def playground_figure(
     frame_ms: int = 400,
     step: int = 0,
     log_loss: bool = False,
+    internals: bool = True,
 ) -> dict:
     """animation_figure's animation on top, internals_figure's rows under its controls; over a curve, the
     x and loss rows keep to `view`'s ranges. One frame per step moves the points, the trails and the rows' step
-    markers; the legend (overlay) toggles a run everywhere."""
+    markers; the legend (overlay) toggles a run everywhere. Without `internals`, the animation alone."""
     view = view or default_view(loss)
+    if not internals:
+        return animation_figure(loss, runs, layout=layout, view=view, trail=trail, frame_ms=frame_ms, step=step)
     animation = animation_part(loss, runs, view, layout=layout, trail=trail, frame_ms=frame_ms, step=step)
     # Over a map the view's ranges are x and y, which the rows do not plot against the loss.
     rows_view = view if loss.dim == 1 else None

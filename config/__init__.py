@@ -55,6 +55,7 @@ class Config:
     frame_ms: int = 400
     log_loss: bool = False
     loss_settings: tuple[tuple[str, float], ...] = ()  # (name, value) for a loss that takes settings
+    internals: bool = False  # the rows inside the optimisers under the animation
 
 
 def resolve_loss(
@@ -94,6 +95,8 @@ def to_query_params(config: Config) -> dict[str, str]:
     params |= {"steps": str(config.steps), "layout": config.layout, "speed": str(config.frame_ms)}
     if config.log_loss:
         params["log"] = "1"
+    if config.internals:
+        params["internals"] = "1"
     for number, run in enumerate(config.runs, start=1):
         prefix = f"r{number}"
         params[prefix] = run.optimiser
@@ -144,8 +147,10 @@ def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
     if not runs:
         messages.append("The link has no valid run: showing the article's RMSProp and Adam.")
         runs = list(landing_config().runs)
-    log_loss = params.get("log") == "1"
-    config = Config(loss_id, expression, custom_domain, tuple(runs), steps, layout, frame_ms, log_loss, loss_settings)
+    log_loss, internals = params.get("log") == "1", params.get("internals") == "1"
+    config = Config(
+        loss_id, expression, custom_domain, tuple(runs), steps, layout, frame_ms, log_loss, loss_settings, internals
+    )
     return config, messages
 
 

@@ -466,6 +466,13 @@ def test_internals_log_loss_shows_the_gap_to_the_lowest_loss_when_losses_go_nega
 # --- the Playground's figure: the animation with the internals under it -----------------------------------------
 
 
+def test_the_playground_figure_without_the_internals_is_the_animation_alone():
+    runs = [rmsprop(), adam()]
+    figure = charts.playground_figure(QUARTIC, runs, step=3, frame_ms=200, log_loss=True, internals=False)
+    assert figure == charts.animation_figure(QUARTIC, runs, step=3, frame_ms=200)
+    assert figure != charts.playground_figure(QUARTIC, runs, step=3, frame_ms=200)
+
+
 @pytest.mark.parametrize("layout", ["overlay", "side_by_side"])
 def test_the_playground_figure_stacks_the_animation_over_the_internals_rows(layout):
     runs = [rmsprop(), adam(), escaping()]

@@ -29,6 +29,7 @@ def test_every_setting_round_trips_exactly():
         layout="side_by_side",
         frame_ms=150,
         log_loss=True,
+        internals=True,
     )
     restored, messages = from_query_params(to_query_params(original))
     assert messages == []

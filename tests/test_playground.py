@@ -111,6 +111,7 @@ def test_a_run_keeps_its_settings_while_another_is_edited():
     at.number_input(key="run1.alpha").set_value(0.2).run()
     at.text_input(key="run1.label").input("Adam, faster").run()  # renaming the run keeps it in the editor
     assert edited(at) == ["run1.optimiser"] and at.radio(key="edited_run").value == 1
+    at.toggle(key="internals").set_value(True).run()
     at.checkbox(key="log_loss").check().run()
     assert at.query_params["r1.alpha"] == "0.03" and at.query_params["r2.alpha"] == "0.2"
     at.radio(key="edited_run").set_value(0).run()
@@ -130,6 +131,24 @@ def test_a_url_restores_the_same_settings_and_figure():
     assert reopened.number_input(key="run1.alpha").value == 0.02
     assert reopened.selectbox(key="loss").value == "wavy"
     assert animation(reopened) == animation(at)
+
+
+def row_titles(figure: dict) -> list[str]:
+    """The titles of the internals rows under the animation."""
+    return [annotation["text"] for annotation in figure["layout"]["annotations"]]
+
+
+def test_the_internals_rows_are_shown_on_request_kept_in_the_url_and_never_lost():
+    at = open_page()
+    assert not row_titles(animation(at)) and at.checkbox(key="log_loss").disabled  # it scales the loss row
+    at.toggle(key="internals").set_value(True).run()
+    assert {"<b>loss</b>", "<b>x</b>"} <= set(row_titles(animation(at))) and not at.checkbox(key="log_loss").disabled
+    assert at.query_params["internals"] == "1"
+    reopened = open_page(dict(at.query_params))
+    assert reopened.toggle(key="internals").value and animation(reopened) == animation(at)
+    at.selectbox(key="loss").select("custom").run()  # no formula yet: no animation, so no toggle drawn
+    at.text_input(key="expression").input("x**4 - 2*x**2 + x").run()
+    assert at.toggle(key="internals").value and row_titles(animation(at))
 
 
 def test_a_hand_edited_url_is_repaired_with_messages():

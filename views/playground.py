@@ -117,6 +117,7 @@ def current_config(loss: losses.Loss | None) -> Config:
         frame_ms=int(state["frame_ms"]),
         log_loss=bool(state["log_loss"]),
         loss_settings=loss.settings if loss else (),
+        internals=bool(state["internals"]),
     )
 
 
@@ -134,7 +135,12 @@ def sidebar(loss: losses.Loss | None) -> None:
             horizontal=True,
             format_func=lambda v: "Overlay" if v == "overlay" else "Side by side",
         )
-        st.checkbox("Log scale for the loss", key="log_loss")
+        st.checkbox(
+            "Log scale for the loss",
+            key="log_loss",
+            disabled=not state["internals"],
+            help="For the loss row inside the optimisers, under the animation.",
+        )
         st.subheader("Runs")
         # One run's controls at a time: every widget drawn costs the browser time on every change.
         # Named by position, as in the legend's order: two runs may share a label, and a radio whose option
@@ -253,7 +259,7 @@ def move_start_to_click(run_id: int, domain) -> None:
 
 def main() -> None:
     messages = restore_settings()
-    session.keep_runs()
+    session.keep_undrawn_settings()
     loss, _ = chosen_loss("")
     config = current_config(loss)
     st.session_state["playground_config"] = config
@@ -286,14 +292,21 @@ def descent(loss: losses.Loss, config: Config) -> None:
         frame_ms=config.frame_ms,
         step=opening_step(config.steps),
         log_loss=config.log_loss,
+        internals=config.internals,
     )
     if loss.dim == 1:
         show_figure(animation, key="animation")
     else:
         show_map(animation, loss, config, trajectories)
     with controls:
-        st.subheader("The descent and inside the optimisers")
+        st.subheader("The descent")
         step_controls(config.steps)
+        st.toggle(
+            "Inside the optimisers: the loss, x, learning rate, step size and accumulators at every step",
+            key="internals",
+            help="Rows under the animation, on its frames: the frame slider marks its step on each of them."
+            " Left off, a change of setting is redrawn sooner.",
+        )
     for trace in traces:
         status = charts.run_status(trace, view)
         if status:

@@ -38,6 +38,7 @@ def load(config: Config) -> None:
         state[f"loss.{name}"] = value
     state["steps"], state["layout"] = config.steps, config.layout
     state["frame_ms"], state["log_loss"] = config.frame_ms, config.log_loss
+    state["internals"] = config.internals
     state[RUN_IDS] = list(range(len(config.runs)))
     for run_id, run in enumerate(config.runs):
         _store_run(run_id, run)
@@ -77,12 +78,13 @@ def edited_run() -> int:
     return state[EDITED_RUN]
 
 
-def keep_runs() -> None:
-    """Keep the settings of the runs whose widgets this rerun does not draw. Streamlit forgets a widget's
-    value once it is not drawn, unless the script set the value itself."""
+def keep_undrawn_settings() -> None:
+    """Keep the settings whose widgets this rerun may not draw: those of the runs not being edited, and the
+    internals toggle while a formula is being fixed. Streamlit forgets a widget's value once it is not
+    drawn, unless the script set the value itself."""
     state = st.session_state
     prefixes = tuple(run_key(run_id, "") for run_id in state[RUN_IDS])
-    for key in [key for key in state if key.startswith(prefixes)]:
+    for key in [key for key in state if key.startswith(prefixes) or key == "internals"]:
         state[key] = state[key]
 
 
