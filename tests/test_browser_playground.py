@@ -5,6 +5,7 @@ import re
 import numpy as np
 import pytest
 from conftest import ARTIFACTS, wait_for_app
+from playwright.sync_api import expect
 
 import losses
 import optimisers
@@ -127,11 +128,11 @@ def test_the_map_tells_the_height_under_the_cursor_and_a_click_starts_the_edited
 def test_the_run_being_edited_stays_picked_while_it_is_renamed(page, app_url):
     open_playground(page, app_url)
     page.get_by_text("Run 2", exact=True).click()
-    wait_for_app(page)
     label = page.get_by_label("Label")
-    assert label.input_value() == "Adam"
+    expect(label).to_have_value("Adam", timeout=30_000)  # the second run's controls, once the rerun is done
     label.fill("Adam, faster")
     label.press("Enter")
+    page.wait_for_url(re.compile(r"r2\.label=Adam(%2C|,)(\+|%20)faster"), timeout=30_000)  # the rerun has finished
     wait_for_app(page)
     picked = "Array.from(document.querySelectorAll('[data-testid=stRadio] input:checked'))"
     assert "Run 2" in page.evaluate(f"() => {picked}.map(input => input.closest('label').innerText)")
