@@ -67,7 +67,9 @@ OVERLAY_HEIGHT = 360  # px of plot area
 PLOT_WIDTH = 1000  # px: about the widest a page draws a figure; drawn coordinates are rounded for it
 PANEL_HEIGHT, PANEL_GAP = 240, 50  # px; the gap holds the panel titles
 MAP_PANEL_HEIGHT = 300  # px: a map side by side is as tall as it is wide
-CONTROLS_HEIGHT = 130  # px under the animation: its x axis title, the Play button and the frame slider
+# px under the animation: its x axis title, the Play button and the frame slider, which takes 134 px. Were
+# it short of that, Plotly would grow the margin and draw the slider and the legend a second time.
+CONTROLS_HEIGHT = 145
 MARGIN = {"l": 70, "r": 20, "t": 50}
 
 _POINT_SIZE = 14

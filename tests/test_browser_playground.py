@@ -14,6 +14,12 @@ ANIMATION = "document.querySelectorAll('.js-plotly-plot')"
 # The animated chart: the one whose figure has frames.
 FIND_ANIMATION = f"Array.from({ANIMATION}).find(gd => gd._transitionData && gd._transitionData._frames.length)"
 # The x of each run's point: in its trace (drawn whole over the axis line), the one entry that hover tells.
+# Whether Plotly drew the figure in the margins it was given: were a legend, slider or colour bar short of
+# room, Plotly would grow them and draw those parts a second time.
+MARGINS_KEPT = f"""() => {{
+    const gd = {FIND_ANIMATION};
+    return ["l", "r", "t", "b"].every(side => gd._fullLayout._size[side] === gd.layout.margin[side]);
+}}"""
 POINT_XS = f"""() => {{
     const gd = {FIND_ANIMATION};
     return gd.data.filter(t => t.cliponaxis === false).map(t => t.x[t.hoverinfo.indexOf('all')]);
@@ -31,6 +37,7 @@ def test_the_page_loads_with_the_curve_and_one_point_per_run(page, app_url):
     names = page.evaluate(f"() => ({FIND_ANIMATION}).data.map(t => t.name)")
     assert "f(x)" in names
     assert page.evaluate(POINT_XS) == [0.1, 0.1]
+    assert page.evaluate(MARGINS_KEPT)
     page.screenshot(path=str(ARTIFACTS / "playground.png"), full_page=True)
 
 
@@ -83,6 +90,7 @@ def test_play_moves_the_points_over_the_map(page, app_url):
     wait_for_app(page)
     assert page.evaluate(f"() => ({FIND_ANIMATION}).layout.images.length") == 1
     assert page.evaluate(MAP_POINTS) == [[0.5, -4.0], [-1.0, 1.0]]
+    assert page.evaluate(MARGINS_KEPT)
     # Each run draws its point and its arrowhead (Plotly leaves out the first point of a trace whose markers
     # turn along the line, as it has no point before it).
     drawn = f"""() => Array.from(({FIND_ANIMATION}).querySelectorAll('.scatterlayer .trace'))
