@@ -147,7 +147,8 @@ def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
     if not runs:
         messages.append("The link has no valid run: showing the article's RMSProp and Adam.")
         runs = list(landing_config().runs)
-    log_loss, internals = params.get("log") == "1", params.get("internals") == "1"
+    log_loss = _switch(params.get("log"), "log", default.log_loss, messages)
+    internals = _switch(params.get("internals"), "internals", default.internals, messages)
     config = Config(
         loss_id, expression, custom_domain, tuple(runs), steps, layout, frame_ms, log_loss, loss_settings, internals
     )
@@ -209,6 +210,15 @@ def _whole_number(text, name: str, default: int, bounds: tuple[int, int], messag
     return clamped
 
 
+def _switch(text: str | None, name: str, default: bool, messages: list[str]) -> bool:
+    """A setting that is on (`1`) or off (`0`); absent or anything else, `default`."""
+    if text in ("0", "1"):
+        return text == "1"
+    if text is not None:
+        messages.append(f"{name} {text!r} is not 0 or 1: using {int(default)}.")
+    return default
+
+
 def _run_from_params(params, prefix: str, index: int, domain, messages: list[str]) -> Run | None:
     optimiser_id = params[prefix]
     if optimiser_id not in optimisers.REGISTRY:
@@ -228,7 +238,11 @@ def _run_from_params(params, prefix: str, index: int, domain, messages: list[str
             )
         else:
             hyperparameters[h.name] = value
-    options = {o.name: params[f"{prefix}.{o.name}"] == "1" for o in spec.options if f"{prefix}.{o.name}" in params}
+    options = {
+        o.name: _switch(params[f"{prefix}.{o.name}"], f"Run {prefix[1:]}: {o.name}", o.default, messages)
+        for o in spec.options
+        if f"{prefix}.{o.name}" in params
+    }
     x0 = _start(params.get(f"{prefix}.x0"), prefix, domain, messages)
     label = params.get(f"{prefix}.label", run.label)[:MAX_LABEL_LENGTH] or run.label
     colour_match = _COLOUR.fullmatch(params.get(f"{prefix}.colour", ""))

@@ -45,6 +45,13 @@ def test_every_setting_round_trips_exactly():
         ({"steps": "-5", "r1": "gd"}, "outside 1–1000", lambda c: c.steps == 1),
         ({"speed": "1e9", "r1": "gd"}, "outside", lambda c: c.frame_ms == config.FRAME_MS_RANGE[1]),
         ({"layout": "<script>", "r1": "gd"}, "Unknown layout", lambda c: c.layout == "overlay"),
+        ({"internals": "yes", "r1": "gd"}, "internals 'yes' is not 0 or 1: using 0", lambda c: not c.internals),
+        ({"log": "2", "r1": "gd"}, "log '2' is not 0 or 1: using 0", lambda c: not c.log_loss),
+        (
+            {"r1": "adam", "r1.bias_correction": "no", "r1.eps_inside_sqrt": "1"},
+            "Run 1: bias_correction 'no' is not 0 or 1",
+            lambda c: c.runs[0].options == {"bias_correction": True, "eps_inside_sqrt": True},
+        ),
         ({"r1": "sgd9000"}, "unknown optimiser", lambda c: len(c.runs) == 2),
         (
             {"r1": "adam", "r1.alpha": "-1"},
