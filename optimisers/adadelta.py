@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from optimisers.base import Accumulator, OptimiserSpec, Step, alpha, beta, eps
+from optimisers.base import Accumulator, OptimiserSpec, Step, alpha, beta, eps, moving_average
 
 
 def _adadelta(x, grad, state, step, *, alpha, rho, eps):
-    average_square_grad = rho * state["v"] + (1 - rho) * grad * grad
+    average_square_grad = moving_average(state["v"], grad * grad, rho)
     scale = np.sqrt(state["u"] + eps) / np.sqrt(average_square_grad + eps)
     delta = scale * grad
-    average_square_delta = rho * state["u"] + (1 - rho) * delta * delta
+    average_square_delta = moving_average(state["u"], delta * delta, rho)
     return Step(x - alpha * delta, alpha * scale, {"v": average_square_grad, "u": average_square_delta})
 
 

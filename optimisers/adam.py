@@ -16,8 +16,10 @@ from optimisers.base import (
     Step,
     adaptive_denominator,
     alpha,
+    average_weight,
     beta,
     eps,
+    moving_average,
 )
 
 BETA1 = beta("beta1", r"\beta_1", 0.9, "decay of the moving average of gradients (the momentum)")
@@ -49,13 +51,13 @@ def _adam(
     eps_inside_sqrt=False,
     extra_gradient_factor=False,
 ):
-    m = beta1 * state["m"] + (1 - beta1) * grad
-    v = beta2 * state["v"] + (1 - beta2) * grad * grad
+    m = moving_average(state["m"], grad, beta1)
+    v = moving_average(state["v"], grad * grad, beta2)
     new_state = {"m": m, "v": v}
     if amsgrad:
         v = new_state["v_max"] = np.maximum(state["v_max"], v)
-    m_hat = m / (1 - beta1**step) if bias_correction else m
-    v_hat = v / (1 - beta2**step) if bias_correction else v
+    m_hat = m / average_weight(beta1, step) if bias_correction else m
+    v_hat = v / average_weight(beta2, step) if bias_correction else v
     lr = alpha / adaptive_denominator(v_hat, eps, eps_inside_sqrt)
     if extra_gradient_factor:
         # The article's code folds m̂ into its learning rate and then multiplies by g again.

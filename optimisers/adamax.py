@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from optimisers.adam import BETA1, BETA2, FIRST_MOMENT
-from optimisers.base import Accumulator, OptimiserSpec, Step, alpha, eps
+from optimisers.base import Accumulator, OptimiserSpec, Step, alpha, average_weight, eps, moving_average
 
 
 def _adamax(x, grad, state, step, *, alpha, beta1, beta2, eps):
-    m = beta1 * state["m"] + (1 - beta1) * grad
+    m = moving_average(state["m"], grad, beta1)
     u = np.maximum(beta2 * state["u"], np.abs(grad) + eps)
-    lr = alpha / (1 - beta1**step) / u
+    lr = alpha / average_weight(beta1, step) / u
     return Step(x - lr * m, lr, {"m": m, "u": u})
 
 

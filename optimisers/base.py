@@ -190,6 +190,26 @@ EPS_INSIDE_SQRT = Option(
 )
 
 
+def moving_average(average: Array, value: Array, decay: float | Array) -> Array:
+    """The exponential moving average β·average + (1 − β)·value, as torch computes it."""
+    return decay * average + (1 - decay) * value
+
+
+def average_weight(decay: float | Array, step: int) -> float | Array:
+    """1 − βᵗ, the share of the moving average's weight that its first t values carry.
+
+    βᵗ is computed by repeated squaring, which takes the same multiplications, hence the same bits,
+    whether β is a float or an array: numpy's array power and Python's float power can differ in
+    the last place, and do on some CPUs, which would make a batched run differ from a single one.
+    """
+    power, factor = 1.0, decay
+    while step:
+        if step & 1:
+            power = power * factor
+        factor, step = factor * factor, step >> 1
+    return 1 - power
+
+
 def adaptive_denominator(square_average: Array, eps: float | Array, eps_inside_sqrt: bool) -> Array:
     """√(v) + ε as torch computes it, or √(v + ε) as the article's code does."""
     return np.sqrt(square_average + eps) if eps_inside_sqrt else np.sqrt(square_average) + eps

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from optimisers.adam import BETA1, BETA2, FIRST_MOMENT, SECOND_MOMENT
-from optimisers.base import Accumulator, OptimiserSpec, Step, alpha, eps
+from optimisers.base import Accumulator, OptimiserSpec, Step, alpha, average_weight, eps, moving_average
 
 # torch.optim.NAdam's default momentum_decay ψ; the schedule is μ_t = β₁ (1 − ½ · 0.96^(t ψ)).
 MOMENTUM_DECAY = 4e-3
@@ -18,9 +18,9 @@ def _momentum_at(beta1, step):
 def _nadam(x, grad, state, step, *, alpha, beta1, beta2, eps):
     mu, mu_next = _momentum_at(beta1, step), _momentum_at(beta1, step + 1)
     mu_product = state["mu_product"] * mu
-    m = beta1 * state["m"] + (1 - beta1) * grad
-    v = beta2 * state["v"] + (1 - beta2) * grad * grad
-    lr = alpha / (np.sqrt(v / (1 - beta2**step)) + eps)
+    m = moving_average(state["m"], grad, beta1)
+    v = moving_average(state["v"], grad * grad, beta2)
+    lr = alpha / (np.sqrt(v / average_weight(beta2, step)) + eps)
     direction = (1 - mu) / (1 - mu_product) * grad + mu_next / (1 - mu_product * mu_next) * m
     return Step(x - lr * direction, lr, {"m": m, "v": v, "mu_product": mu_product})
 

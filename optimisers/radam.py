@@ -5,19 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from optimisers.adam import BETA1, BETA2, FIRST_MOMENT, FIRST_MOMENT_CORRECTED, SECOND_MOMENT
-from optimisers.base import Accumulator, OptimiserSpec, Step, alpha, eps
+from optimisers.base import Accumulator, OptimiserSpec, Step, alpha, average_weight, eps, moving_average
 
 # Below this length of the approximated moving average the variance is not trusted (torch: 5).
 TRUSTED_LENGTH = 5.0
 
 
 def _radam(x, grad, state, step, *, alpha, beta1, beta2, eps):
-    m = beta1 * state["m"] + (1 - beta1) * grad
-    v = beta2 * state["v"] + (1 - beta2) * grad * grad
-    m_hat = m / (1 - beta1**step)
-    second_correction = 1 - beta2**step
+    m = moving_average(state["m"], grad, beta1)
+    v = moving_average(state["v"], grad * grad, beta2)
+    m_hat = m / average_weight(beta1, step)
+    second_correction = average_weight(beta2, step)
     rho_infinity = 2 / (1 - beta2) - 1
-    rho = np.broadcast_to(rho_infinity - 2 * step * beta2**step / second_correction, np.shape(x))
+    rho = np.broadcast_to(rho_infinity - 2 * step * (1 - second_correction) / second_correction, np.shape(x))
     trusted = rho > TRUSTED_LENGTH
     rho_safe = np.where(trusted, rho, rho_infinity)
     rectification = np.sqrt(

@@ -11,11 +11,12 @@ from optimisers.base import (
     alpha,
     beta,
     eps,
+    moving_average,
 )
 
 
 def _rmsprop(x, grad, state, step, *, alpha, beta, eps, eps_inside_sqrt):
-    average = beta * state["v"] + (1 - beta) * grad * grad
+    average = moving_average(state["v"], grad * grad, beta)
     lr = alpha / adaptive_denominator(average, eps, eps_inside_sqrt)
     return Step(x - lr * grad, lr, {"v": average})
 
