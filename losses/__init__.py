@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 
 from losses.base import Loss, LossParameter, Minimum, domain_middle
 from losses.catalogue import _DEFINITIONS, PARAMETERS
@@ -46,7 +46,11 @@ def get(id: str, **settings: float) -> Loss:
     return _built(id, tuple(float(settings.get(name, p.default)) for name, p in known.items()))
 
 
-@cache
+# Settings come from URLs, so the cache is bounded: a server keeps at most this many built losses.
+CACHE_SIZE = 64
+
+
+@lru_cache(maxsize=CACHE_SIZE)
 def _built(id: str, values: tuple[float, ...]) -> Loss:
     """The loss `id` with its settings' values in order; each one compiled once."""
     return _DEFINITIONS[id](*values)

@@ -244,7 +244,11 @@ def _normalise(text: str) -> tuple[str, list[int]]:
     return "".join(characters), [*origins, len(text.rstrip())]
 
 
-@lru_cache(maxsize=256)
+# Formulas come from URLs and the sidebar, so the cache is bounded.
+CACHE_SIZE = 256
+
+
+@lru_cache(maxsize=CACHE_SIZE)
 def _compiled(text: str, variables: tuple[str, ...], domain: tuple[tuple[float, float], ...]) -> Loss:
     reader = _Reader(text, variables)
     expression = reader.build(reader.checked_tree())
@@ -344,14 +348,14 @@ class _Reader:
         if isinstance(value, complex):
             raise _Refused("imaginary numbers are not allowed", node.col_offset)
         if not isinstance(value, int | float):
-            raise _Refused(f"{literal} is not allowed: write numbers like 12, 0.5 or 1e-3", node.col_offset)
+            raise _Refused(f"{_excerpt(literal)} is not allowed: write numbers like 12, 0.5 or 1e-3", node.col_offset)
         digits = _DECIMAL.fullmatch(literal)
         if digits is None:
-            raise _Refused(f"write '{literal}' in decimal, like 12, 0.5 or 1e-3", node.col_offset)
+            raise _Refused(f"write '{_excerpt(literal)}' in decimal, like 12, 0.5 or 1e-3", node.col_offset)
         if sum(c.isdigit() for c in digits.group(1)) > MAX_DIGITS:
-            raise _Refused(f"'{literal}' has too many digits (at most {MAX_DIGITS})", node.col_offset)
+            raise _Refused(f"'{_excerpt(literal)}' has too many digits (at most {MAX_DIGITS})", node.col_offset)
         if not abs(value) <= MAX_MAGNITUDE:
-            raise _Refused(f"'{literal}' is too large: numbers must stay below 1e100", node.col_offset)
+            raise _Refused(f"'{_excerpt(literal)}' is too large: numbers must stay below 1e100", node.col_offset)
 
     def _checked_call(self, node: ast.Call) -> list[ast.expr]:
         function = node.func
@@ -440,18 +444,28 @@ class _Reader:
         base, exponent = self.build(node.left), self.build(node.right)
         source, index = self._source(node), node.right.col_offset
         if exponent.is_number and abs(float(exponent)) > MAX_EXPONENT:
-            raise _Refused(f"the exponent in '{source}' is too large: at most {MAX_EXPONENT}", index)
+            raise _Refused(f"the exponent in '{_excerpt(source)}' is too large: at most {MAX_EXPONENT}", index)
         if base.is_number and not exponent.is_number and not base.is_positive:
-            raise _Refused(f"in '{source}' the base must be positive, as the exponent varies", node.col_offset)
+            raise _Refused(
+                f"in '{_excerpt(source)}' the base must be positive, as the exponent varies", node.col_offset
+            )
         return base**exponent
 
     def _check_result(self, expression: sp.Expr, node: ast.expr) -> None:
         problem = _problem(expression)
         if problem is not None:
-            raise _Refused(f"'{self._source(node)}' {problem}", node.col_offset)
+            raise _Refused(f"'{_excerpt(self._source(node))}' {problem}", node.col_offset)
 
     def _source(self, node: ast.expr) -> str:
         return self.text[node.col_offset : node.end_col_offset]
+
+
+def _excerpt(text: str, limit: int = 40) -> str:
+    """`text` as a message quotes it: at most `limit` characters, its middle left out."""
+    if len(text) <= limit:
+        return text
+    kept = (limit - 1) // 2
+    return f"{text[:kept]}…{text[-kept:]}"
 
 
 def _problem(expression: sp.Expr) -> str | None:

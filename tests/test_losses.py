@@ -250,3 +250,15 @@ def test_wavy_minima_from_the_article():
     assert [m.x[0] for m in minima] == pytest.approx(expected, abs=1e-4)
     assert [m.is_global for m in minima] == [False, False, False, False, True, False]
     assert minima[4].value == pytest.approx(-0.4953, abs=1e-4)
+
+
+def test_the_caches_of_built_losses_and_typed_formulas_stay_within_their_bounds():
+    from losses import _built
+    from losses.parse import CACHE_SIZE, _compiled
+
+    for offset in range(losses.CACHE_SIZE + 20):
+        losses.get("ravine", condition=2 + offset / 10, angle=0)
+    assert _built.cache_info().currsize == losses.CACHE_SIZE
+    for coefficient in range(2000):
+        losses.parse(f"x^2 + {coefficient}*x")
+    assert _compiled.cache_info().currsize == CACHE_SIZE

@@ -4,6 +4,7 @@ what to fix; accepted expressions evaluate and differentiate like the built-in l
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import numpy as np
@@ -104,8 +105,13 @@ def workdir(tmp_path, monkeypatch):
     return tmp_path
 
 
-def test_the_hostile_suite_is_large():
-    assert len(HOSTILE) >= 40
+@pytest.mark.parametrize("text", HOSTILE, ids=lambda text: repr(text[:40]))
+def test_a_refusal_is_one_short_sentence_that_quotes_little_of_the_input(text):
+    with pytest.raises(losses.ExpressionError) as refusal:
+        losses.parse(text)
+    message = str(refusal.value)
+    assert 0 < len(message) <= 200 and "\n" not in message
+    assert len(max(re.findall(r"'([^']*)'", message), key=len, default="")) <= 40
 
 
 @pytest.mark.parametrize("text", HOSTILE, ids=lambda text: repr(text[:40]))
