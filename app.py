@@ -1,11 +1,14 @@
-"""Descent Lab: see how adaptive learning rates work. This file only routes to the pages."""
+"""Descent Lab: see how adaptive learning rates work. This file routes to the pages, after one process-wide setting."""
 
 from pathlib import Path
 
 import streamlit as st
 
+from optimisers.memory import keep_freed_memory_for_reuse
+
 VIEWS = Path(__file__).parent / "views"  # found from wherever the app is started (bench/floor_app.py)
 
+keep_freed_memory_for_reuse()
 st.set_page_config(page_title="Descent Lab", page_icon=":material/trending_down:", layout="wide")
 st.navigation(
     [

@@ -26,8 +26,10 @@ import torch  # noqa: E402
 
 import losses  # noqa: E402
 import optimisers  # noqa: E402
+from optimisers.memory import keep_freed_memory_for_reuse  # noqa: E402
 
 torch.set_num_threads(1)
+keep_freed_memory_for_reuse()
 QUARTIC = losses.get("quartic")
 ALPHA = 0.01
 

@@ -33,7 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import losses
 import sweep
 from charts.sweep import MAP_KINDS, sweep_figure
+from optimisers.memory import keep_freed_memory_for_reuse
 
+keep_freed_memory_for_reuse()
 LOSS = losses.get("quartic")
 LARGE = (sweep.Axis("x0", -2.5, 2.5, 400), sweep.Axis("alpha", 1e-3, 1.0, 400, log_scale=True), 1000)
 PAGE = (sweep.Axis("x0", -2.5, 2.5, 200), sweep.Axis("alpha", 1e-3, 1.0, 200, log_scale=True), 200)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import math
 from dataclasses import dataclass, field
 
@@ -12,24 +11,6 @@ from losses import Loss
 from optimisers.base import Array, Optimiser
 
 RECORD_MODES = ("all", "final")
-
-
-def _keep_freed_memory_for_reuse() -> None:
-    """Stop glibc from returning large freed blocks to the OS after every numpy temporary.
-
-    Each step allocates a few dozen arrays of the batch's size; by default glibc maps and unmaps
-    each one, and the page faults double the cost of a step on a large batch.
-    """
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return
-    mmap_threshold, trim_threshold = -3, -1  # mallopt parameter numbers from malloc.h
-    libc.mallopt(mmap_threshold, 32 * 2**20)
-    libc.mallopt(trim_threshold, 256 * 2**20)
-
-
-_keep_freed_memory_for_reuse()
 
 
 @dataclass(frozen=True)
