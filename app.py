@@ -9,7 +9,7 @@ from optimisers.memory import keep_freed_memory_for_reuse
 VIEWS = Path(__file__).parent / "views"  # found from wherever the app is started (bench/floor_app.py)
 
 keep_freed_memory_for_reuse()
-st.set_page_config(page_title="Descent Lab", page_icon=":material/trending_down:", layout="wide")
+st.set_page_config(page_title="Descent Lab", page_icon=str(VIEWS / "favicon.png"), layout="wide")  # served by the app
 st.navigation(
     [
         st.Page(VIEWS / "playground.py", title="Playground", icon=":material/play_circle:", default=True),

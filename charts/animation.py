@@ -11,7 +11,7 @@ next checkpoint.
 
 A figure is made of parts (the animation here, the internals rows in charts.internals), each drawn in
 a horizontal band of the plot area on its own numbered axes; `compose` stacks them and gives all their
-moving traces one set of frames, so one slider moves every part.
+moving traces one set of frames, so one step of the player moves every part.
 """
 
 from __future__ import annotations
@@ -67,9 +67,7 @@ OVERLAY_HEIGHT = 360  # px of plot area
 PLOT_WIDTH = 1000  # px: about the widest a page draws a figure; drawn coordinates are rounded for it
 PANEL_HEIGHT, PANEL_GAP = 240, 50  # px; the gap holds the panel titles
 MAP_PANEL_HEIGHT = 300  # px: a map side by side is as tall as it is wide
-# px under the animation: its x axis title, the Play button and the frame slider, which takes 134 px. Were
-# it short of that, Plotly would grow the margin and draw the slider and the legend a second time.
-CONTROLS_HEIGHT = 145
+X_TITLE_HEIGHT = 55  # px under the animation, for its x axis's tick labels and title
 MARGIN = {"l": 70, "r": 20, "t": 50}
 
 _POINT_SIZE = 14
@@ -347,10 +345,14 @@ def _base(k: int) -> int:
     return k - k % STRIDE if k % STRIDE else k - k % CHECKPOINT
 
 
-def _frames(states: list[list[dict]], first_index: int) -> list[dict]:
+def _frames(states: list[list[dict]], first_index: int, held: list[int]) -> list[dict]:
     """One frame per step from the moving traces' states (states[k][j]: trace first_index + j at step k):
-    whole at each checkpoint and wherever everything changed, else what changed since its base (_base)."""
+    whole at each checkpoint and wherever everything changed, else what changed since its base (_base).
+
+    Every frame also names the traces `held`, unchanged: when Plotly plays frames without redrawing, it
+    clears every subplot none of whose traces the frame names."""
     all_traces = list(range(first_index, first_index + len(states[0])))
+    unchanged = {"traces": held, "data": [{} for _ in held]}
     frames = []
     for k, state in enumerate(states):
         if k % CHECKPOINT:
@@ -359,59 +361,27 @@ def _frames(states: list[list[dict]], first_index: int) -> list[dict]:
         else:
             changes = state
         if changes == state:  # a checkpoint, or everything changed: naming a base frame would only add to it
-            frames.append({"name": str(k), "data": state, "traces": all_traces})
+            frames.append({"name": str(k), "data": state + unchanged["data"], "traces": all_traces + held})
             continue
         moved = [j for j, change in enumerate(changes) if change]
         frames.append(
             {
                 "name": str(k),
                 "baseframe": str(_base(k)),
-                "data": [changes[j] for j in moved],
-                "traces": [first_index + j for j in moved],
+                "data": [changes[j] for j in moved] + unchanged["data"],
+                "traces": [first_index + j for j in moved] + held,
             }
         )
     return frames
 
 
-_STILL = {"frame": {"redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
-
-
-def _controls(steps: int, step: int, frame_ms: int, y: float) -> dict:
-    """Play/Pause buttons and a frame slider, placed under paper height `y`."""
-    playing = {
-        "frame": {"duration": frame_ms, "redraw": False},
-        "fromcurrent": True,
-        "mode": "immediate",
-        "transition": {"duration": min(150, frame_ms // 2), "easing": "linear"},
-    }
-    # Play goes on from the step the figure opens at (the page's step controls), or from 0 at the end.
-    start = step if step < steps else 0
-    buttons = {
-        "type": "buttons",
-        "direction": "left",
-        "showactive": False,
-        "x": 0,
-        "y": y,
-        "xanchor": "left",
-        "yanchor": "top",
-        "pad": {"t": 62, "r": 10},
-        "buttons": [
-            {"label": "▶ Play", "method": "animate", "args": [[str(k) for k in range(start, steps + 1)], playing]},
-            {"label": "❚❚ Pause", "method": "animate", "args": [[None], _STILL]},
-        ],
-    }
-    slider = {
-        "active": step,
-        "x": 0.2,
-        "len": 0.8,
-        "y": y,
-        "yanchor": "top",
-        "pad": {"t": 50},
-        "currentvalue": {"prefix": "Step ", "xanchor": "left"},
-        "transition": {"duration": 0},
-        "steps": [{"label": str(k), "method": "animate", "args": [[str(k)], _STILL]} for k in range(steps + 1)],
-    }
-    return {"updatemenus": [buttons], "sliders": [slider]}
+def _held_traces(static: list[dict], moving: list[dict]) -> list[int]:
+    """For each subplot that no moving trace is on, its first static trace (see _frames)."""
+    moving_subplots = {(trace.get("xaxis", "x"), trace.get("yaxis", "y")) for trace in moving}
+    first = {}
+    for index, trace in enumerate(static):
+        first.setdefault((trace.get("xaxis", "x"), trace.get("yaxis", "y")), index)
+    return [index for subplot, index in first.items() if subplot not in moving_subplots]
 
 
 def _axis(view_range: tuple[float, float], title: str | None, **extra) -> dict:
@@ -466,12 +436,17 @@ def compose(parts: Sequence[Part], *, margin_bottom: int, gap: int = 0, frames: 
         top += part.height + gap
     figure_layout["annotations"] = annotations
     static = [trace for part in parts for trace in part.static]
-    data = static + [trace for part in parts for trace in part.moving]
+    moving = [trace for part in parts for trace in part.moving]
+    data = static + moving
     figure_layout["datarevision"] = _digest(data)
     figure = {"data": data, "layout": figure_layout}
     if frames:
         states = [trace_states for part in parts for trace_states in part.states]
-        figure["frames"] = _frames([[trace_states[k] for trace_states in states] for k in range(frames)], len(static))
+        figure["frames"] = _frames(
+            [[trace_states[k] for trace_states in states] for k in range(frames)],
+            len(static),
+            _held_traces(static, moving),
+        )
     return figure
 
 
@@ -563,10 +538,8 @@ def _overlay_layout(view: View, band: Band, height: float, y_title: str, equal_s
     }
 
 
-def animation_part(
-    loss: Loss, runs: Sequence[RunTrace], view: View, *, layout: str, trail: int, frame_ms: int, step: int
-) -> Part:
-    """The animation as a part (see animation_figure), on axes 1, 2, …, with its controls under it."""
+def animation_part(loss: Loss, runs: Sequence[RunTrace], view: View, *, layout: str, trail: int, step: int) -> Part:
+    """The animation as a part (see animation_figure), on axes 1, 2, …."""
     _require_drawable(loss)
     check_runs(runs)
     if layout not in LAYOUTS:
@@ -626,7 +599,6 @@ def animation_part(
             placed = _overlay_layout(view, band, panel_height, y_title, over_map)
         return (
             placed
-            | _controls(steps, step, frame_ms, band.domain(0, height)[0])
             | ({"images": images} if images else {})
             | (
                 {"coloraxis": colour_axis(image, *_colour_bar_span(band, height)), "margin": {"r": COLOUR_BAR_WIDTH}}
@@ -680,16 +652,15 @@ def animation_figure(
     layout: str = "overlay",
     view: View | None = None,
     trail: int = 5,
-    frame_ms: int = 400,
     step: int = 0,
 ) -> dict:
-    """The runs descending the loss: one frame per step 0..max steps, opened at `step`.
+    """The runs descending the loss: one frame per step 0..max steps, drawn at `step` (charts.player plays it).
 
     layout="overlay" puts every run on one curve with a legend; "side_by_side" gives each run its own
-    panel (same ranges) and moves them all with one slider. A point outside `view` is drawn on its
+    panel (same ranges), all moved by the same frames. A point outside `view` is drawn on its
     edge as a triangle pointing out; a diverged run holds its last finite point. `trail` is how many
     earlier positions fade behind each point (0 for none).
     """
     view = view or default_view(loss)
-    part = animation_part(loss, runs, view, layout=layout, trail=trail, frame_ms=frame_ms, step=step)
-    return compose([part], margin_bottom=CONTROLS_HEIGHT, frames=max_steps(runs) + 1, hovermode="closest")
+    part = animation_part(loss, runs, view, layout=layout, trail=trail, step=step)
+    return compose([part], margin_bottom=X_TITLE_HEIGHT, frames=max_steps(runs) + 1, hovermode="closest")

@@ -19,7 +19,7 @@ LOCAL_MINIMUM_COLOUR = "#9ca3af"
 OUTLINE_COLOUR = "#1f2937"
 THEME = {
     "paper_bgcolor": "white",
-    "plot_bgcolor": "white",
+    "plot_bgcolor": "rgba(0, 0, 0, 0)",  # the paper shows through: a subplot drawn later hides nothing under it
     "font": {"family": "Inter, Helvetica, Arial, sans-serif", "size": 13, "color": "#1f2937"},
     "hoverlabel": {"align": "left"},
 }

@@ -22,6 +22,7 @@ MAX_STEPS = 1000
 MAX_LABEL_LENGTH = 40
 LAYOUTS = ("overlay", "side_by_side")
 FRAME_MS_RANGE = (50, 2000)
+DEFAULT_FRAME_MS = 400  # how long the player shows each frame while playing
 CUSTOM_LOSS = "custom"
 MAX_EXPRESSION_LENGTH = MAX_LENGTH
 CUSTOM_DOMAIN = (-3.0, 3.0)
@@ -52,7 +53,7 @@ class Config:
     runs: tuple[Run, ...] = ()
     steps: int = 50
     layout: str = "overlay"
-    frame_ms: int = 400
+    frame_ms: int = DEFAULT_FRAME_MS
     log_loss: bool = False
     loss_settings: tuple[tuple[str, float], ...] = ()  # (name, value) for a loss that takes settings
     internals: bool = False  # the rows inside the optimisers under the animation

@@ -1,16 +1,19 @@
-"""What a user can take away from a run: the trajectories as CSV, and a PyTorch script."""
+"""What a user can take away from a run: the trajectories as CSV, the animation as a page that plays offline,
+and a PyTorch script."""
 
 from __future__ import annotations
 
 import csv
+import html
 import io
+import json
 from collections.abc import Sequence
 
 import numpy as np
-import plotly.io
 import sympy as sp
 from sympy.printing.pytorch import torch_code
 
+from charts.player import PLAYER_CSS, PLAYER_JS, PLOTLY_JS, PLOTLY_JS_FOLDER, player_data
 from config import Run
 from losses import Loss
 from optimisers import REGISTRY, Trajectory
@@ -96,9 +99,43 @@ def trajectories_csv(labels: Sequence[str], optimiser_ids: Sequence[str], trajec
     return buffer.getvalue()
 
 
-def animation_html(figure: dict) -> str:
-    """The figure as one HTML file with plotly.js inside, so it plays with no network."""
-    return plotly.io.to_html(figure, include_plotlyjs=True, full_html=True, validate=False, auto_play=False)
+def run_description(run: Run) -> str:
+    """One line that says how a run was made: its label, optimiser, settings and start."""
+    settings = [f"{name} = {value:g}" for name, value in run.hyperparameters.items()]
+    settings += [f"{name} = {'on' if value else 'off'}" for name, value in run.options.items()]
+    start = ", ".join(f"{value:g}" for value in run.x0)
+    return f"{run.label}: {REGISTRY[run.optimiser].name}, {', '.join(settings)}, from ({start})"
+
+
+def animation_html(figure: dict, *, title: str, lines: Sequence[str], frame_ms: int) -> str:
+    """The animation with its player and plotly.js inside, so it plays with no network, under a title and
+    `lines` that say what it shows."""
+    spec = json.dumps(player_data(figure, frame_ms=frame_ms)).replace("</", "<\\/")
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>
+body {{ font-family: Helvetica, Arial, sans-serif; color: #1f2937; margin: 1.5rem auto; max-width: 1100px; }}
+h1 {{ font-size: 1.5rem; }} ul {{ padding-left: 1.2rem; line-height: 1.5; }}
+{PLAYER_CSS}
+</style>
+<script>{(PLOTLY_JS_FOLDER / PLOTLY_JS).read_text()}</script>
+</head>
+<body>
+<h1>{html.escape(title)}</h1>
+<ul>{items}</ul>
+<div class="descent-player" id="player"></div>
+<script type="module">
+{PLAYER_JS}
+mountPlayer(document.getElementById("player"), {spec}, window.Plotly, null);
+</script>
+</body>
+</html>
+"""
 
 
 def _cell(value) -> str:

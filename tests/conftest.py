@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -83,18 +85,59 @@ def browser(app_url):
         chromium.close()
 
 
+# Streamlit's frontend asks a page's own path for the server's health and host configuration (/article/_stcore/…)
+# before it asks the root: a known 404 of Streamlit's, not of the app.
+_STREAMLITS_OWN_404 = re.compile(r"/[a-z_]+/_stcore/(health|host-config)$")
+
+
+def watch_for_errors(tab) -> list[str]:
+    """The uncaught errors and console errors `tab` will show, listed as they happen; a failed request's
+    console error is named by its address."""
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    tab.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and "Failed to load resource" not in message.text
+            and errors.append(f"console: {message.text}")
+        ),
+    )
+    tab.on("requestfailed", lambda request: errors.append(f"request failed: {request.url} {request.failure}"))
+    tab.on(
+        "response",
+        lambda response: (
+            response.status >= 400
+            and not _STREAMLITS_OWN_404.search(response.url)
+            and errors.append(f"HTTP {response.status}: {response.url}")
+        ),
+    )
+    return errors
+
+
+def new_tab(browser, width: int = 1400, height: int = 1000):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    return context, context.new_page()
+
+
 @pytest.fixture
 def page(browser):
-    """A fresh browser tab; fails the test if the page raised a JavaScript error."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    tab = context.new_page()
-    errors: list[str] = []
-    # plotly.js rejects the promise of an animation that another interrupts (Pause, or scrubbing while
-    # playing) with no reason at all; that is how it stops, not an error of the page.
-    tab.on("pageerror", lambda error: str(error) != "undefined" and errors.append(str(error)))
+    """A fresh browser tab; fails the test if the page raised an error, logged one, or a request failed."""
+    context, tab = new_tab(browser)
+    errors = watch_for_errors(tab)
     yield tab
     context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not errors, f"errors on the page: {errors}"
+
+
+@pytest.fixture
+def phone(browser):
+    """A tab the size of a phone (390 × 844), failing the test on any error as `page` does."""
+    context, tab = new_tab(browser, 390, 844)
+    errors = watch_for_errors(tab)
+    yield tab
+    context.close()
+    assert not errors, f"errors on the page: {errors}"
 
 
 def wait_for_app(page, timeout: float = 60_000) -> None:
@@ -102,6 +145,34 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
     page.wait_for_selector(SCRIPT_IDLE, timeout=timeout)
     page.wait_for_selector("[data-testid=stMain]", timeout=timeout)
     assert page.locator("[data-testid=stException]").count() == 0, "the page shows an exception"
+
+
+# What plotly.js drew of each trace of a chart `gd`, read from the SVG and turned back into axis units through
+# the trace's axes (log10 on a log axis): its line's vertices, its markers' centres with their index in the
+# trace, and the pixels per unit of each axis, to compare within a pixel.
+DRAWN = """gd => {
+    const axis = id => gd._fullLayout[id.replace(/^([xy])/, "$1axis")];
+    const numbers = text => (text || "").match(/-?[\\d.]+(e-?\\d+)?/g)?.map(Number) ?? [];
+    return Array.from(gd.querySelectorAll(".scatterlayer .trace")).map(group => {
+        const trace = group.__data__[0].trace, xa = axis(trace.xaxis), ya = axis(trace.yaxis);
+        const pairs = flat => flat.filter((_, i) => i % 2 === 0).map((x, i) => [x, flat[2 * i + 1]]);
+        const line = group.querySelector("path.js-line");
+        return {
+            index: trace.index, name: trace.name, yaxis: trace.yaxis,
+            line: pairs(numbers(line && line.getAttribute("d"))).map(([x, y]) => [xa.p2l(x), ya.p2l(y)]),
+            points: Array.from(group.querySelectorAll("path.point")).filter(p => p.getAttribute("d") !== "M0,0Z")
+                .map(p => [p.__data__.i, ...numbers(p.getAttribute("transform")).slice(0, 2)])
+                .map(([i, x, y]) => [i, xa.p2l(x), ya.p2l(y)]),
+            x_pixels: xa._length / Math.abs(xa.range[1] - xa.range[0]),
+            y_pixels: ya._length / Math.abs(ya.range[1] - ya.range[0]),
+        };
+    });
+}"""
+
+
+def played(at) -> list[dict]:
+    """What an AppTest page gave its animation players: each one's figure, time per frame and clickability."""
+    return [json.loads(player.proto.json) for player in at.get("bidi_component")]
 
 
 def merged(base: dict, change: dict) -> dict:

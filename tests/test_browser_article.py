@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from conftest import wait_for_app
+import pytest
+from conftest import DRAWN, wait_for_app
+from playwright.sync_api import expect
 
 from article import scenes
-
-# Where a run's point is drawn now: in the trace named after the run, the one entry that hover tells.
-POINT_X = """([chart, label]) => {
-    const run = chart.data.find(t => t.cliponaxis === false && t.name.startsWith(label));
-    return run.x[run.hoverinfo.indexOf("all")];
-}"""
 
 
 def test_article_page_shows_six_animations_and_play_runs_one(app_url, page):
@@ -20,22 +16,24 @@ def test_article_page_shows_six_animations_and_play_runs_one(app_url, page):
     page.get_by_role("link", name="Article").click()
     page.wait_for_url("**/article")
     wait_for_app(page)
-    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length === 6", timeout=60_000)
-    charts = page.locator(".js-plotly-plot")
+    page.wait_for_function("document.querySelectorAll('.descent-plot.js-plotly-plot').length === 6", timeout=60_000)
+    players = page.locator(".descent-player")
     for index in range(6):
-        assert charts.nth(index).evaluate("chart => chart._transitionData._frames.length") == 9
+        assert players.nth(index).locator(".descent-counter").text_content() == "Step 0 of 8"
 
     first_scene = scenes.SCENES[0]
     yellow = first_scene.runs[0]
     final_x = float(scenes.trajectories(first_scene, "article")[0].x[-1, 0])
-    chart = charts.nth(0)
-    chart.scroll_into_view_if_needed()
-    handle = chart.element_handle()
-    assert page.evaluate(POINT_X, [handle, yellow.label]) == yellow.x0[0]
-
-    chart.locator(".updatemenu-button", has_text="Play").click()
+    player = players.nth(0)
+    player.scroll_into_view_if_needed()
+    plot = player.locator(".descent-plot").element_handle()
+    point_x = f"""([gd, label]) => {{
+        const run = ({DRAWN})(gd).find(t => t.name.startsWith(label) && t.points.length);
+        return run.points.reduce((a, b) => (a[0] < b[0] ? a : b))[1];
+    }}"""
+    assert page.evaluate(point_x, [plot, yellow.label]) == pytest.approx(yellow.x0[0], abs=1e-3)
+    player.locator(".descent-play").click()
+    expect(player.locator(".descent-counter")).to_have_text("Step 8 of 8", timeout=30_000)
     page.wait_for_function(
-        f"([chart, label]) => Math.abs(({POINT_X})([chart, label]) - {final_x!r}) < 5e-4 * Math.abs({final_x!r})",
-        arg=[handle, yellow.label],
-        timeout=30_000,
+        f"([gd, label]) => Math.abs(({point_x})([gd, label]) - {final_x!r}) < 1e-3", arg=[plot, yellow.label]
     )

@@ -1,124 +1,213 @@
-"""The Playground in a real Chromium against `streamlit run app.py`: it loads, plays, scrubs, reacts."""
+"""The Playground in a real Chromium against `streamlit run app.py`, used as a student would: it plays, pauses,
+steps, scrubs and takes clicks after playing, and what plotly.js drew (the SVG) is checked against the runs."""
 
+import itertools
 import re
 
 import numpy as np
 import pytest
-from conftest import ARTIFACTS, wait_for_app
+from conftest import ARTIFACTS, DRAWN, wait_for_app, watch_for_errors
 from playwright.sync_api import expect
 
 import losses
 import optimisers
 
-ANIMATION = "document.querySelectorAll('.js-plotly-plot')"
-# The animated chart: the one whose figure has frames.
-FIND_ANIMATION = f"Array.from({ANIMATION}).find(gd => gd._transitionData && gd._transitionData._frames.length)"
-# The x of each run's point: in its trace (drawn whole over the axis line), the one entry that hover tells.
-# Whether Plotly drew the figure in the margins it was given: were a legend, slider or colour bar short of
-# room, Plotly would grow them and draw those parts a second time.
+PLOT = ".descent-plot.js-plotly-plot"
+# Whether Plotly drew the figure in the margins it was given: were a legend or colour bar short of room,
+# Plotly would grow them and draw those parts a second time.
 MARGINS_KEPT = f"""() => {{
-    const gd = {FIND_ANIMATION};
+    const gd = document.querySelector("{PLOT}");
     return ["l", "r", "t", "b"].every(side => gd._fullLayout._size[side] === gd.layout.margin[side]);
 }}"""
-POINT_XS = f"""() => {{
-    const gd = {FIND_ANIMATION};
-    return gd.data.filter(t => t.cliponaxis === false).map(t => t.x[t.hoverinfo.indexOf('all')]);
-}}"""
+LANDING_RUNS = {
+    "RMSProp": optimisers.create("rmsprop", alpha=0.1, beta=0.9),
+    "Adam": optimisers.create("adam", alpha=0.1, beta1=0.9, beta2=0.999),
+}
 
 
-def open_playground(page, app_url):
-    page.goto(app_url)
-    page.wait_for_function(f"() => !!({FIND_ANIMATION})", timeout=90_000)
+def open_playground(page, url):
+    page.goto(url)
+    page.wait_for_selector(PLOT, timeout=90_000)
     wait_for_app(page)
 
 
-def test_the_page_loads_with_the_curve_and_one_point_per_run(page, app_url):
+def drawn(page) -> list[dict]:
+    return page.evaluate(f"gd => ({DRAWN})(gd)", page.locator(PLOT).element_handle())
+
+
+def counter(page) -> str:
+    return page.locator(".descent-counter").text_content()
+
+
+def play_to_the_end(page, steps: int) -> None:
+    page.locator(".descent-play").click()
+    expect(page.locator(".descent-play")).to_have_text("❚❚ Pause")
+    expect(page.locator(".descent-counter")).to_have_text(f"Step {steps} of {steps}", timeout=60_000)
+    expect(page.locator(".descent-play")).to_have_text("▶ Play")
+
+
+def scrub_to(page, step: int) -> None:
+    page.locator(".descent-scrubber").fill(str(step))
+    expect(page.locator(".descent-counter")).to_have_text(re.compile(f"^Step {step} of"))
+
+
+def run_point(traces: list[dict], label: str) -> tuple[float, ...]:
+    """Where a run's point is drawn: its trace's first marker drawn (its trail or its arrow's end come after)."""
+    (trace,) = [t for t in traces if t["name"].split(" — ")[0] == label and t["points"]]
+    return tuple(min(trace["points"])[1:])
+
+
+def wait_for_point(page, label: str, x: float, y: float | None = None, timeout: float = 30_000) -> None:
+    """Wait until the run's point is drawn at x (and y) to within 1e-3 (a map's, 0.02)."""
+    page.wait_for_function(
+        f"""([gd, label, x, y]) => {{
+            const run = ({DRAWN})(gd).find(t => t.name.split(" — ")[0] === label && t.points.length);
+            const [, drawnX, drawnY] = run.points.reduce((a, b) => (a[0] < b[0] ? a : b));
+            const near = y === null ? 1e-3 : 0.02;
+            return Math.abs(drawnX - x) < near && (y === null || Math.abs(drawnY - y) < near);
+        }}""",
+        arg=[page.locator(PLOT).element_handle(), label, x, y],
+        timeout=timeout,
+    )
+
+
+def assert_line_is(trace: dict, first_step: int, expected: np.ndarray) -> None:
+    """The trace's drawn line goes through `expected` (one value per step from `first_step`) to a pixel, vertex
+    by vertex (Plotly leaves out vertices on a straight stretch), from its first step to its last."""
+    line = np.array(trace["line"])
+    assert len(line) >= 2, f"{trace['name']}: nothing drawn"
+    steps = np.rint(line[:, 0]).astype(int)
+    np.testing.assert_allclose(line[:, 0], steps, atol=1 / trace["x_pixels"])
+    assert (steps[0], steps[-1]) == (first_step, first_step + len(expected) - 1), trace["name"]
+    np.testing.assert_allclose(line[:, 1], expected[steps - first_step], atol=1.5 / trace["y_pixels"])
+
+
+def test_the_page_opens_with_the_curve_one_point_per_run_and_one_sentence_saying_what_to_do(page, app_url):
     open_playground(page, app_url)
-    names = page.evaluate(f"() => ({FIND_ANIMATION}).data.map(t => t.name)")
-    assert "f(x)" in names
-    assert page.evaluate(POINT_XS) == [0.1, 0.1]
+    traces = drawn(page)
+    assert next(t["name"] for t in traces if t["line"]) == "f(x)"
+    assert [run_point(traces, label)[0] for label in LANDING_RUNS] == pytest.approx([0.1, 0.1], abs=0.01)
+    assert counter(page) == "Step 0 of 50"
     assert page.evaluate(MARGINS_KEPT)
     page.screenshot(path=str(ARTIFACTS / "playground.png"), full_page=True)
 
 
-def test_play_moves_the_points_and_scrubbing_to_the_end_shows_the_final_positions(page, app_url):
-    open_playground(page, app_url)
-    page.locator(".updatemenu-button").filter(has_text="Play").first.click()
-    page.wait_for_function(f"() => ({POINT_XS})().some(x => x !== 0.1)", timeout=10_000)
-
-    rail = page.locator(".slider-rail-rect").first.bounding_box()
-    page.mouse.click(rail["x"] + rail["width"] - 1, rail["y"] + rail["height"] / 2)  # the slider's last step
+def test_play_then_scrub_draws_the_points_and_every_internals_row_as_the_runs_went(page, app_url):
+    open_playground(page, app_url + "?internals=1")
+    play_to_the_end(page, 50)
+    scrub_to(page, 25)
     quartic = losses.get("quartic")
-    expected = [
-        optimisers.simulate(quartic, optimisers.create("rmsprop", alpha=0.1, beta=0.9), [0.1], 50).final_x[0],
-        optimisers.simulate(quartic, optimisers.create("adam", alpha=0.1), [0.1], 50).final_x[0],
-    ]
-    page.wait_for_function(
-        f"expected => ({POINT_XS})().every((x, i) => Math.abs(x - expected[i]) < 5e-4 * Math.abs(expected[i]))",
-        arg=expected,
-        timeout=10_000,
-    )
-    assert page.locator(".slider-container").first.text_content().startswith("Step 50")
+    runs = {label: optimisers.simulate(quartic, optimiser, [0.1], 50) for label, optimiser in LANDING_RUNS.items()}
+    traces = drawn(page)
+    for label, trajectory in runs.items():
+        x, y = run_point(traces, label)
+        assert x == pytest.approx(trajectory.x[25, 0], abs=1e-3) and y == pytest.approx(trajectory.loss[25], abs=1e-2)
+    rows = sorted({t["yaxis"] for t in traces if t["yaxis"] not in ("y", "y2")}, key=lambda axis: int(axis[1:]))
+    by_row = {axis: {t["name"]: t for t in traces if t["yaxis"] == axis} for axis in rows}
+    loss_row, x_row, lr_row = (by_row[axis] for axis in rows[:3])
+    for label, trajectory in runs.items():
+        assert_line_is(loss_row[label], 0, trajectory.loss)
+        assert_line_is(x_row[label], 0, trajectory.x[:, 0])
+        assert_line_is(lr_row[label], 1, np.log10(trajectory.lr[:, 0]))
+    for row in by_row.values():  # every row, the accumulators' too, still drawn after playing
+        assert all(len(trace["line"]) >= 2 for trace in row.values()), row.keys()
+    (step_line,) = [t for t in traces if t["yaxis"] == "y2"]
+    assert {round(x, 6) for x, _ in step_line["line"]} == {25.0}
+    page.screenshot(path=str(ARTIFACTS / "playground-internals.png"), full_page=True)
 
 
-def test_changing_a_setting_redraws_the_chart(page, app_url):
+def test_the_step_buttons_and_the_scrubber_move_together_without_a_rerun(page, app_url):
     open_playground(page, app_url)
-    frames = f"() => JSON.stringify(({FIND_ANIMATION})._transitionData._frames)"
-    before = page.evaluate(frames)
+    reruns = page.evaluate("() => performance.getEntriesByType('resource').length")
+    page.locator(".descent-forward").click()
+    page.locator(".descent-forward").click()
+    assert counter(page) == "Step 2 of 50" and page.locator(".descent-scrubber").input_value() == "2"
+    page.locator(".descent-back").click()
+    assert counter(page) == "Step 1 of 50"
+    page.locator(".descent-scrubber").focus()
+    page.keyboard.press("End")
+    assert counter(page) == "Step 50 of 50" and page.locator(".descent-forward").is_disabled()
+    quartic = losses.get("quartic")
+    final = optimisers.simulate(quartic, LANDING_RUNS["Adam"], [0.1], 50).final_x[0]
+    wait_for_point(page, "Adam", final)
+    assert page.locator("[data-testid=stApp][data-test-script-state=running]").count() == 0
+    assert page.evaluate("() => performance.getEntriesByType('resource').length") == reruns  # nothing fetched
+
+
+def test_pause_stops_the_points_where_the_counter_says(page, app_url):
+    open_playground(page, app_url)
+    page.locator(".descent-play").click()
+    expect(page.locator(".descent-counter")).to_have_text(re.compile(r"^Step ([3-9]|\d\d) of 50"), timeout=20_000)
+    page.locator(".descent-play").click()
+    expect(page.locator(".descent-play")).to_have_text("▶ Play")
+    page.wait_for_timeout(600)  # longer than a frame: had the animation gone on, the counter would have moved
+    step = int(counter(page).split()[1])
+    quartic = losses.get("quartic")
+    expected = optimisers.simulate(quartic, LANDING_RUNS["RMSProp"], [0.1], 50).x[step, 0]
+    assert run_point(drawn(page), "RMSProp")[0] == pytest.approx(expected, abs=1e-3)
+
+
+def test_changing_a_setting_redraws_the_chart_at_the_step_shown(page, app_url):
+    open_playground(page, app_url)
+    scrub_to(page, 10)
+    before = run_point(drawn(page), "RMSProp")
     alpha_box = page.get_by_label("alpha (exact)").first
     alpha_box.fill("0.03")
     alpha_box.press("Enter")
-    page.wait_for_function(f"before => ({frames})() !== before", arg=before, timeout=30_000)
+    page.wait_for_url(re.compile(r"r1\.alpha=0\.03"), timeout=30_000)
     wait_for_app(page)
-    assert page.locator("[data-testid=stException]").count() == 0
+    quartic = losses.get("quartic")
+    expected = optimisers.simulate(quartic, optimisers.create("rmsprop", alpha=0.03, beta=0.9), [0.1], 50).x[10, 0]
+    wait_for_point(page, "RMSProp", expected)
+    assert counter(page) == "Step 10 of 50" and run_point(drawn(page), "RMSProp") != before
+
+
+def test_a_thousand_steps_have_readable_ticks_under_the_scrubber(page, app_url):
+    open_playground(page, app_url + "?steps=1000&r1=gd&r1.alpha=0.01")
+    ticks = page.locator(".descent-tick")
+    labels = ticks.all_text_contents()
+    assert labels[0] == "0" and labels[-1] == "1000" and len(labels) <= 11
+    boxes = [ticks.nth(i).bounding_box() for i in range(ticks.count())]
+    assert all(left["x"] + left["width"] < right["x"] for left, right in itertools.pairwise(boxes))
+    scrub_to(page, 537)  # the scrubber reaches every step
 
 
 HIMMELBLAU_URL = "?loss=himmelblau&steps=40&r1=adam&r1.alpha=0.1&r1.x0=0.5,-4&r2=gd&r2.alpha=0.01&r2.x0=-1,1"
-# The runs' points over a map: in each run's trace, the entry that hover tells (the others draw its step arrow).
-MAP_POINTS = f"""() => {{
-    const gd = {FIND_ANIMATION};
-    return gd.data.filter(t => t.cliponaxis === false).map(t => {{
-        const point = t.hoverinfo.indexOf('all');
-        return [t.x[point], t.y[point]];
-    }});
-}}"""
 
 
 def test_play_moves_the_points_over_the_map(page, app_url):
-    page.goto(app_url + HIMMELBLAU_URL)
-    page.wait_for_function(f"() => !!({FIND_ANIMATION})", timeout=90_000)
-    wait_for_app(page)
-    assert page.evaluate(f"() => ({FIND_ANIMATION}).layout.images.length") == 1
-    assert page.evaluate(MAP_POINTS) == [[0.5, -4.0], [-1.0, 1.0]]
+    open_playground(page, app_url + HIMMELBLAU_URL)
+    assert page.evaluate(f"() => document.querySelector('{PLOT}').layout.images.length") == 1
+    traces = drawn(page)
+    assert run_point(traces, "Adam") == pytest.approx((0.5, -4.0), abs=0.02)
     assert page.evaluate(MARGINS_KEPT)
-    # Each run draws its point and its arrowhead (Plotly leaves out the first point of a trace whose markers
-    # turn along the line, as it has no point before it).
-    drawn = f"""() => Array.from(({FIND_ANIMATION}).querySelectorAll('.scatterlayer .trace'))
-        .filter(group => group.__data__[0].trace.cliponaxis === false)
-        .map(group => Array.from(group.querySelectorAll('.point')))
-        .map(points => points.filter(point => point.getAttribute('d') !== 'M0,0Z').length)"""
-    assert page.evaluate(drawn) == [2, 2]
-    page.locator(".updatemenu-button").filter(has_text="Play").first.click()
-    page.wait_for_function(
-        f"() => ({MAP_POINTS})().every(([x, y], i) => x !== [0.5, -1.0][i] && y !== [-4.0, 1.0][i])", timeout=10_000
-    )
+    play_to_the_end(page, 40)
+    himmelblau = losses.get("himmelblau")
+    final = optimisers.simulate(himmelblau, optimisers.create("adam", alpha=0.1), np.array([0.5, -4.0]), 40).final_x
+    assert run_point(drawn(page), "Adam") == pytest.approx(tuple(final), abs=0.02)
     # The map is a picture under the animation: still there once the points have moved.
     pictures = "Array.from(gd.querySelectorAll('image')).filter(i => i.getAttribute('href').startsWith('data:image'))"
-    assert page.evaluate(f"() => {{ const gd = {FIND_ANIMATION}; return {pictures}.length; }}") == 1
+    assert page.evaluate(f"() => {{ const gd = document.querySelector('{PLOT}'); return {pictures}.length; }}") == 1
     page.screenshot(path=str(ARTIFACTS / "playground-map.png"), full_page=True)
 
 
-def test_the_map_tells_the_height_under_the_cursor_and_a_click_starts_the_edited_run_there(page, app_url):
-    page.goto(app_url + HIMMELBLAU_URL)
-    page.wait_for_function(f"() => !!({FIND_ANIMATION})", timeout=90_000)
-    wait_for_app(page)
-    where = page.evaluate(
-        f"""() => {{
-            const gd = {FIND_ANIMATION}, box = gd.getBoundingClientRect();
+def map_point_on_page(page, x: float, y: float) -> tuple[float, float]:
+    return page.evaluate(
+        f"""([x, y]) => {{
+            const gd = document.querySelector("{PLOT}"), box = gd.getBoundingClientRect();
             const xaxis = gd._fullLayout.xaxis, yaxis = gd._fullLayout.yaxis;
-            return [box.left + xaxis._offset + xaxis.d2p(-2), box.top + yaxis._offset + yaxis.d2p(2)];
-        }}"""
+            return [box.left + xaxis._offset + xaxis.d2p(x), box.top + yaxis._offset + yaxis.d2p(y)];
+        }}""",
+        [x, y],
     )
+
+
+def test_the_map_tells_the_height_under_the_cursor_and_a_click_after_playing_starts_the_edited_run_there(page, app_url):
+    open_playground(page, app_url + HIMMELBLAU_URL)
+    page.locator(".descent-play").click()
+    expect(page.locator(".descent-counter")).to_have_text(re.compile(r"^Step [2-9]"), timeout=20_000)
+    page.locator(".descent-play").click()  # Pause, while it plays
+    where = map_point_on_page(page, -2, 2)
     page.mouse.move(*where)
     hover = page.locator(".hoverlayer .hovertext").first
     hover.wait_for()
@@ -130,7 +219,52 @@ def test_the_map_tells_the_height_under_the_cursor_and_a_click_starts_the_edited
     wait_for_app(page)
     x0, y0 = (float(v) for v in page.evaluate("() => new URLSearchParams(location.search).get('r1.x0')").split(","))
     assert abs(x0 + 2) < 0.3 and abs(y0 - 2) < 0.3  # the nearest of the map's clickable points
-    assert page.evaluate(MAP_POINTS)[0] == [x0, y0]
+    scrub_to(page, 0)
+    wait_for_point(page, "Adam", x0, y0)
+
+
+def test_the_downloaded_animation_plays_offline_and_says_what_it_shows(page, app_url, browser, tmp_path):
+    open_playground(page, app_url)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Animation (HTML, plays offline)").click()
+    saved = tmp_path / "animation.html"
+    download.value.save_as(saved)
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, offline=True)
+    offline = context.new_page()
+    errors = watch_for_errors(offline)
+    offline.goto(saved.as_uri())
+    offline.wait_for_selector(PLOT)
+    text = offline.locator("body").inner_text()
+    assert "Descent Lab: Article quartic" in text and "f = x**4 - 2*x**2 + x" in text
+    assert "RMSProp: RMSProp, alpha = 0.1, beta = 0.9, eps = 1e-08, from (0.1)" in text
+    assert offline.locator(".modebar-btn--logo, a[href*='plot.ly'], a[href*='chart-studio']").count() == 0
+    play_to_the_end(offline, 50)
+    scrub_to(offline, 20)
+    expected = optimisers.simulate(losses.get("quartic"), LANDING_RUNS["Adam"], [0.1], 50).x[20, 0]
+    assert run_point(drawn(offline), "Adam")[0] == pytest.approx(expected, abs=1e-3)
+    context.close()
+    assert not errors, errors
+
+
+def test_on_a_phone_the_controls_sit_side_by_side_and_nothing_covers_another(phone, app_url):
+    open_playground(phone, app_url)
+    box = {
+        name: phone.locator(selector).bounding_box()
+        for name, selector in [
+            ("back", ".descent-back"),
+            ("play", ".descent-play"),
+            ("forward", ".descent-forward"),
+            ("scrubber", ".descent-scrubber"),
+            ("legend", ".legend"),
+            ("plot", PLOT),
+        ]
+    }
+    for left, right in [("back", "play"), ("play", "forward"), ("forward", "scrubber")]:
+        assert box[left]["x"] + box[left]["width"] <= box[right]["x"], (left, right)
+        assert abs(box[left]["y"] + box[left]["height"] / 2 - (box[right]["y"] + box[right]["height"] / 2)) < 12
+    assert box["scrubber"]["x"] + box["scrubber"]["width"] <= 390
+    assert box["legend"]["y"] >= box["plot"]["y"] and box["legend"]["x"] + box["legend"]["width"] <= 390
+    phone.screenshot(path=str(ARTIFACTS / "playground-phone.png"), full_page=True)
 
 
 def test_the_run_being_edited_stays_picked_while_it_is_renamed(page, app_url):

@@ -18,6 +18,7 @@ import losses
 import optimisers
 from charts.animation import CHECKPOINT, CURVE_SAMPLES, PLOT_WIDTH, STRIDE
 from charts.contour import MAP_HEIGHT, PATH_TOLERANCE_PX, drawing_points, map_panel
+from charts.player import player_data
 from losses import Loss
 
 QUARTIC = losses.get("quartic")
@@ -149,30 +150,27 @@ def test_frames_carry_only_what_moves():
 
 
 @pytest.mark.parametrize("step", [0, 3, STEPS])
-def test_the_figure_opens_at_step_with_the_slider_there(step):
+def test_the_figure_is_drawn_at_step(step):
     r = rmsprop()
     figure = charts.animation_figure(QUARTIC, [r], step=step)
     (point,) = run_traces(figure)
     assert at_point(figure, point, figure["data"][point]["x"]) == pytest.approx(r.trajectory.x[step, 0], rel=5e-4)
-    (slider,) = figure["layout"]["sliders"]
-    assert slider["active"] == step
-    assert slider["currentvalue"]["prefix"] == "Step "
-    assert [s["label"] for s in slider["steps"]] == [str(k) for k in range(STEPS + 1)]
-    for k, slider_step in enumerate(slider["steps"]):
-        names, options = slider_step["args"]
-        assert slider_step["method"] == "animate" and names == [str(k)]
-        assert options["frame"]["redraw"] is False and options["mode"] == "immediate"
 
 
-@pytest.mark.parametrize("step, first_played", [(0, 0), (3, 3), (STEPS, 0)])
-def test_play_goes_on_from_the_step_and_pause_stops(step, first_played):
-    figure = charts.animation_figure(QUARTIC, [rmsprop()], step=step, frame_ms=250)
-    play, pause = figure["layout"]["updatemenus"][0]["buttons"]
-    names, options = play["args"]
-    assert names == [str(k) for k in range(first_played, STEPS + 1)]
-    assert options["fromcurrent"] is True and options["frame"] == {"duration": 250, "redraw": False}
-    assert 0 <= options["transition"]["duration"] < 250
-    assert pause["args"][0] == [None] and pause["args"][1]["mode"] == "immediate"
+def test_every_frame_names_a_trace_of_each_subplot_that_does_not_move():
+    # Plotly, playing frames without a redraw, clears every subplot that a frame names no trace of.
+    figure = charts.playground_figure(QUARTIC, [rmsprop(), adam()])
+    subplots = {(trace.get("xaxis", "x"), trace.get("yaxis", "y")) for trace in figure["data"]}
+    for frame in figure["frames"]:
+        named = {(figure["data"][i].get("xaxis", "x"), figure["data"][i].get("yaxis", "y")) for i in frame["traces"]}
+        assert named == subplots, frame["name"]
+
+
+def test_the_player_is_given_the_figure_and_its_pace():
+    figure = charts.animation_figure(QUARTIC, [rmsprop()])
+    assert player_data(figure, frame_ms=250, clickable=True) == {"figure": figure, "frameMs": 250, "clickable": True}
+    with pytest.raises(ValueError, match="frames"):
+        player_data(charts.preview_figure(QUARTIC), frame_ms=250)
 
 
 def test_the_axes_are_fixed_to_the_view():
@@ -318,7 +316,6 @@ def test_side_by_side_gives_each_run_a_panel_on_the_same_ranges():
     assert [figure["data"][i]["yaxis"] for i in run_traces(figure)] == ["y", "y2", "y3", "y4"]
     assert set(figure["frames"][0]["traces"]) == set(run_traces(figure))
     assert not any(set(curves) & set(frame["traces"]) for frame in figure["frames"])
-    assert len(layout["sliders"]) == 1
     titles = [a["text"] for a in layout["annotations"]]
     assert len(titles) == 4 and "diverged at step 5" in titles[2]
 
@@ -468,9 +465,9 @@ def test_internals_log_loss_shows_the_gap_to_the_lowest_loss_when_losses_go_nega
 
 def test_the_playground_figure_without_the_internals_is_the_animation_alone():
     runs = [rmsprop(), adam()]
-    figure = charts.playground_figure(QUARTIC, runs, step=3, frame_ms=200, log_loss=True, internals=False)
-    assert figure == charts.animation_figure(QUARTIC, runs, step=3, frame_ms=200)
-    assert figure != charts.playground_figure(QUARTIC, runs, step=3, frame_ms=200)
+    figure = charts.playground_figure(QUARTIC, runs, step=3, log_loss=True, internals=False)
+    assert figure == charts.animation_figure(QUARTIC, runs, step=3)
+    assert figure != charts.playground_figure(QUARTIC, runs, step=3)
 
 
 @pytest.mark.parametrize("layout", ["overlay", "side_by_side"])
@@ -494,14 +491,12 @@ def test_the_playground_figure_stacks_the_animation_over_the_internals_rows(layo
     assert [a["text"] for a in figure["layout"]["annotations"]][-len(rows(internals)) :] == [
         a["text"] for a in internals["layout"]["annotations"]
     ]
-    # The rows on axes numbered after the animation's (the step line's first), every row under the slider,
+    # The rows on axes numbered after the animation's (the step line's first), every row under the animation,
     # and the step line across each of them.
     rows_in_figure = rows(figure)[panels:]
     assert len(rows_in_figure) == len(rows(internals))
     assert figure["data"][step_line(figure)]["yaxis"] == f"y{panels + 1}" and rows_in_figure[0] == f"yaxis{panels + 2}"
-    (slider,) = figure["layout"]["sliders"]
     lowest_panel = min(figure["layout"][f"yaxis{n if n > 1 else ''}"]["domain"][0] for n in range(1, panels + 1))
-    assert slider["y"] == lowest_panel
     for yaxis in rows_in_figure:
         assert figure["layout"][yaxis]["domain"][1] < lowest_panel
     line = figure["data"][step_line(figure)]
@@ -533,11 +528,12 @@ def test_playground_frames_list_only_the_traces_that_moved():
     figure = charts.playground_figure(QUARTIC, [settling, moving], trail=2)
     movers = {step_line(figure), *run_traces(figure)}
     for k, frame in enumerate(figure["frames"]):
-        assert set(frame["traces"]) <= movers
+        changed = {i for i, data in zip(frame["traces"], frame["data"], strict=True) if data}
+        assert changed <= movers
         assert all(set(data) <= {"x", "y", "x0", "marker", "hovertemplate"} for data in frame["data"])
         if "baseframe" in frame:
             state, base = shown(figure, k), shown(figure, int(frame["baseframe"]))
-            assert set(frame["traces"]) == {i for i in state if state[i] != base[i]}
+            assert changed == {i for i in state if state[i] != base[i]}
     assert run_traces(figure)[0] not in figure["frames"][40]["traces"]  # settled
 
 

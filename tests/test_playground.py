@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import assert_no_nan_shown, at_point, distance_to_line, run_traces, shown
+from conftest import assert_no_nan_shown, at_point, distance_to_line, played, run_traces, shown
 from streamlit.testing.v1 import AppTest
 
 import losses
@@ -24,9 +24,9 @@ def open_page(params: dict[str, str] | None = None) -> AppTest:
 
 
 def animation(at: AppTest) -> dict:
-    """The animated figure (the sidebar may also hold a formula's preview chart)."""
-    figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    return next(figure for figure in figures if figure.get("frames"))
+    """The animated figure, which the page gives its player."""
+    (player,) = played(at)
+    return player["figure"]
 
 
 SHOWN = 5e-4  # a point's coordinates are sent to the 4 significant digits its hover shows
@@ -51,7 +51,7 @@ def test_landing_page_shows_the_article_runs_ready_to_play():
     at = open_page()
     figure = animation(at)
     assert len(figure["frames"]) == 51
-    assert any(button["label"].endswith("Play") for button in figure["layout"]["updatemenus"][0]["buttons"])
+    assert played(at)[0]["frameMs"] == 400 and not played(at)[0]["clickable"]
     for label, optimiser_id, settings in [
         ("RMSProp", "rmsprop", {"alpha": 0.1, "beta": 0.9}),
         ("Adam", "adam", {"alpha": 0.1, "beta1": 0.9, "beta2": 0.999}),
@@ -176,7 +176,7 @@ def test_a_typed_formula_is_checked_inline_and_kept_in_the_url():
     at.text_input(key="expression").input("sinx + x**2").run()
     assert not at.exception
     assert any("sin(x)" in e.value for e in at.error)
-    assert not at.get("plotly_chart")  # no runs drawn on a formula that does not parse
+    assert not played(at)  # no runs drawn on a formula that does not parse
 
     at.text_input(key="expression").input("x**4 - 2*x**2 + x").run()
     assert not at.exception and not at.error
@@ -251,8 +251,7 @@ def test_a_loss_of_two_variables_draws_a_map_with_one_path_per_run_that_a_url_re
     assert params["r1.x0"] == "0.5,-4.0" and params["r2.x0"] == "-1.0,1.0"
     assert animation(open_page(params)) == figure
     assert [row["final x"].count(",") for row in results(at)] == [1, 1]  # "x, y"
-    # As Streamlit's point selection sets them after the first build, which would otherwise build it again.
-    assert figure["layout"]["clickmode"] == "event+select" and figure["layout"]["dragmode"] == "pan"
+    assert played(at)[0]["clickable"]  # a click on the map moves the edited run's start
 
 
 def test_a_start_typed_for_y_moves_the_run():

@@ -7,7 +7,8 @@ import streamlit as st
 import charts
 import losses
 from article import scenes
-from views.widgets import show_figure
+from config import DEFAULT_FRAME_MS
+from views.player import play
 
 
 def mode_note(scene: scenes.Scene) -> None:
@@ -61,7 +62,7 @@ def show_scene(scene: scenes.Scene, show_formula: bool) -> None:
     runs = scenes.runs_in_mode(scene, mode)
     trajectories = scenes.trajectories(scene, mode)
     traces = [charts.RunTrace(run.label, run.colour, t) for run, t in zip(runs, trajectories, strict=True)]
-    show_figure(charts.animation_figure(loss, traces, view=scenes.VIEW), key=f"scene{scene.number}")
+    play(charts.animation_figure(loss, traces, view=scenes.VIEW), key=f"scene{scene.number}", frame_ms=DEFAULT_FRAME_MS)
     st.markdown(scene.caption)
     st.markdown(
         "\n".join(

@@ -25,6 +25,7 @@ from config import (
     valid_domain,
 )
 from views import session
+from views.player import play
 from views.session import EDITED_RUN, RUN_IDS, edited_run, run_key
 from views.widgets import (
     START_LABELS,
@@ -182,23 +183,6 @@ def results_table(loss: losses.Loss, config: Config, trajectories) -> None:
     st.dataframe(rows, hide_index=True, width="stretch")
 
 
-def opening_step(steps: int) -> int:
-    """The step the animation opens at, held to the runs' length."""
-    state = st.session_state
-    state["step"] = min(state.get("step", 0), steps)
-    return state["step"]
-
-
-def step_controls(steps: int) -> None:
-    state = st.session_state
-    back, slider, forward = st.columns([1, 10, 1], vertical_alignment="bottom")
-    back.button("◀", key="step_back", on_click=lambda: state.update(step=max(state["step"] - 1, 0)), help="Step back")
-    forward.button(
-        "▶", key="step_forward", on_click=lambda: state.update(step=min(state["step"] + 1, steps)), help="Step forward"
-    )
-    slider.slider("Open at step", 0, steps, key="step")
-
-
 def downloads(loss: losses.Loss, config: Config, trajectories, animation: dict) -> None:
     csv_column, html_column = st.columns(2)
     csv_column.download_button(
@@ -212,7 +196,12 @@ def downloads(loss: losses.Loss, config: Config, trajectories, animation: dict) 
     )
     html_column.download_button(
         "Animation (HTML, plays offline)",
-        lambda: exports.animation_html(animation),
+        lambda: exports.animation_html(
+            animation,
+            title=f"Descent Lab: {loss.name}",
+            lines=[f"f = {loss.expression}", *(exports.run_description(run) for run in config.runs)],
+            frame_ms=config.frame_ms,
+        ),
         file_name="descent-lab-animation.html",
         mime="text/html",
         width="stretch",
@@ -231,7 +220,12 @@ def show_map(animation: dict, loss: losses.Loss, config: Config, trajectories) -
     explained; the 3-D surface on request."""
     state = st.session_state
     click_target = edited_run()
-    show_figure(animation, key="animation", on_click=lambda: move_start_to_click(click_target, loss.domain))
+    play(
+        animation,
+        key="animation",
+        frame_ms=config.frame_ms,
+        on_click=lambda x, y: move_start_to_click(click_target, loss.domain, (x, y)),
+    )
     clicked_run = config.runs[state[RUN_IDS].index(click_target)].label
     st.caption(
         f"A click on the map starts **{clicked_run}** (the run being edited in the sidebar) there. At each"
@@ -246,13 +240,9 @@ def show_map(animation: dict, loss: losses.Loss, config: Config, trajectories) -
         show_figure(charts.surface_figure(loss, labels, colours, paths), key="surface_3d")
 
 
-def move_start_to_click(run_id: int, domain) -> None:
+def move_start_to_click(run_id: int, domain, clicked: tuple[float, float]) -> None:
     """Start run `run_id` at the point clicked on the map (to 4 digits: a click is not that precise), held
     inside the domain."""
-    points = st.session_state["animation"]["selection"]["points"]
-    if not points:
-        return
-    clicked = (points[0]["x"], points[0]["y"])
     for i, (value, (low, high)) in enumerate(zip(clicked, domain, strict=True)):
         st.session_state[run_key(run_id, f"x0_{i}")] = min(max(float(f"{value:.4g}"), low), high)
 
@@ -285,26 +275,18 @@ def descent(loss: losses.Loss, config: Config) -> None:
     # Filled once the animation is sent, so that it reaches the browser first.
     controls = st.container()
     animation = charts.playground_figure(
-        loss,
-        traces,
-        layout=config.layout,
-        view=view,
-        frame_ms=config.frame_ms,
-        step=opening_step(config.steps),
-        log_loss=config.log_loss,
-        internals=config.internals,
+        loss, traces, layout=config.layout, view=view, log_loss=config.log_loss, internals=config.internals
     )
     if loss.dim == 1:
-        show_figure(animation, key="animation")
+        play(animation, key="animation", frame_ms=config.frame_ms)
     else:
         show_map(animation, loss, config, trajectories)
     with controls:
         st.subheader("The descent")
-        step_controls(config.steps)
         st.toggle(
             "Inside the optimisers: the loss, x, learning rate, step size and accumulators at every step",
             key="internals",
-            help="Rows under the animation, on its frames: the frame slider marks its step on each of them."
+            help="Rows under the animation, moved by its player: a dotted line marks the step shown on each."
             " Left off, a change of setting is redrawn sooner.",
         )
     for trace in traces:
