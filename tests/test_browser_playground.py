@@ -172,6 +172,25 @@ def test_a_thousand_steps_have_readable_ticks_under_the_scrubber(page, app_url):
     scrub_to(page, 537)  # the scrubber reaches every step
 
 
+ROSENBROCK_ADAM = "?loss=rosenbrock&steps=30&r1=adam&r1.alpha=0.05&r1.x0=-1.5,2&r1.label=Adam"
+
+
+def test_switching_the_optimiser_renames_the_run_everywhere_it_is_named(page, app_url):
+    open_playground(page, app_url + ROSENBROCK_ADAM)
+    optimiser = page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").filter(has_text="Optimiser")
+    optimiser.locator("input").click()
+    page.keyboard.type("Fixed learning")
+    expect(page.get_by_role("option", name="Fixed learning rate")).to_be_visible()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"r1=gd"), timeout=30_000)
+    wait_for_app(page)
+    expect(page.locator(".descent-plot .legendtext").first).to_have_text(re.compile(r"^Fixed learning rate"))
+    assert "Adam" not in page.locator(".descent-plot .legend").text_content()
+    table = page.locator("[data-testid=stDataFrame]").first
+    expect(table).to_contain_text("Fixed learning rate")
+    assert "Adam" not in table.inner_text() + " ".join(page.locator("[data-testid=stAlert]").all_inner_texts())
+
+
 HIMMELBLAU_URL = "?loss=himmelblau&steps=40&r1=adam&r1.alpha=0.1&r1.x0=0.5,-4&r2=gd&r2.alpha=0.01&r2.x0=-1,1"
 
 

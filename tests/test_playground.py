@@ -301,3 +301,14 @@ def test_the_pytorch_scripts_are_sent_only_when_asked_for():
     assert [c.language for c in at.code] == ["python", "python"]
     assert "torch.optim.RMSprop" in at.code[0].value and "torch.optim.Adam" in at.code[1].value
     assert "torch.optim does not have" in at.info[0].value
+
+
+def test_a_label_follows_its_optimiser_until_the_user_types_one():
+    at = open_page()
+    at.selectbox(key="run0.optimiser").select("adagrad").run()
+    assert at.text_input(key="run0.label").value == "Adagrad"
+    assert [row["run"] for row in results(at)] == ["Adagrad", "Adam"]
+    at.text_input(key="run0.label").input("my run").run()
+    at.selectbox(key="run0.optimiser").select("adam").run()
+    assert at.text_input(key="run0.label").value == "my run"
+    assert dict(at.query_params)["r1.label"] == "my run"

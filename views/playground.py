@@ -64,6 +64,8 @@ def run_controls(run_id: int, domain) -> None:
             list(optimisers.REGISTRY),
             key=run_key(run_id, "optimiser"),
             format_func=lambda i: optimisers.REGISTRY[i].name,
+            on_change=session.label_follows_optimiser,
+            args=(run_id, state[run_key(run_id, "optimiser")]),
         )
         spec = optimisers.REGISTRY[state[run_key(run_id, "optimiser")]]
         for h in spec.hyperparameters:

@@ -69,6 +69,16 @@ def read_run(run_id: int, domain) -> Run:
     return Run(optimiser_id, hyperparameters, x0, label, state.get(run_key(run_id, "colour"), PALETTE[0]), options)
 
 
+def label_follows_optimiser(run_id: int, previous_optimiser: str) -> None:
+    """After run `run_id`'s optimiser changed from `previous_optimiser`: a label that was that optimiser's name
+    (or empty) becomes the new one's, so that the legend, table and warnings name what runs; one the user
+    typed stays."""
+    state = st.session_state
+    label_key = run_key(run_id, "label")
+    if state.get(label_key, "") in ("", optimisers.REGISTRY[previous_optimiser].name):
+        state[label_key] = optimisers.REGISTRY[state[run_key(run_id, "optimiser")]].name
+
+
 def edited_run() -> int:
     """The run whose controls the sidebar shows, and whose start a click on the map moves: the first run
     until another is picked, or after the picked one was removed."""
