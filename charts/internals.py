@@ -12,8 +12,9 @@ a run goes beyond them, so one run flying off does not flatten the others.
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -42,6 +43,9 @@ _UPRIGHT = 1e-9  # the step line's dx: Plotly reads a dx of 0 as its default, 1
 ACCUMULATOR_SYMBOLS = {"m_hat": "m̂", "v_hat": "v̂", "v_max": "max v", "mu_product": "∏μ", "rho": "ρ"}
 _CORRECTED = "_hat"  # the suffix of a bias-corrected accumulator's name
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+COORDINATE_DASHES = ("solid", "dot")  # x₁, x₂
+CORRECTED_DASHES = ("dash", "dashdot")  # a bias-corrected accumulator's x₁, x₂
+LOG_ROW_DECADES = 1.2  # a log row spans at least this many decades, so that it labels one at least
 
 
 @dataclass(frozen=True)
@@ -90,12 +94,13 @@ def _series(run: RunTrace, index: int, values: np.ndarray, first_step: int, name
     }
 
 
-def _coordinates(run: RunTrace, values: np.ndarray, name: str) -> list[tuple[np.ndarray, str]]:
-    """Each coordinate's column of `values` (steps, dim), named after the run and, past 1-D, the coordinate."""
+def _coordinates(run: RunTrace, values: np.ndarray, name: str) -> list[tuple[np.ndarray, str, str]]:
+    """Each coordinate's column of `values` (steps, dim), named after the run and, past 1-D, the coordinate,
+    with its line's dash: the first coordinate's solid, the second's dotted."""
     dim = values.shape[1]
     if dim == 1:
-        return [(values[:, 0], name)]
-    return [(values[:, i], f"{name} · x{str(i + 1).translate(SUBSCRIPTS)}") for i in range(dim)]
+        return [(values[:, 0], name, COORDINATE_DASHES[0])]
+    return [(values[:, i], f"{name} · x{str(i + 1).translate(SUBSCRIPTS)}", COORDINATE_DASHES[i]) for i in range(dim)]
 
 
 def _loss_row(runs: Sequence[RunTrace], log_loss: bool, view: View | None, legend: bool) -> _Row:
@@ -129,8 +134,8 @@ def _per_coordinate_row(
     for i, run in enumerate(runs):
         values = _before_divergence(run, getattr(run.trajectory, field), first_step)
         traces += [
-            _series(run, i, column, first_step, name, log)
-            for column, name in _coordinates(run, values, html.escape(run.label))
+            _dashed(_series(run, i, column, first_step, name, log), dash)
+            for column, name, dash in _coordinates(run, values, html.escape(run.label))
         ]
     return _row(title, log, traces, clip)
 
@@ -150,17 +155,19 @@ def _accumulator_rows(runs: Sequence[RunTrace]) -> list[_Row]:
     for i, run in enumerate(runs):
         for name, values in run.trajectory.state.items():
             symbol = ACCUMULATOR_SYMBOLS.get(name, name)
-            corrected = name.endswith(_CORRECTED)
+            dashes = CORRECTED_DASHES if name.endswith(_CORRECTED) else COORDINATE_DASHES
             series = [
-                _series(run, i, column, 1, label, log=False)
-                for column, label in _coordinates(
+                _dashed(_series(run, i, column, 1, label, log=False), dashes[COORDINATE_DASHES.index(dash)])
+                for column, label, dash in _coordinates(
                     run, _before_divergence(run, values, 1), f"{symbol} ({html.escape(run.label)})"
                 )
             ]
-            if corrected:
-                series = [trace | {"line": trace["line"] | {"dash": "dash"}} for trace in series]
             rows.setdefault(name.removesuffix(_CORRECTED), []).extend(series)
     return [_row(_accumulator_title(name, runs), False, traces) for name, traces in rows.items()]
+
+
+def _dashed(trace: dict, dash: str) -> dict:
+    return trace if dash == "solid" else trace | {"line": trace["line"] | {"dash": dash}}
 
 
 def _accumulator_title(name: str, runs: Sequence[RunTrace]) -> str:
@@ -202,6 +209,21 @@ def _step_line(row_count: int, step: int, number: int) -> dict:
     }
 
 
+def _log_axis(decades: tuple[float, float]) -> dict:
+    """A log axis over `decades` (log10 of its ends), widened to LOG_ROW_DECADES: a label at whole decades only,
+    written 1e−5, as tick labels of one size, never crammed and never an SI prefix (1p for 10⁻¹²)."""
+    low, high = decades
+    missing = max(LOG_ROW_DECADES - (high - low), 0) / 2
+    low, high = low - missing, high + missing
+    return {
+        "type": "log",
+        "range": [low, high],
+        "dtick": max(1, math.ceil((high - low) / 4)),
+        "exponentformat": "e",
+        "minor": {"showgrid": False},
+    }
+
+
 def internals_part(
     runs: Sequence[RunTrace], view: View | None, *, step: int, log_loss: bool, first_axis: int, legend: bool
 ) -> Part:
@@ -210,13 +232,18 @@ def internals_part(
     their drag area under the rows': hovering and zooming a row reach the row."""
     check_runs(runs)
     steps = max_steps(runs)
-    rows = [
-        _loss_row(runs, log_loss, view, legend),
+    per_coordinate = [
         _per_coordinate_row(runs, "x", False, "x", 0, view.x_range if view else None),
         _per_coordinate_row(runs, "effective learning rate lr, log scale", True, "lr", 1, None),
         _step_size_row(runs),
         *_accumulator_rows(runs),
     ]
+    if runs and runs[0].trajectory.x.shape[-1] == 2:
+        per_coordinate = [
+            replace(row, title=f"{row.title}; x₁ solid, x₂ dotted") if len(row.traces) > len(runs) else row
+            for row in per_coordinate
+        ]
+    rows = [_loss_row(runs, log_loss, view, legend), *per_coordinate]
     numbers = [first_axis + 1 + r for r in range(len(rows))]
     static = [
         trace | {"y": plain_numbers(trace["y"], HOVER_DIGITS)} | axis_pair(number)
@@ -253,9 +280,8 @@ def internals_part(
                 **AXIS_STYLE,
                 "anchor": f"x{suffix}",
                 "domain": domain,
-                "type": "log" if row.log else "linear",
-                "range": list(row.range),
                 "autorange": False,
+                **(_log_axis(row.range) if row.log else {"type": "linear", "range": list(row.range)}),
             }
             annotations.append(
                 {

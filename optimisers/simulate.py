@@ -11,6 +11,8 @@ from losses import Loss
 from optimisers.base import Array, Optimiser
 
 RECORD_MODES = ("all", "final")
+BOUND = 1e6  # a run whose point goes beyond this in any coordinate has diverged
+SETTLE_TOLERANCE = 1e-4  # a run has settled once no step moves any coordinate by more than this
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,8 @@ def simulate(
     x0,
     steps: int,
     record: str = "all",
-    bound: float = 1e6,
-    settle_tolerance: float = 1e-4,
+    bound: float = BOUND,
+    settle_tolerance: float = SETTLE_TOLERANCE,
 ) -> Trajectory:
     """Run `steps` updates from every start in x0 (*batch, dim) under every setting at once.
 

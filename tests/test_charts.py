@@ -734,3 +734,25 @@ def test_the_surface_has_the_loss_and_each_path_on_it():
     assert [path["name"] for path in paths] == ["Adam", "GD"]
     for path, r in zip(paths, runs, strict=True):
         np.testing.assert_allclose(path["z"], HIMMELBLAU.f(r.trajectory.x), rtol=1e-5)
+
+
+def test_internals_of_two_variables_tell_the_coordinates_apart_by_name_and_dash():
+    adam_2d = charts.RunTrace(
+        "Adam", "#ff7f0e", optimisers.simulate(HIMMELBLAU, optimisers.create("adam", alpha=0.1), [0.5, -4.0], 30)
+    )
+    figure = charts.internals_figure([adam_2d], step=0)
+    by_name = {trace["name"]: trace.get("line", {}).get("dash", "solid") for trace in figure["data"]}
+    assert by_name["Adam · x₁"] == "solid" and by_name["Adam · x₂"] == "dot"
+    assert by_name["m (Adam) · x₁"] == "solid" and by_name["m (Adam) · x₂"] == "dot"
+    assert by_name["m̂ (Adam) · x₁"] == "dash" and by_name["m̂ (Adam) · x₂"] == "dashdot"
+
+
+def test_log_rows_label_whole_decades_written_with_an_exponent():
+    figure = charts.internals_figure([rmsprop(), adam()], step=0, log_loss=True)
+    log_axes = [
+        axis for name, axis in figure["layout"].items() if name.startswith("yaxis") and axis.get("type") == "log"
+    ]
+    assert len(log_axes) == 3  # loss, lr and step size
+    for axis in log_axes:
+        low, high = axis["range"]
+        assert high - low >= 1.2 and isinstance(axis["dtick"], int) and axis["exponentformat"] == "e"

@@ -75,8 +75,8 @@ def test_changing_a_control_changes_the_trajectory_drawn(change, expected):
     before = point_path(animation(at), "RMSProp")
     change(at).run()
     assert not at.exception
-    after = point_path(animation(at), "RMSProp")
     optimiser_id, x0, settings = expected
+    after = point_path(animation(at), optimisers.REGISTRY[optimiser_id].name)  # the label follows the optimiser
     np.testing.assert_allclose(after, simulated_path("quartic", optimiser_id, x0, 50, **settings), rtol=SHOWN)
     assert after != before
 
@@ -164,9 +164,8 @@ def test_a_hand_edited_url_is_repaired_with_messages():
 def test_a_diverging_run_is_reported_not_hidden():
     at = open_page({"loss": "quartic", "steps": "8", "r1": "gd", "r1.alpha": "0.8", "r1.x0": "0.1"})
     (row,) = results(at)
-    assert row["ended in"] == "diverged"
     expected = optimisers.simulate(losses.get("quartic"), optimisers.create("gd", alpha=0.8), [0.1], 8)
-    assert row["diverged at step"] == int(expected.diverged_at)
+    assert row["ended"] == f"diverged at step {int(expected.diverged_at)}" and row["settled at step"] == "—"
     assert any(f"diverged at step {int(expected.diverged_at)}" in w.value for w in at.warning)
 
 
@@ -214,7 +213,7 @@ def test_a_bad_domain_or_a_start_where_the_formula_is_undefined_breaks_nothing()
     at.text_input(key="expression").input("log(x)").run()  # the run starts at x = 0, where log is -inf
     assert not at.exception
     (row,) = results(at)
-    assert row["diverged at step"] == 0
+    assert row["ended"] == "diverged at step 0"
     assert not any(text in str(value).lower() for value in row.values() for text in ("nan", "inf"))
     assert_no_nan_shown(animation(at))
 
@@ -301,6 +300,16 @@ def test_the_pytorch_scripts_are_sent_only_when_asked_for():
     assert [c.language for c in at.code] == ["python", "python"]
     assert "torch.optim.RMSprop" in at.code[0].value and "torch.optim.Adam" in at.code[1].value
     assert "torch.optim does not have" in at.info[0].value
+
+
+def test_the_results_say_how_each_run_ended_in_words():
+    at = open_page({"steps": "3", "r1": "gd", "r1.alpha": "0.01", "r1.x0": "0.1", "r2": "adam", "r2.alpha": "0.1"})
+    rows = results(at)
+    assert [row["ended"] for row in rows] == ["not at a minimum after 3 steps"] * 2
+    assert all(row["settled at step"] == "—" for row in rows)
+    settled = results(open_page({"steps": "300", "r1": "gd", "r1.alpha": "0.05", "r1.x0": "0.1"}))
+    assert settled[0]["ended"] == "at the global minimum" and settled[0]["settled at step"].isdigit()
+    assert any("★ marks a global minimum" in caption.value for caption in at.caption)
 
 
 def test_a_label_follows_its_optimiser_until_the_user_types_one():

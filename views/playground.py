@@ -24,6 +24,7 @@ from config import (
     to_query_params,
     valid_domain,
 )
+from optimisers.simulate import BOUND, SETTLE_TOLERANCE
 from views import session
 from views.player import play
 from views.session import EDITED_RUN, RUN_IDS, edited_run, run_key
@@ -161,28 +162,36 @@ def sidebar(loss: losses.Loss | None) -> None:
         )
 
 
+def how_it_ended(loss: losses.Loss, trajectory) -> str:
+    if trajectory.diverged_at >= 0:
+        return f"diverged at step {trajectory.diverged_at}"
+    nearest = int(loss.nearest_minimum(trajectory.final_x))
+    if nearest < 0:
+        return f"not at a minimum after {trajectory.steps} steps"
+    return "at the global minimum" if loss.minima[nearest].is_global else "at a local minimum"
+
+
 def results_table(loss: losses.Loss, config: Config, trajectories) -> None:
-    rows = []
-    for run, trajectory in zip(config.runs, trajectories, strict=True):
-        nearest = int(loss.nearest_minimum(trajectory.final_x))
-        if trajectory.diverged_at >= 0:
-            ended = "diverged"
-        elif nearest < 0:
-            ended = "no minimum"
-        else:
-            ended = "global minimum" if loss.minima[nearest].is_global else "local minimum"
-        rows.append(
-            {
-                "run": run.label,
-                "optimiser": optimisers.REGISTRY[run.optimiser].name,
-                "final x": ", ".join(f"{v:.6g}" for v in trajectory.final_x),
-                "final loss": f"{final_loss:.6g}" if np.isfinite(final_loss := float(trajectory.final_loss)) else "—",
-                "ended in": ended,
-                "settled at step": int(trajectory.settled_at) if trajectory.settled_at >= 0 else None,
-                "diverged at step": int(trajectory.diverged_at) if trajectory.diverged_at >= 0 else None,
-            }
-        )
+    def step_or_dash(step) -> str:
+        return str(int(step)) if step >= 0 else "—"
+
+    rows = [
+        {
+            "run": run.label,
+            "optimiser": optimisers.REGISTRY[run.optimiser].name,
+            "final x": ", ".join(f"{v:.6g}" for v in trajectory.final_x),
+            "final loss": f"{final_loss:.6g}" if np.isfinite(final_loss := float(trajectory.final_loss)) else "—",
+            "ended": how_it_ended(loss, trajectory),
+            "settled at step": step_or_dash(trajectory.settled_at),
+        }
+        for run, trajectory in zip(config.runs, trajectories, strict=True)
+    ]
     st.dataframe(rows, hide_index=True, width="stretch")
+    st.caption(
+        "On the chart, ★ marks a global minimum, ◆ a local one and × a saddle point. A run has settled once no"
+        f" step moves it by more than {SETTLE_TOLERANCE:g}; it has diverged once its point, loss or gradient is"
+        f" no longer a finite number, or the point is beyond ±{BOUND:g}."
+    )
 
 
 def downloads(loss: losses.Loss, config: Config, trajectories, animation: dict) -> None:
@@ -256,6 +265,10 @@ def main() -> None:
     config = current_config(loss)
     st.session_state["playground_config"] = config
     st.title("Playground")
+    st.markdown(
+        "Press **▶ Play** to watch each optimiser step down the loss; then change a setting in the sidebar, such as"
+        " the learning rate α, and play again to see what it changes."
+    )
     for message in messages:
         st.warning(message, icon=":material/link:")
     if loss is None:
