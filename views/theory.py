@@ -34,7 +34,9 @@ def optimiser_section(spec: optimisers.OptimiserSpec) -> None:
     if spec.accumulators:
         st.markdown(
             "**What it keeps track of**\n\n"
-            + "\n".join(f"- ${a.symbol}$ (`{a.name}`, starts at {a.initial:g}): {a.meaning}" for a in spec.accumulators)
+            + "\n".join(
+                f"- ${a.symbol}$ (`{a.name}`, starts at {a.initial_text}): {a.meaning}" for a in spec.accumulators
+            )
         )
     else:
         st.markdown("**What it keeps track of:** nothing; each step uses only the current gradient.")
