@@ -22,6 +22,11 @@ EPS_DEMO_GRADIENTS = tuple(10.0**k for k in range(-8, 1))
 
 def optimiser_section(spec: optimisers.OptimiserSpec) -> None:
     st.markdown(spec.summary)
+    if spec.problem:
+        st.markdown(f"**The problem it was made to solve.** {spec.problem}")
+    if spec.paper:
+        st.markdown(f"**Paper.** {spec.paper}.")
+    st.markdown(f"**Checked against** `{spec.reference}`.")
     st.latex(spec.update_rule)
     st.markdown(f"**Learning rate and direction.** {spec.lr_meaning}")
     st.markdown(
