@@ -145,3 +145,38 @@ def test_the_run_being_edited_stays_picked_while_it_is_renamed(page, app_url):
     picked = "Array.from(document.querySelectorAll('[data-testid=stRadio] input:checked'))"
     assert "Run 2" in page.evaluate(f"() => {picked}.map(input => input.closest('label').innerText)")
     assert page.get_by_label("Label").input_value() == "Adam, faster"
+
+
+def test_prodigy_and_schedule_free_on_a_map_draw_the_averaged_point_beside_the_run(page, app_url):
+    query = "loss=himmelblau&steps=40&r1=prodigy&r1.x0=0.5,-2&r2=schedulefree_adamw&r2.alpha=0.05&r2.x0=-1,1"
+    page.goto(f"{app_url}/?{query}")
+    page.wait_for_function(f"() => !!({FIND_ANIMATION})", timeout=90_000)
+    wait_for_app(page)
+    averaged = page.evaluate(
+        f"""() => ({FIND_ANIMATION}).data.filter(t => t.name.endsWith('averaged point'))
+            .map(t => ({{x: t.x[0], y: t.y[0], symbol: t.marker.symbol}}))"""
+    )
+    assert averaged == [{"x": -1.0, "y": 1.0, "symbol": "diamond-open"}]  # at the start before the first step
+    # Plotly drew it: a point of the averaged trace in the plot.
+    drawn = page.evaluate(
+        f"""() => {{
+            const gd = {FIND_ANIMATION};
+            const index = gd.data.findIndex(t => t.name.endsWith('averaged point'));
+            return gd.querySelectorAll('.scatterlayer .trace')[index].querySelectorAll('.point').length;
+        }}"""
+    )
+    assert drawn == 1
+    rail = page.locator(".slider-rail-rect").first.bounding_box()
+    page.mouse.click(rail["x"] + rail["width"] - 1, rail["y"] + rail["height"] / 2)
+    himmelblau = losses.get("himmelblau")
+    run = optimisers.simulate(himmelblau, optimisers.create("schedulefree_adamw", alpha=0.05), [-1.0, 1.0], 40)
+    expected = run.state["x_average"][-1]
+    page.wait_for_function(
+        f"""expected => {{
+            const t = ({FIND_ANIMATION}).data.find(t => t.name.endsWith('averaged point'));
+            return Math.abs(t.x[0] - expected[0]) < 1e-2 && Math.abs(t.y[0] - expected[1]) < 1e-2;
+        }}""",
+        arg=expected.tolist(),
+        timeout=10_000,
+    )
+    assert "Prodigy" in page.locator("[data-testid=stMain]").inner_text()
