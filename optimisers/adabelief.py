@@ -56,7 +56,7 @@ ADABELIEF = OptimiserSpec(
         alpha(1e-3),
         BETA1,
         beta("beta2", r"\beta_2", 0.999, "decay of the moving average of the squared surprise (g − m)²"),
-        eps(1e-16),
+        eps(1e-16, slider_low=1e-20),
         weight_decay(0.0),
     ),
     accumulators=(

@@ -94,7 +94,7 @@ ADAFACTOR = OptimiserSpec(
             math.inf,
             "clipping threshold: an update whose RMS exceeds d is scaled down to RMS d",
             slider_low=1.0,
-            slider_high=10.0,
+            slider_high=11.0,
         ),
         weight_decay(0.0),
     ),

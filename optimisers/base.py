@@ -188,7 +188,7 @@ def alpha(
     )
 
 
-def eps(default: float) -> HyperParameter:
+def eps(default: float, slider_low: float = 1e-12) -> HyperParameter:
     return HyperParameter(
         "eps",
         r"\epsilon",
@@ -197,7 +197,7 @@ def eps(default: float) -> HyperParameter:
         math.inf,
         "small constant that keeps the division finite where the gradients are near zero",
         log_scale=True,
-        slider_low=1e-12,
+        slider_low=slider_low,
         slider_high=1e-1,
     )
 

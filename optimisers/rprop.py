@@ -52,8 +52,8 @@ RPROP = OptimiserSpec(
             math.inf,
             "factor that grows a coordinate's step size while its gradient keeps its sign",
             low_inclusive=False,
-            slider_low=1.01,
-            slider_high=3.0,
+            slider_low=1.1,
+            slider_high=3.1,
         ),
         HyperParameter(
             "step_min",

@@ -576,3 +576,15 @@ def test_a_cell_of_each_new_optimiser_opens_the_same_run_in_the_playground(optim
     run = config.runs[0]
     trajectory = optimisers.simulate(QUARTIC, run.create_optimiser(), np.array(run.x0), config.steps)
     assert float(trajectory.final_loss) == sweep_map.final_loss[2, 5]
+
+
+def test_the_newer_optimisers_are_swept_on_the_page_and_their_cells_open_with_their_ids():
+    app = run_page()
+    chosen = ["lion", "schedulefree_adamw", "prodigy", "rprop"]
+    app.multiselect(key="sweep_optimisers").set_value(chosen).run()
+    assert not app.exception and not app.error
+    spec = sweep_spec(app)
+    titles = [a["text"] for a in spec["layout"]["annotations"]]
+    assert titles == [f"<b>{optimisers.REGISTRY[id].name}</b>" for id in chosen]
+    links = list(app.dataframe[0].value["run"])
+    assert [dict(urllib.parse.parse_qsl(link[2:]))["r1"] for link in links] == chosen
