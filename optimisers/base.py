@@ -21,8 +21,8 @@ Array = np.ndarray
 class Step(NamedTuple):
     """One update: the new point, the effective learning rate, the new accumulators.
 
-    The new point is `x − lr · direction` (plus weight decay where the optimiser has it);
-    each optimiser's `lr_meaning` says what its direction is.
+    The new point is `x − lr · direction` (plus weight decay, or Schedule-Free's move towards z, where the
+    optimiser has it); each optimiser's `lr_meaning` says what its direction is.
     """
 
     x: Array
