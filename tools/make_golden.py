@@ -35,7 +35,7 @@ GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "golden"
 MAX_AMPLIFICATION = 1e3
 # Prodigy estimates d from its first steps, of size d₀·α (1e-6 by default): the jitter is then 1e-4 of a
 # step where rounding is 1e-16 of it, and overstates by far how rounding grows (the starts it keeps below
-# this agree with the reference to 3e-13); some above it differ by 1e-6.
+# this agree with the reference to 3e-13); some above it differ by more than 1e-9.
 MAX_AMPLIFICATION_BY_ID = {"prodigy": 1e8}
 JITTER = 1e-10
 BOUND = 1e6
