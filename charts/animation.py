@@ -86,9 +86,16 @@ _EDGE_SYMBOLS = {
     (-1, -1): "triangle-sw",
 }
 _DIVERGED_SYMBOL = "x"
+# The hover template of a trail point or an arrow's end: a label with no text, which Plotly does not draw. (An
+# empty template would not do: Plotly then falls back to the whole array of the trace's templates.)
+NO_LABEL = "<extra></extra>"
 _MAP_AXIS = {"constrain": "domain", "showgrid": False, "zeroline": False}
 _GRID_COLUMNS = 3
 _COLUMN_GAP = 0.06  # of the plot area's width
+
+
+# The accumulator of an optimiser's averaged point (Schedule-Free AdamW's x), drawn as a marker of its own.
+AVERAGED_POINT = "x_average"
 
 
 @dataclass(frozen=True)
@@ -264,7 +271,7 @@ def _run_states(
             )
         state |= {
             "marker": {"symbol": points.each(symbol, "circle", "arrow")},
-            "hovertemplate": points.each(hover, "", ""),
+            "hovertemplate": points.each(hover, NO_LABEL, NO_LABEL),
         }
     return states
 
@@ -325,8 +332,10 @@ def _run_trace(run: RunTrace, state: dict, name: str, y_name: str, points: _Poin
         "y": state["y"],
         "line": line,
         "marker": marker | state.get("marker", {}),
-        "hovertemplate": state.get("hovertemplate", points.each(_hover(html.escape(run.label), y_name), "", "")),
-        "hoverinfo": points.each("all", "none", "none"),  # with an empty template: no label at all
+        "hovertemplate": state.get(
+            "hovertemplate", points.each(_hover(html.escape(run.label), y_name), NO_LABEL, NO_LABEL)
+        ),
+        "hoverinfo": points.each("all", "none", "none"),
         "cliponaxis": False,  # an edge marker is drawn whole, over the axis line
         "legendgroup": group,
         **axis_pair(number),
@@ -591,6 +600,12 @@ def animation_part(loss: Loss, runs: Sequence[RunTrace], view: View, *, layout: 
         _run_trace(runs[i], run_states[step], legend_names[i], y_title, points, str(i), numbers[i])
         for i, run_states in enumerate(states)
     ]
+    averaged = [
+        (i, _averaged_states(run, loss, view, steps))
+        for i, run in enumerate(runs)
+        if AVERAGED_POINT in run.trajectory.state
+    ]
+    moving += [_averaged_trace(runs[i], run_states[step], names[i], y_title, numbers[i]) for i, run_states in averaged]
 
     def place(band: Band) -> dict:
         if side_by_side:
@@ -607,7 +622,33 @@ def animation_part(loss: Loss, runs: Sequence[RunTrace], view: View, *, layout: 
             )
         )
 
-    return Part(height, panels, static, moving, [*downhill, *states], place)
+    return Part(
+        height, panels, static, moving, [*downhill, *states, *(run_states for _, run_states in averaged)], place
+    )
+
+
+def _averaged_states(run: RunTrace, loss: Loss, view: View, steps: int) -> list[dict]:
+    """Where the run's averaged point is at every frame 0..steps: the start, then after each step; on the curve,
+    or on a map at its two coordinates. None (not drawn) from the step the run diverged at."""
+    trajectory = run.trajectory
+    points = np.concatenate([trajectory.x[:1], trajectory.state[AVERAGED_POINT]])[_held_steps(trajectory, steps)]
+    heights = points[:, 1] if loss.dim == 2 else _curve_values(loss, points[:, 0])
+    x, y = _on_view(points[:, 0], view.x_range), _on_view(heights, view.y_range)
+    return [{"x": [x[k]], "y": [y[k]]} for k in range(steps + 1)]
+
+
+def _averaged_trace(run: RunTrace, state: dict, name: str, y_name: str, number: int) -> dict:
+    """A run's averaged point (Schedule-Free's x, the point it would be evaluated at): an open diamond."""
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "name": f"{name} · averaged point",
+        **state,
+        "marker": {"symbol": "diamond-open", "size": 13, "color": run.colour, "line": {"width": 2.5}},
+        "hovertemplate": _hover(f"{name} · averaged point x", y_name),
+        "showlegend": False,
+        **axis_pair(number),
+    }
 
 
 def _colour_bar_span(band: Band, height: float) -> tuple[float, float]:

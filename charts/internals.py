@@ -40,7 +40,26 @@ STEP_AXIS_HEIGHT = 50  # px under the last row, for the step axis
 MARKERS_UP_TO = 20  # steps: fewer than this and every step gets a dot
 STEP_LINE_COLOUR = "#64748b"
 _UPRIGHT = 1e-9  # the step line's dx: Plotly reads a dx of 0 as its default, 1
-ACCUMULATOR_SYMBOLS = {"m_hat": "m̂", "v_hat": "v̂", "v_max": "max v", "mu_product": "∏μ", "rho": "ρ"}
+ACCUMULATOR_SYMBOLS = {
+    "m_hat": "m̂",
+    "v_hat": "v̂",
+    "v_max": "max v",
+    "mu_product": "∏μ",
+    "rho": "ρ",
+    "sign_step": "sign step sign(c)",
+    "s": "s",
+    "relative_step": "relative step ρₜ",
+    "clip": "update clipping max(1, RMS(u)/d)",
+    "x_average": "averaged point x",
+    "z": "base sequence z",
+    "lr_max": "γ max",
+    "weight_sum": "Σ γ²max",
+    "d": "learned step size d",
+    "numerator": "r, the numerator of d",
+    "x0": "start w₀",
+    "step_size": "step size η",
+    "g_prev": "kept gradient",
+}
 _CORRECTED = "_hat"  # the suffix of a bias-corrected accumulator's name
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 COORDINATE_DASHES = ("solid", "dot")  # x₁, x₂

@@ -23,46 +23,88 @@ def _adam_family(h: dict, **extra) -> dict:
     return {"lr": h["alpha"], "betas": (h["beta1"], h["beta2"]), "eps": h["eps"], **extra}
 
 
-# How each optimiser is made with torch.optim: the class and its arguments from our settings.
+def _prodigy(h: dict, beta3_from_beta2: bool = True) -> dict:
+    beta3 = {} if beta3_from_beta2 else {"beta3": h["beta3"]}
+    return _adam_family(h, **beta3, d0=h["d0"], d_coef=h["d_coef"], weight_decay=h["weight_decay"])
+
+
+# How each optimiser is made with its reference: the class, and its arguments from our settings and options.
 _TORCH_CONSTRUCTORS = {
-    "gd": ("SGD", lambda h: {"lr": h["alpha"]}),
-    "momentum": ("SGD", lambda h: {"lr": h["alpha"], "momentum": h["momentum"]}),
-    "nesterov": ("SGD", lambda h: {"lr": h["alpha"], "momentum": h["momentum"], "nesterov": True}),
-    "adagrad": ("Adagrad", lambda h: {"lr": h["alpha"], "eps": h["eps"]}),
-    "rmsprop": ("RMSprop", lambda h: {"lr": h["alpha"], "alpha": h["beta"], "eps": h["eps"]}),
-    "adam": ("Adam", _adam_family),
-    "amsgrad": ("Adam", lambda h: _adam_family(h, amsgrad=True)),
-    "adamw": ("AdamW", lambda h: _adam_family(h, weight_decay=h["weight_decay"])),
-    "nadam": ("NAdam", _adam_family),
-    "radam": ("RAdam", _adam_family),
-    "adamax": ("Adamax", _adam_family),
-    "adadelta": ("Adadelta", lambda h: {"lr": h["alpha"], "rho": h["rho"], "eps": h["eps"]}),
+    "gd": ("torch.optim.SGD", lambda h: {"lr": h["alpha"]}),
+    "momentum": ("torch.optim.SGD", lambda h: {"lr": h["alpha"], "momentum": h["momentum"]}),
+    "nesterov": ("torch.optim.SGD", lambda h: {"lr": h["alpha"], "momentum": h["momentum"], "nesterov": True}),
+    "adagrad": ("torch.optim.Adagrad", lambda h: {"lr": h["alpha"], "eps": h["eps"]}),
+    "rmsprop": ("torch.optim.RMSprop", lambda h: {"lr": h["alpha"], "alpha": h["beta"], "eps": h["eps"]}),
+    "adam": ("torch.optim.Adam", _adam_family),
+    "amsgrad": ("torch.optim.Adam", lambda h: _adam_family(h, amsgrad=True)),
+    "adamw": ("torch.optim.AdamW", lambda h: _adam_family(h, weight_decay=h["weight_decay"])),
+    "nadam": ("torch.optim.NAdam", _adam_family),
+    "radam": ("torch.optim.RAdam", _adam_family),
+    "adamax": ("torch.optim.Adamax", _adam_family),
+    "adadelta": ("torch.optim.Adadelta", lambda h: {"lr": h["alpha"], "rho": h["rho"], "eps": h["eps"]}),
+    "lion": (
+        "pytorch_optimizer.Lion",
+        lambda h: {"lr": h["alpha"], "betas": (h["beta1"], h["beta2"]), "weight_decay": h["weight_decay"]},
+    ),
+    "adabelief": ("pytorch_optimizer.AdaBelief", lambda h: _adam_family(h, weight_decay=h["weight_decay"])),
+    "adopt": ("pytorch_optimizer.ADOPT", lambda h: _adam_family(h, weight_decay=h["weight_decay"])),
+    "adafactor": (
+        "torch.optim.Adafactor",
+        lambda h: {
+            "lr": h["alpha"],
+            "beta2_decay": h["beta2_decay"],
+            "eps": (h["eps1"], h["eps2"]),
+            "d": h["d"],
+            "weight_decay": h["weight_decay"],
+        },
+    ),
+    "schedulefree_adamw": (
+        "schedulefree.AdamWScheduleFree",
+        lambda h: _adam_family(h, warmup_steps=h["warmup_steps"], weight_decay=h["weight_decay"]),
+    ),
+    "prodigy": ("prodigyopt.Prodigy", _prodigy),
+    "rprop": (
+        "torch.optim.Rprop",
+        lambda h: {
+            "lr": h["alpha"],
+            "etas": (h["eta_minus"], h["eta_plus"]),
+            "step_sizes": (h["step_min"], h["step_max"]),
+        },
+    ),
 }
+# Options a reference can be given as an argument (the other options are the article's variants).
+_REFERENCE_OPTIONS = {"beta3_from_beta2"}
 
 
 def torch_equivalent(run: Run) -> bool:
-    """Whether torch.optim has this run's exact algorithm: every option at its default, which is
-    torch's form (the article's variants it has not)."""
+    """Whether the reference implementation has this run's exact algorithm: every one of the article's
+    variants off (at its default, which is the textbook form)."""
     defaults = {option.name: option.default for option in REGISTRY[run.optimiser].options}
-    return all(defaults[name] == value for name, value in run.options.items())
+    return all(defaults[name] == value for name, value in run.options.items() if name not in _REFERENCE_OPTIONS)
 
 
 def pytorch_script(loss: Loss, run: Run, steps: int) -> str:
-    """A standalone script that reproduces `run` with torch.optim and prints every point."""
-    class_name, arguments = _TORCH_CONSTRUCTORS[run.optimiser]
-    argument_text = ", ".join(f"{name}={value!r}" for name, value in arguments(run.hyperparameters).items())
+    """A standalone script that reproduces `run` with its reference implementation and prints every point."""
+    class_path, arguments = _TORCH_CONSTRUCTORS[run.optimiser]
+    options = {name: value for name, value in run.options.items() if name in _REFERENCE_OPTIONS}
+    argument_text = ", ".join(f"{name}={value!r}" for name, value in arguments(run.hyperparameters, **options).items())
+    module = class_path.rpartition(".")[0]
+    imports = "import torch\n" + ("" if module == "torch.optim" else f"import {module}\n")
+    # Schedule-Free steps in train mode, where the parameter is the point the gradient is taken at.
+    train_mode = "optimiser.train()\n" if run.optimiser == "schedulefree_adamw" else ""
     variables = ", ".join(str(v) for v in loss.variables)
     unpack = f"    {variables}, = w\n" if loss.dim > 1 else f"    {variables} = w[0]\n"
     # torch's functions take tensors, not numbers: a function of a constant, such as log(10), is folded.
     expression = loss.expression.replace(lambda e: isinstance(e, sp.Function) and e.is_number, lambda e: e.evalf(17))
     return (
-        f"# {run.label!r}: {run.optimiser} on f = {loss.expression} for {steps} steps, with torch.optim.\n"
-        "import torch\n\n\n"
+        f"# {run.label!r}: {run.optimiser} on f = {loss.expression} for {steps} steps, with {class_path}.\n"
+        f"{imports}\n\n"
         "def loss(w):\n"
         f"{unpack}"
         f"    return {torch_code(expression)}\n\n\n"
         f"w = torch.tensor({list(run.x0)!r}, dtype=torch.float64, requires_grad=True)\n"
-        f"optimiser = torch.optim.{class_name}([w], {argument_text})\n"
+        f"optimiser = {class_path}([w], {argument_text})\n"
+        f"{train_mode}"
         "print(0, w.tolist())\n"
         f"for step in range(1, {steps} + 1):\n"
         "    optimiser.zero_grad()\n"

@@ -1,4 +1,4 @@
-"""Optimisers as pure numpy update rules, checked against torch.optim.
+"""Optimisers as pure numpy update rules, each checked against its reference implementation.
 
 `create(id, **settings)` makes an optimiser; `simulate(loss, optimiser, x0, steps)` runs it on a
 whole batch of starts and settings at once; `REGISTRY` describes every algorithm for the UI.
@@ -6,14 +6,20 @@ whole batch of starts and settings at once; `REGISTRY` describes every algorithm
 
 from __future__ import annotations
 
+from optimisers.adabelief import ADABELIEF, ADOPT
 from optimisers.adadelta import ADADELTA
+from optimisers.adafactor import ADAFACTOR
 from optimisers.adagrad import ADAGRAD
 from optimisers.adam import ADAM, ADAMW, AMSGRAD
 from optimisers.adamax import ADAMAX
 from optimisers.base import Accumulator, HyperParameter, Optimiser, OptimiserSpec, Option, Step
+from optimisers.lion import LION
 from optimisers.nadam import NADAM
+from optimisers.prodigy import PRODIGY
 from optimisers.radam import RADAM
 from optimisers.rmsprop import RMSPROP
+from optimisers.rprop import RPROP
+from optimisers.schedulefree import SCHEDULEFREE_ADAMW
 from optimisers.sgd import GD, MOMENTUM_SGD, NESTEROV
 from optimisers.simulate import Trajectory, simulate
 
@@ -32,12 +38,15 @@ __all__ = [
 
 REGISTRY: dict[str, OptimiserSpec] = {
     spec.id: spec
-    for spec in (GD, MOMENTUM_SGD, NESTEROV, ADAGRAD, RMSPROP, ADAM, AMSGRAD, ADAMW, NADAM, RADAM, ADAMAX, ADADELTA)
+    for spec in (
+        *(GD, MOMENTUM_SGD, NESTEROV, ADAGRAD, RMSPROP, ADAM, AMSGRAD, ADAMW, NADAM, RADAM, ADAMAX, ADADELTA),
+        *(LION, ADABELIEF, ADOPT, ADAFACTOR, SCHEDULEFREE_ADAMW, PRODIGY, RPROP),
+    )
 }
 
 
 def create(id: str, **settings) -> Optimiser:
-    """The optimiser `id` with its hyperparameters and options; the rest take torch's defaults.
+    """The optimiser `id` with its hyperparameters and options; the rest take the reference's defaults.
 
     Raises ValueError naming an unknown id, an unknown setting, or a value outside its range.
     Any hyperparameter may be an array; it broadcasts against the batch of runs.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from functools import partial
 
 import numpy as np
@@ -10,7 +9,6 @@ import numpy as np
 from optimisers.base import (
     EPS_INSIDE_SQRT,
     Accumulator,
-    HyperParameter,
     OptimiserSpec,
     Option,
     Step,
@@ -18,8 +16,10 @@ from optimisers.base import (
     alpha,
     average_weight,
     beta,
+    decayed,
     eps,
     moving_average,
+    weight_decay,
 )
 
 BETA1 = beta("beta1", r"\beta_1", 0.9, "decay of the moving average of gradients (the momentum)")
@@ -69,7 +69,7 @@ def _adam(
 
 def _adamw(x, grad, state, step, *, alpha, weight_decay, **settings):
     # Decoupled weight decay, as torch's AdamW: shrink w first, then take the Adam step from there.
-    return _adam(x * (1 - alpha * weight_decay), grad, state, step, alpha=alpha, **settings)
+    return _adam(decayed(x, alpha, weight_decay), grad, state, step, alpha=alpha, **settings)
 
 
 ADAM = OptimiserSpec(
@@ -124,16 +124,7 @@ ADAMW = OptimiserSpec(
         BETA1,
         BETA2,
         eps(1e-8),
-        HyperParameter(
-            "weight_decay",
-            r"\lambda",
-            1e-2,
-            0.0,
-            math.inf,
-            "how strongly each step pulls w towards zero",
-            slider_low=0.0,
-            slider_high=1.0,
-        ),
+        weight_decay(1e-2),
     ),
     accumulators=(FIRST_MOMENT, SECOND_MOMENT, FIRST_MOMENT_CORRECTED, SECOND_MOMENT_CORRECTED),
     update=_adamw,

@@ -21,8 +21,8 @@ Array = np.ndarray
 class Step(NamedTuple):
     """One update: the new point, the effective learning rate, the new accumulators.
 
-    The new point is `x − lr · direction` (plus weight decay where the optimiser has it);
-    each optimiser's `lr_meaning` says what its direction is.
+    The new point is `x − lr · direction` (plus weight decay, or Schedule-Free's move towards z, where the
+    optimiser has it); each optimiser's `lr_meaning` says what its direction is.
     """
 
     x: Array
@@ -49,7 +49,7 @@ class HyperParameter:
     @property
     def range_text(self) -> str:
         def bound(value: float) -> str:
-            return "∞" if math.isinf(value) else f"{value:g}"
+            return ("−∞" if value < 0 else "∞") if math.isinf(value) else f"{value:g}"
 
         opening = "[" if self.low_inclusive else "("
         closing = "]" if self.high_inclusive else ")"
@@ -76,12 +76,23 @@ class HyperParameter:
 
 @dataclass(frozen=True)
 class Accumulator:
-    """A quantity an optimiser keeps (or derives) at every step, shaped like x."""
+    """A quantity an optimiser keeps (or derives) at every step, shaped like x.
+
+    It starts at `initial`, or, where `initial_from` names one, at the starting point ("x") or at the
+    value of a hyperparameter.
+    """
 
     name: str
     symbol: str
     meaning: str
     initial: float = 0.0
+    initial_from: str | None = None
+
+    @property
+    def initial_text(self) -> str:
+        if self.initial_from is None:
+            return f"{self.initial:g}"
+        return "the start" if self.initial_from == "x" else f"`{self.initial_from}`"
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,9 @@ class OptimiserSpec:
     accumulators: tuple[Accumulator, ...]
     update: Callable[..., Step]
     options: tuple[Option, ...] = ()
+    reference: str = "torch.optim"  # the implementation the update is checked against
+    paper: str = ""  # authors, year, title and where to find it
+    problem: str = ""  # what it was made to solve
 
     def hyperparameter(self, name: str) -> HyperParameter:
         return next(h for h in self.hyperparameters if h.name == name)
@@ -143,21 +157,30 @@ class Optimiser:
         return Optimiser(self.spec, selected, self.options)
 
     def init(self, x: Array) -> dict[str, Array]:
-        return {a.name: np.full_like(x, a.initial) for a in self.spec.accumulators}
+        def start(accumulator: Accumulator) -> Array:
+            if accumulator.initial_from == "x":
+                return x.copy()
+            if accumulator.initial_from is not None:
+                return np.broadcast_to(self._settings[accumulator.initial_from], x.shape).astype(float)
+            return np.full_like(x, accumulator.initial)
+
+        return {a.name: start(a) for a in self.spec.accumulators}
 
     def update(self, x: Array, grad: Array, state: dict[str, Array], step: int) -> Step:
         """One step from x (*batch, dim) with its gradient; `step` counts from 1."""
         return self.spec.update(x, grad, state, step, **self._settings)
 
 
-def alpha(default: float) -> HyperParameter:
+def alpha(
+    default: float, meaning: str = "learning rate: the size of each step before any adaptation"
+) -> HyperParameter:
     return HyperParameter(
         "alpha",
         r"\alpha",
         default,
         0.0,
         math.inf,
-        "learning rate: the size of each step before any adaptation",
+        meaning,
         low_inclusive=False,
         log_scale=True,
         slider_low=1e-4,
@@ -165,7 +188,7 @@ def alpha(default: float) -> HyperParameter:
     )
 
 
-def eps(default: float) -> HyperParameter:
+def eps(default: float, slider_low: float = 1e-12) -> HyperParameter:
     return HyperParameter(
         "eps",
         r"\epsilon",
@@ -174,13 +197,17 @@ def eps(default: float) -> HyperParameter:
         math.inf,
         "small constant that keeps the division finite where the gradients are near zero",
         log_scale=True,
-        slider_low=1e-12,
+        slider_low=slider_low,
         slider_high=1e-1,
     )
 
 
 def beta(name: str, symbol: str, default: float, meaning: str) -> HyperParameter:
     return HyperParameter(name, symbol, default, 0.0, 1.0, meaning, slider_low=0.0, slider_high=0.9999)
+
+
+def weight_decay(default: float, meaning: str = "how strongly each step pulls w towards zero") -> HyperParameter:
+    return HyperParameter("weight_decay", r"\lambda", default, 0.0, math.inf, meaning, slider_low=0.0, slider_high=1.0)
 
 
 EPS_INSIDE_SQRT = Option(
@@ -210,6 +237,31 @@ def average_weight(decay: float | Array, step: int) -> float | Array:
     return 1 - power
 
 
+def python_power(base: float, exponent: float | Array) -> float | Array:
+    """baseᵉ by Python's float power for every element of `exponent`, so that an array of exponents
+    gives the same bits as each exponent alone (numpy's vector power may round differently)."""
+    if np.ndim(exponent) == 0:
+        return base ** float(exponent)
+    values, positions = np.unique(exponent, return_inverse=True)
+    return np.array([base ** float(value) for value in values])[positions].reshape(np.shape(exponent))
+
+
+def coordinate_sum(values: Array) -> Array:
+    """The sum over a run's coordinates (the last axis), kept as an axis of length 1: a reference that
+    treats the coordinates as one parameter tensor reduces over them, never across runs."""
+    return values.sum(axis=-1, keepdims=True)
+
+
 def adaptive_denominator(square_average: Array, eps: float | Array, eps_inside_sqrt: bool) -> Array:
     """√(v) + ε as torch computes it, or √(v + ε) as the article's code does."""
     return np.sqrt(square_average + eps) if eps_inside_sqrt else np.sqrt(square_average) + eps
+
+
+def decayed(x: Array, alpha: float | Array, weight_decay: float | Array) -> Array:
+    """Decoupled weight decay, as AdamW's: w shrunk towards zero by the factor 1 − α·λ."""
+    return x * (1 - alpha * weight_decay)
+
+
+def lerp(start: Array, end: Array, weight: float | Array) -> Array:
+    """start + w·(end − start), as torch's lerp computes it: from `end` back when w ≥ 0.5."""
+    return np.where(np.abs(weight) < 0.5, start + weight * (end - start), end - (end - start) * (1 - weight))

@@ -147,6 +147,17 @@ def test_pause_stops_the_points_where_the_counter_says(page, app_url):
     assert run_point(drawn(page), "RMSProp")[0] == pytest.approx(expected, abs=1e-3)
 
 
+def test_hovering_a_runs_point_tells_its_values(page, app_url):
+    open_playground(page, app_url)
+    scrub_to(page, 10)
+    x, y = run_point(drawn(page), "Adam")
+    page.mouse.move(*point_on_page(page, x, y))
+    hover = page.locator(".hoverlayer .hovertext").first
+    expect(hover).to_contain_text("Adam")
+    expected = optimisers.simulate(losses.get("quartic"), LANDING_RUNS["Adam"], [0.1], 50).x[10, 0]
+    assert f"x = {expected:.4g}" in hover.text_content().replace("−", "-")
+
+
 def test_changing_a_setting_redraws_the_chart_at_the_step_shown(page, app_url):
     open_playground(page, app_url)
     scrub_to(page, 10)
@@ -210,7 +221,7 @@ def test_play_moves_the_points_over_the_map(page, app_url):
     page.screenshot(path=str(ARTIFACTS / "playground-map.png"), full_page=True)
 
 
-def map_point_on_page(page, x: float, y: float) -> tuple[float, float]:
+def point_on_page(page, x: float, y: float) -> tuple[float, float]:
     return page.evaluate(
         f"""([x, y]) => {{
             const gd = document.querySelector("{PLOT}"), box = gd.getBoundingClientRect();
@@ -226,7 +237,7 @@ def test_the_map_tells_the_height_under_the_cursor_and_a_click_after_playing_sta
     page.locator(".descent-play").click()
     expect(page.locator(".descent-counter")).to_have_text(re.compile(r"^Step [2-9]"), timeout=20_000)
     page.locator(".descent-play").click()  # Pause, while it plays
-    where = map_point_on_page(page, -2, 2)
+    where = point_on_page(page, -2, 2)
     page.mouse.move(*where)
     hover = page.locator(".hoverlayer .hovertext").first
     hover.wait_for()
@@ -298,3 +309,27 @@ def test_the_run_being_edited_stays_picked_while_it_is_renamed(page, app_url):
     picked = "Array.from(document.querySelectorAll('[data-testid=stRadio] input:checked'))"
     assert "Run 2" in page.evaluate(f"() => {picked}.map(input => input.closest('label').innerText)")
     assert page.get_by_label("Label").input_value() == "Adam, faster"
+
+
+def test_prodigy_and_schedule_free_on_a_map_draw_the_averaged_point_beside_the_run(page, app_url):
+    query = "loss=himmelblau&steps=40&r1=prodigy&r1.x0=0.5,-2&r2=schedulefree_adamw&r2.alpha=0.05&r2.x0=-1,1"
+    open_playground(page, f"{app_url}/?{query}")
+
+    def averaged_points() -> list:
+        (trace,) = [t for t in drawn(page) if t["name"].endswith("averaged point")]
+        return trace["points"]
+
+    (start,) = averaged_points()  # drawn once, at the start before the first step
+    assert start[1:] == pytest.approx([-1.0, 1.0], abs=0.02)
+    assert (
+        page.evaluate(
+            f"() => document.querySelector('{PLOT}').data.find(t => t.name.endsWith('averaged point')).marker.symbol"
+        )
+        == "diamond-open"
+    )
+    scrub_to(page, 40)
+    himmelblau = losses.get("himmelblau")
+    run = optimisers.simulate(himmelblau, optimisers.create("schedulefree_adamw", alpha=0.05), [-1.0, 1.0], 40)
+    (end,) = averaged_points()
+    assert end[1:] == pytest.approx(run.state["x_average"][-1].tolist(), abs=0.02)
+    assert "Prodigy" in page.locator("[data-testid=stMain]").inner_text()

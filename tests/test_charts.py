@@ -756,3 +756,23 @@ def test_log_rows_label_whole_decades_written_with_an_exponent():
     for axis in log_axes:
         low, high = axis["range"]
         assert high - low >= 1.2 and isinstance(axis["dtick"], int) and axis["exponentformat"] == "e"
+
+
+@pytest.mark.parametrize(("loss", "x0"), [(QUARTIC, [1.5]), (losses.get("himmelblau"), [0.5, -2.0])])
+def test_schedule_frees_averaged_point_is_a_marker_of_its_own_at_every_frame(loss, x0):
+    free, adam = (
+        charts.RunTrace(id, "#1f77b4", optimisers.simulate(loss, optimisers.create(id, alpha=0.05), x0, 20))
+        for id in ("schedulefree_adamw", "adam")
+    )
+    figure = charts.animation_figure(loss, [free, adam], step=0)
+    averaged = [i for i, trace in enumerate(figure["data"]) if trace["name"].endswith("averaged point")]
+    assert len(averaged) == 1 and figure["data"][averaged[0]]["marker"]["symbol"] == "diamond-open"
+    trajectory = free.trajectory
+    expected = np.concatenate([trajectory.x[:1], trajectory.state["x_average"]])
+    for k in (0, 1, 7, 20):
+        state = shown(figure, k).get(averaged[0], figure["data"][averaged[0]])
+        point = expected[k]
+        height = point[1] if loss.dim == 2 else float(loss.f(point[None])[0])
+        np.testing.assert_allclose([state["x"][0], state["y"][0]], [point[0], height], rtol=1e-3, err_msg=f"frame {k}")
+    # x, the averaged point, is not y, the point drawn as the run's: they part after the first step.
+    assert not np.allclose(trajectory.state["x_average"][5], trajectory.x[6])

@@ -118,3 +118,28 @@ def test_a_two_variable_start_and_the_loss_settings_round_trip():
     restored, messages = from_query_params(params)
     assert messages == [] and restored == original
     assert config.resolve_loss("ravine", "", (0, 1), restored.loss_settings).settings == original.loss_settings
+
+
+NEW_OPTIMISER_SETTINGS = {
+    "lion": {"alpha": 0.003, "beta1": 0.8, "beta2": 0.95, "weight_decay": 0.1},
+    "adabelief": {"alpha": 0.02, "eps": 1e-12, "weight_decay": 0.05},
+    "adopt": {"alpha": 0.04, "beta2": 0.99, "eps": 1e-5},
+    "adafactor": {"alpha": 0.05, "beta2_decay": -0.6, "eps1": 1e-20, "eps2": 0.01, "d": 2.5},
+    "schedulefree_adamw": {"alpha": 0.01, "beta1": 0.7, "warmup_steps": 12.0},
+    "prodigy": {"alpha": 0.8, "beta3": 0.9, "d0": 1e-4, "d_coef": 0.5, "beta3_from_beta2": False},
+    "rprop": {"alpha": 0.02, "eta_minus": 0.4, "eta_plus": 1.3, "step_min": 1e-5, "step_max": 2.0},
+}
+
+
+@pytest.mark.parametrize("optimiser_id", NEW_OPTIMISER_SETTINGS)
+def test_a_url_with_each_new_optimiser_round_trips(optimiser_id):
+    settings = NEW_OPTIMISER_SETTINGS[optimiser_id]
+    params = {"loss": "himmelblau", "r1": optimiser_id, "r1.x0": "0.5,-2", "r2": "adam", "r2.x0": "1,1"}
+    params |= {f"r1.{name}": str(int(value) if isinstance(value, bool) else value) for name, value in settings.items()}
+    restored, messages = from_query_params(params)
+    assert messages == []
+    run = restored.runs[0]
+    assert run.optimiser == optimiser_id and run.x0 == (0.5, -2.0)
+    assert run.hyperparameters | run.options == {**run.hyperparameters, **settings}
+    assert run.create_optimiser().id == optimiser_id
+    assert from_query_params(to_query_params(restored)) == (restored, [])

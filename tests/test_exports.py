@@ -77,6 +77,43 @@ def test_every_optimiser_and_typed_formula_gives_a_script_that_compiles():
 )
 def test_pytorch_script_reproduces_the_trajectory(loss, run, tmp_path):
     pytest.importorskip("torch")
+    assert_script_reproduces(loss, run, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("loss", "run", "package"),
+    [
+        (losses.get("quartic"), new_run("lion", (0.1,), 0, alpha=0.02, weight_decay=0.1), "pytorch_optimizer"),
+        (losses.get("wavy"), new_run("adabelief", (0.5,), 0, alpha=0.05), "pytorch_optimizer"),
+        (losses.get("himmelblau"), new_run("adopt", (0.5, -4.0), 0, alpha=0.1), "pytorch_optimizer"),
+        (losses.get("himmelblau"), new_run("adafactor", (0.5, -4.0), 0, alpha=0.05, d=2.0), "torch"),
+        (
+            losses.get("rosenbrock"),
+            new_run("schedulefree_adamw", (-1.2, 1.0), 0, alpha=0.01, warmup_steps=5.0),
+            "schedulefree",
+        ),
+        (
+            losses.get("ravine", condition=50.0, angle=10.0),
+            new_run("prodigy", (1.0, 1.0), 0, d0=1e-3, beta3=0.9, beta3_from_beta2=False),
+            "prodigyopt",
+        ),
+        (losses.get("quartic"), new_run("rprop", (1.5,), 0, alpha=0.05, eta_plus=1.5), "torch"),
+    ],
+)
+def test_pytorch_script_reproduces_the_trajectory_with_the_other_references(loss, run, package, tmp_path):
+    pytest.importorskip("torch", reason="torch is installed by hand, only to check against the references")
+    pytest.importorskip(package, reason=f"{run.optimiser}'s reference, {package}, is absent")
+    assert_script_reproduces(loss, run, tmp_path)
+
+
+def test_prodigys_own_beta3_is_a_reference_argument_not_a_variant():
+    run = new_run("prodigy", (0.3,), 0, beta3=0.9, beta3_from_beta2=False)
+    assert exports.torch_equivalent(run)
+    assert "beta3=0.9" in exports.pytorch_script(losses.get("quartic"), run, 5)
+    assert "beta3" not in exports.pytorch_script(losses.get("quartic"), new_run("prodigy", (0.3,), 0), 5)
+
+
+def assert_script_reproduces(loss, run, tmp_path):
     script = tmp_path / "run.py"
     script.write_text(exports.pytorch_script(loss, run, 30))
     output = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True).stdout

@@ -25,12 +25,20 @@ HYPERPARAMETERS = {
     "radam": ADAM_LIKE,
     "adamax": ADAM_LIKE,
     "adadelta": ("alpha", "rho", "eps"),
+    "lion": ("alpha", "beta1", "beta2", "weight_decay"),
+    "adabelief": (*ADAM_LIKE, "weight_decay"),
+    "adopt": (*ADAM_LIKE, "weight_decay"),
+    "adafactor": ("alpha", "beta2_decay", "eps1", "eps2", "d", "weight_decay"),
+    "schedulefree_adamw": (*ADAM_LIKE, "warmup_steps", "weight_decay"),
+    "prodigy": ("alpha", "beta1", "beta2", "beta3", "d0", "d_coef", "eps", "weight_decay"),
+    "rprop": ("alpha", "eta_minus", "eta_plus", "step_min", "step_max"),
 }
 IDS = tuple(HYPERPARAMETERS)  # in the registry's order
 OPTIONS = {
     "adagrad": {"eps_inside_sqrt"},
     "rmsprop": {"eps_inside_sqrt"},
     "adam": {"eps_inside_sqrt", "bias_correction", "extra_gradient_factor"},
+    "prodigy": {"beta3_from_beta2"},
 }
 # The valid range of each hyperparameter, as the error message must state it.
 RANGES = {
@@ -42,6 +50,18 @@ RANGES = {
     "eps": "[0, ∞)",
     "weight_decay": "[0, ∞)",
     "rho": "[0, 1)",
+    "beta3": "[0, 1)",
+    "d0": "(0, ∞)",
+    "d_coef": "(0, ∞)",
+    "beta2_decay": "(−∞, 0]",
+    "eps1": "[0, ∞)",
+    "eps2": "[0, ∞)",
+    "d": "[1, ∞)",
+    "warmup_steps": "[0, ∞)",
+    "eta_minus": "(0, 1)",
+    "eta_plus": "(1, ∞)",
+    "step_min": "[0, ∞)",
+    "step_max": "(0, ∞)",
 }
 OUTSIDE = {
     "alpha": [0.0, -0.1, math.nan, math.inf],
@@ -52,6 +72,18 @@ OUTSIDE = {
     "eps": [-1e-8, math.nan, math.inf],
     "weight_decay": [-0.1, math.nan],
     "rho": [-0.1, 1.0],
+    "beta3": [-0.1, 1.0],
+    "d0": [0.0, -1e-6, math.inf],
+    "d_coef": [0.0, -1.0],
+    "beta2_decay": [0.1, -math.inf, math.nan],
+    "eps1": [-1e-30, math.inf],
+    "eps2": [-1e-3, math.nan],
+    "d": [0.99, 0.0, math.inf],
+    "warmup_steps": [-1.0, math.inf],
+    "eta_minus": [0.0, 1.0, 1.5],
+    "eta_plus": [1.0, 0.5, math.inf],
+    "step_min": [-1e-6, math.inf],
+    "step_max": [0.0, -1.0],
 }
 INSIDE = {
     "alpha": [1e-12, 1.0, 1e3],
@@ -62,6 +94,18 @@ INSIDE = {
     "eps": [0.0, 1.0],
     "weight_decay": [0.0, 10.0],
     "rho": [0.0, 0.9999],
+    "beta3": [0.0, 0.99],
+    "d0": [1e-12, 1.0],
+    "d_coef": [1e-3, 10.0],
+    "beta2_decay": [0.0, -0.8, -5.0],
+    "eps1": [0.0, 1e-30],
+    "eps2": [0.0, 1.0],
+    "d": [1.0, 100.0],
+    "warmup_steps": [0.0, 12.5],
+    "eta_minus": [1e-3, 0.999],
+    "eta_plus": [1.001, 10.0],
+    "step_min": [0.0, 1.0],
+    "step_max": [1e-9, 1e6],
 }
 
 
@@ -375,9 +419,29 @@ def test_adam_variants_match_their_rules(options):
     np.testing.assert_allclose(points, adam_loop(quartic_slope, 0.4, 30, *settings.values(), *options), rtol=1e-12)
 
 
-@pytest.mark.parametrize("id", ["gd", "adagrad", "rmsprop", "adadelta", "adam", "amsgrad", "radam", "adamax"])
+DIRECTIONS = {
+    "adam": "m_hat",
+    "amsgrad": "m_hat",
+    "radam": "m_hat",
+    "adamax": "m",
+    "lion": "sign_step",
+    "adabelief": "m",
+    "adopt": "m",
+    "prodigy": "m",
+}
+
+
+@pytest.mark.parametrize(
+    "id",
+    [
+        *("gd", "adagrad", "rmsprop", "adadelta", "adam", "amsgrad", "radam", "adamax"),
+        *("lion", "adabelief", "adopt", "adafactor", "prodigy", "rprop"),
+    ],
+)
 def test_each_step_is_x_minus_lr_times_the_documented_direction(id):
     trajectory = optimisers.simulate(losses.get("wavy"), optimisers.create(id), [[0.5], [1.7]], 20)
-    direction = {"adam": "m_hat", "amsgrad": "m_hat", "radam": "m_hat", "adamax": "m"}.get(id)
-    direction = trajectory.grad if direction is None else trajectory.state[direction]
+    if id == "rprop":
+        direction = np.sign(trajectory.state["g_prev"])  # the gradient's sign, 0 where it flipped
+    else:
+        direction = trajectory.grad if id not in DIRECTIONS else trajectory.state[DIRECTIONS[id]]
     np.testing.assert_allclose(trajectory.x[1:], trajectory.x[:-1] - trajectory.lr * direction, rtol=1e-13, atol=1e-15)

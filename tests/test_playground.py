@@ -321,3 +321,40 @@ def test_a_label_follows_its_optimiser_until_the_user_types_one():
     at.selectbox(key="run0.optimiser").select("adam").run()
     assert at.text_input(key="run0.label").value == "my run"
     assert dict(at.query_params)["r1.label"] == "my run"
+
+
+# What each newer optimiser's internals rows must show (see charts.internals.ACCUMULATOR_SYMBOLS).
+CHARACTERISTIC_ROWS = {
+    "lion": "sign step",
+    "adabelief": "accumulator s",
+    "adopt": "accumulator v",
+    "adafactor": "relative step",
+    "schedulefree_adamw": "averaged point x",
+    "prodigy": "learned step size d",
+    "rprop": "step size η",
+}
+
+
+@pytest.mark.parametrize("optimiser_id", CHARACTERISTIC_ROWS)
+@pytest.mark.parametrize("loss_id", ["quartic", "himmelblau"])
+def test_each_newer_optimiser_opens_with_its_controls_and_internals_rows(optimiser_id, loss_id):
+    at = open_page({"loss": loss_id, "r1": optimiser_id, "internals": "1"})
+    assert not at.error, [e.value for e in at.error]
+    spec = optimisers.REGISTRY[optimiser_id]
+    boxes = {box.key: box.value for box in at.sidebar.number_input}
+    for h in spec.hyperparameters:
+        assert any(key.endswith(f".{h.name}") and value == h.default for key, value in boxes.items()), h.name
+    titles = " ".join(a["text"] for a in animation(at)["layout"]["annotations"])
+    assert CHARACTERISTIC_ROWS[optimiser_id] in titles
+    assert "nan" not in titles.lower()
+
+
+@pytest.mark.parametrize("optimiser_id", list(optimisers.REGISTRY))
+def test_every_slider_offers_stops_within_its_hyperparameters_range(optimiser_id):
+    from views.widgets import slider_stops
+
+    for h in optimisers.REGISTRY[optimiser_id].hyperparameters:
+        stops = slider_stops(h)
+        assert len(stops) >= 10 and stops == sorted(stops), h.name
+        assert all(h.contains(stop) for stop in stops), h.name
+        assert stops[0] <= h.default <= stops[-1], h.name

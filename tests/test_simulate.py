@@ -79,8 +79,11 @@ def test_record_final_gives_the_summaries_of_record_all(id):
     # Starts that settle, keep moving, and diverge (3.0 is beyond a huge α's first step).
     x0 = np.array([-1.1071, 0.2, 0.9, 2.4, 3.0])[:, None, None]
     alpha = np.array([1e-3, 0.05, 1e12])
-    everything = run(QUARTIC, id, x0, 40, alpha=alpha)
-    final = run(QUARTIC, id, x0, 40, record="final", alpha=alpha)
+    # Adafactor's step is at most max(ε₂, RMS(x))/√t, and Rprop's at most its largest step size.
+    huge = np.array([1.0, 1.0, 1e12])
+    unbounded = {"adafactor": {"eps2": 1e-3 * huge}, "rprop": {"step_max": 50 * huge}}.get(id, {})
+    everything = run(QUARTIC, id, x0, 40, alpha=alpha, **unbounded)
+    final = run(QUARTIC, id, x0, 40, record="final", alpha=alpha, **unbounded)
     for name in SUMMARIES:
         np.testing.assert_array_equal(getattr(final, name), getattr(everything, name), err_msg=name)
     assert (everything.diverged_at > 0).any() and (everything.diverged_at < 0).any()
@@ -126,7 +129,8 @@ def test_zero_eps_at_an_exact_minimum_is_marked_not_warned(id):
     # g = 0 with ε = 0 gives 0/0 in every adaptive rule; the run must be marked or stay put, silently.
     settings = {"eps": 0.0} if "eps" in {h.name for h in optimisers.REGISTRY[id].hyperparameters} else {}
     trajectory = run(SQUARE, id, [[0.0], [1.0]], 5, **settings)
-    assert trajectory.diverged_at[0] in (-1, 1)
+    first_division = 2 if id == "adopt" else 1  # ADOPT's first step only starts v
+    assert trajectory.diverged_at[0] in (-1, first_division)
     if trajectory.diverged_at[0] == -1:
         np.testing.assert_array_equal(trajectory.x[:, 0], 0.0)
     assert trajectory.diverged_at[1] == -1 and np.isfinite(trajectory.x[:, 1]).all()

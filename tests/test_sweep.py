@@ -564,3 +564,27 @@ def test_when_alpha_is_not_an_axis_each_optimiser_has_its_own_rate_and_its_cells
     assert not np.array_equal(adam_map(), slow)
     alphas = [link_config(link).runs[0].hyperparameters["alpha"] for link in app.dataframe[0].value["run"]]
     assert alphas == [default_alpha("gd"), default_alpha("adagrad"), default_alpha("rmsprop"), 0.05]
+
+
+@pytest.mark.parametrize("optimiser_id", list(optimisers.REGISTRY)[12:])
+def test_a_cell_of_each_new_optimiser_opens_the_same_run_in_the_playground(optimiser_id):
+    sweep_map = sweep.sweep(QUARTIC, optimiser_id, START_AXIS, ALPHA_AXIS, 40)
+    chosen, x0 = sweep.cell_run(QUARTIC, sweep_map, 2, 5, {})
+    link = urllib.parse.urlencode(to_query_params(Config(runs=(new_run(optimiser_id, x0, 0, **chosen),), steps=40)))
+    config, messages = from_query_params(dict(urllib.parse.parse_qsl(link)))
+    assert messages == [] and config.runs[0].optimiser == optimiser_id
+    run = config.runs[0]
+    trajectory = optimisers.simulate(QUARTIC, run.create_optimiser(), np.array(run.x0), config.steps)
+    assert float(trajectory.final_loss) == sweep_map.final_loss[2, 5]
+
+
+def test_the_newer_optimisers_are_swept_on_the_page_and_their_cells_open_with_their_ids():
+    app = run_page()
+    chosen = ["lion", "schedulefree_adamw", "prodigy", "rprop"]
+    app.multiselect(key="sweep_optimisers").set_value(chosen).run()
+    assert not app.exception and not app.error
+    spec = sweep_spec(app)
+    titles = [a["text"] for a in spec["layout"]["annotations"]]
+    assert titles == [f"<b>{optimisers.REGISTRY[id].name}</b>" for id in chosen]
+    links = list(app.dataframe[0].value["run"])
+    assert [dict(urllib.parse.parse_qsl(link[2:]))["r1"] for link in links] == chosen

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -91,6 +92,19 @@ def test_every_optimiser_has_its_name_rule_settings_and_accumulators(app):
             assert f"${h.symbol}$ (`{h.name}`), default {h.default:g}, valid in {h.range_text}" in text
         for a in spec.accumulators:
             assert f"${a.symbol}$ (`{a.name}`" in text
+        assert f"**Checked against** `{spec.reference}`." in text
+
+
+def test_each_new_optimiser_says_what_it_was_made_to_solve_and_cites_its_paper(app):
+    cited = {spec.name: spec for spec in list(optimisers.REGISTRY.values())[12:]}
+    for tab in app.tabs:
+        if tab.label in cited:
+            spec = cited.pop(tab.label)
+            text = " ".join(markdown.value for markdown in tab.markdown)
+            assert f"**The problem it was made to solve.** {spec.problem}" in text
+            assert f"**Paper.** {spec.paper}." in text and re.search(r"\(\d{4}\)", spec.paper)
+            assert "arXiv:" in spec.paper or "doi:" in spec.paper
+    assert not cited, f"no tab for {sorted(cited)}"
 
 
 def test_bias_demo_plots_the_average_with_and_without_correction(app):

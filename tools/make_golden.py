@@ -1,18 +1,25 @@
-"""Golden trajectories from torch.optim: the reference the numpy optimisers are tested against.
+"""Golden trajectories from the reference implementations the numpy optimisers are tested against.
 
     .venv/bin/python tools/make_golden.py
 
 writes tests/golden/torch_optim.json (the cases) and tests/golden/torch_optim.npz (their points) for
-the 1-D losses, and torch_optim_2d.json and torch_optim_2d.npz for the 2-D ones.
-torch is needed only here, in tests that skip without it, and in bench/; never at run time.
+the 1-D losses, and torch_optim_2d.json and torch_optim_2d.npz for the 2-D ones, from torch.optim; and
+reference_optimisers.json/.npz and reference_optimisers_2d.json/.npz for the optimisers whose reference
+is another library (pytorch_optimizer 4.1.0, schedulefree 1.4.1, prodigyopt 1.1.2) or a newer torch.optim
+class (Adafactor, Rprop). torch and those libraries are installed by hand, needed only here, in tests
+that skip without them, and in bench/; never at run time.
 
-The mapping from our ids and hyperparameter names to torch.optim, and the gradients of the
-article's functions, are written here from torch's documentation and the article, not taken from
-our code, so that the golden files are a reference nobody here wrote.
+The mapping from our ids and hyperparameter names to each reference, and the gradients of the
+article's functions, are written here from the references' documentation and the article, not taken
+from our code, so that the golden files are a reference nobody here wrote.
 """
 
 from __future__ import annotations
 
+import copy
+import importlib
+import importlib.metadata
+import inspect
 import json
 import math
 from pathlib import Path
@@ -26,6 +33,10 @@ GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "golden"
 # A start is kept only if noise added at every step grows by less than this factor over the run:
 # rounding differences between two correct implementations (about 1e-16 a step) then stay far below 1e-9.
 MAX_AMPLIFICATION = 1e3
+# Prodigy estimates d from its first steps, of size d₀·α (1e-6 by default): the jitter is then 1e-4 of a
+# step where rounding is 1e-16 of it, and overstates by far how rounding grows (the starts it keeps below
+# this agree with the reference to 3e-13); some above it differ by more than 1e-9.
+MAX_AMPLIFICATION_BY_ID = {"prodigy": 1e8}
 JITTER = 1e-10
 BOUND = 1e6
 
@@ -50,6 +61,26 @@ TORCH_CLASSES = {
 }
 # Our hyperparameter names that torch spells differently; beta1 and beta2 become the pair `betas`.
 TORCH_NAMES = {"alpha": "lr", "beta": "alpha"}
+
+# Our id → the reference's module and class, for the optimisers checked against other references.
+# Some couple a parameter's coordinates (Prodigy's d, Adafactor's RMS), so every start is a parameter
+# tensor of its own, with an optimiser of its own.
+REFERENCE_CLASSES = {
+    "lion": ("pytorch_optimizer", "Lion"),
+    "adabelief": ("pytorch_optimizer", "AdaBelief"),
+    "adopt": ("pytorch_optimizer", "ADOPT"),
+    "adafactor": ("torch.optim", "Adafactor"),
+    "schedulefree_adamw": ("schedulefree", "AdamWScheduleFree"),
+    "prodigy": ("prodigyopt", "Prodigy"),
+    "rprop": ("torch.optim", "Rprop"),
+}
+# Our names that these references take as pairs, each pair's missing half from the reference's default.
+REFERENCE_PAIRS = {
+    "betas": ("beta1", "beta2"),
+    "eps": ("eps1", "eps2"),  # Adafactor: (ε₁, ε₂)
+    "etas": ("eta_minus", "eta_plus"),  # Rprop
+    "step_sizes": ("step_min", "step_max"),  # Rprop
+}
 
 
 def planar(gradient):
@@ -228,6 +259,82 @@ SETTINGS_2D = {
 }
 
 
+REFERENCE_PACKAGES = ("pytorch_optimizer", "schedulefree", "prodigyopt")
+
+# The same for the other references: defaults, and settings varied one or several at a time.
+REFERENCE_SETTINGS = {
+    "lion": [
+        {},
+        {"alpha": 0.01},
+        {"alpha": 0.03, "beta1": 0.8, "beta2": 0.9},
+        {"alpha": 0.005, "beta1": 0.95, "beta2": 0.999, "weight_decay": 0.5},
+    ],
+    "adabelief": [
+        {},
+        {"alpha": 0.05},
+        {"alpha": 0.02, "beta1": 0.8, "beta2": 0.9, "eps": 1e-8},
+        {"alpha": 0.03, "beta1": 0.95, "beta2": 0.99, "eps": 1e-4, "weight_decay": 0.1},
+    ],
+    "adopt": [
+        {},
+        {"alpha": 0.05},
+        {"alpha": 0.02, "beta1": 0.8, "beta2": 0.99, "eps": 1e-3},
+        {"alpha": 0.03, "beta1": 0.5, "beta2": 0.9, "weight_decay": 0.1},
+    ],
+    "adafactor": [
+        {},
+        {"alpha": 0.1},
+        {"alpha": 0.05, "beta2_decay": -0.5, "eps2": 0.1, "d": 2.0},
+        {"alpha": 0.03, "beta2_decay": -1.0, "eps1": 1e-6, "d": 1.5, "weight_decay": 0.1},
+    ],
+    "schedulefree_adamw": [
+        {},
+        {"alpha": 0.05},
+        {"alpha": 0.02, "beta1": 0.5, "beta2": 0.99, "warmup_steps": 10.0},
+        {"alpha": 0.03, "beta1": 0.95, "eps": 1e-4, "warmup_steps": 2.5, "weight_decay": 0.1},
+    ],
+    "prodigy": [
+        {},
+        {"alpha": 0.5, "d0": 1e-3},
+        {"beta1": 0.8, "beta2": 0.99, "d_coef": 0.5, "eps": 1e-6},
+        {"beta3_from_beta2": False, "beta3": 0.9, "d_coef": 2.0, "weight_decay": 0.1},
+    ],
+    "rprop": [
+        {},
+        {"alpha": 0.1},
+        {"alpha": 0.05, "eta_minus": 0.3, "eta_plus": 1.5},
+        {"alpha": 0.001, "eta_minus": 0.7, "eta_plus": 1.1, "step_min": 1e-3, "step_max": 0.2},
+    ],
+}
+REFERENCE_SETTINGS_2D = {
+    "rosenbrock": {
+        "lion": [{"alpha": 0.01}],
+        "adabelief": [{"alpha": 0.05}],
+        "adopt": [{"alpha": 0.02}],
+        "adafactor": [{"alpha": 0.05}],
+        "schedulefree_adamw": [{"alpha": 0.01, "warmup_steps": 20.0}],
+        "prodigy": [{}],
+        "rprop": [{"alpha": 0.01}],
+    },
+    "himmelblau": {
+        "lion": [{"alpha": 0.05, "beta1": 0.8}],
+        "adabelief": [{"alpha": 0.1, "eps": 1e-8}],
+        "adopt": [{"alpha": 0.1, "beta2": 0.99}],
+        "adafactor": [{}, {"alpha": 0.03, "eps2": 0.01}],
+        "schedulefree_adamw": [{"alpha": 0.1}],
+        "prodigy": [{"d_coef": 0.5}],
+        "rprop": [{}],
+    },
+    "ravine": {
+        "lion": [{"alpha": 0.02}],
+        "adafactor": [{"alpha": 0.05, "beta2_decay": -0.6}],
+        "schedulefree_adamw": [{"alpha": 0.05, "beta1": 0.8}],
+        "prodigy": [{"d0": 1e-4}],
+        "rprop": [{"alpha": 0.05, "eta_plus": 1.3}],
+    },
+}
+
+
 def torch_arguments(id: str, settings: dict[str, float]) -> tuple[type[torch.optim.Optimizer], dict]:
     """The torch.optim class and keyword arguments equivalent to our optimiser `id` with `settings`."""
     cls, fixed = TORCH_CLASSES[id]
@@ -240,14 +347,48 @@ def torch_arguments(id: str, settings: dict[str, float]) -> tuple[type[torch.opt
     return cls, arguments
 
 
+def reference_arguments(id: str, settings: dict) -> tuple[type[torch.optim.Optimizer], dict]:
+    """The reference class and keyword arguments equivalent to our optimiser `id` with `settings`."""
+    module, name = REFERENCE_CLASSES[id]
+    cls = getattr(importlib.import_module(module), name)
+    defaults = {name: p.default for name, p in inspect.signature(cls).parameters.items()}
+    arguments, settings = {}, dict(settings)
+    if not settings.pop("beta3_from_beta2", True):
+        arguments["beta3"] = settings.pop("beta3")  # Prodigy: β₃ = √β₂ (its None) unless set
+    settings.pop("beta3", None)
+    for pair, (first, second) in REFERENCE_PAIRS.items():
+        if first in settings or second in settings:
+            arguments[pair] = (settings.pop(first, defaults[pair][0]), settings.pop(second, defaults[pair][1]))
+    for name, value in settings.items():
+        arguments["lr" if name == "alpha" else name] = value
+    return cls, arguments
+
+
+def reference_optimiser(id: str, settings: dict, param: torch.Tensor) -> torch.optim.Optimizer:
+    cls, arguments = reference_arguments(id, settings)
+    optimiser = cls([param], **arguments)
+    if id == "schedulefree_adamw":
+        optimiser.train()  # its steps are taken in train mode, at y
+    return optimiser
+
+
+def averaged_point(optimiser: torch.optim.Optimizer) -> torch.Tensor:
+    """Schedule-Free's averaged point x, as its eval() sets the parameter to, leaving `optimiser` alone."""
+    evaluated = copy.deepcopy(optimiser)
+    evaluated.eval()
+    return evaluated.param_groups[0]["params"][0].detach().clone()
+
+
 def torch_trajectory(
-    id: str, settings: dict[str, float], loss: str, starts, steps: int = STEPS, jitter: float = 0.0
+    id: str, settings: dict, loss: str, starts, steps: int = STEPS, jitter: float = 0.0, averaged: bool = False
 ) -> np.ndarray:
-    """The points torch.optim visits from each start, with the analytic gradient: (steps+1, len(starts)),
-    with a last axis of 2 for 2-D starts.
+    """The points the reference visits from each start, with the analytic gradient: (steps+1, len(starts)),
+    with a last axis of 2 for 2-D starts. With `averaged`, Schedule-Free's averaged points x instead.
 
     `jitter` > 0 adds seeded noise of that size to the point after every step (see `well_behaved`).
     """
+    if id in REFERENCE_CLASSES:
+        return _separate_trajectories(id, settings, loss, starts, steps, jitter, averaged)
     cls, arguments = torch_arguments(id, settings)
     # Each optimiser acts elementwise, so one tensor holds every start.
     param = torch.nn.Parameter(torch.tensor(starts, dtype=torch.float64))
@@ -262,6 +403,34 @@ def torch_trajectory(
                 param.add_(jitter * torch.randn(param.shape, generator=noise))
         points.append(param.detach().clone())
     return torch.stack(points).numpy()
+
+
+def _separate_trajectories(
+    id: str, settings: dict, loss: str, starts, steps: int, jitter: float, averaged: bool
+) -> np.ndarray:
+    """torch_trajectory with a parameter and an optimiser per start."""
+    shape = np.shape(starts)
+    params = [torch.nn.Parameter(torch.tensor(np.reshape(start, -1), dtype=torch.float64)) for start in starts]
+    optimisers = [reference_optimiser(id, settings, param) for param in params]
+    noise = torch.Generator().manual_seed(0)
+
+    def points() -> np.ndarray:
+        if averaged:
+            return np.array([averaged_point(optimiser).numpy() for optimiser in optimisers]).reshape(shape)
+        return np.array([param.detach().numpy() for param in params]).reshape(shape)
+
+    visited = [points()]
+    for _ in range(steps):
+        for param, optimiser in zip(params, optimisers, strict=True):
+            param.grad = GRADIENTS[loss](param.detach())
+            optimiser.step()
+        if jitter:
+            with torch.no_grad():
+                kicks = jitter * torch.randn((len(params), *params[0].shape), generator=noise)
+                for param, kick in zip(params, kicks, strict=True):
+                    param.add_(kick)
+        visited.append(points())
+    return np.stack(visited)
 
 
 def well_behaved(
@@ -279,15 +448,17 @@ def well_behaved(
     with np.errstate(invalid="ignore"):
         finite = np.isfinite(points).all(axis=(0, 2)) & (np.abs(points) <= BOUND).all(axis=(0, 2))
         amplification = np.abs(jittered - points).max(axis=(0, 2)) / JITTER
-    return finite & (amplification <= MAX_AMPLIFICATION), amplification
+    return finite & (amplification <= MAX_AMPLIFICATION_BY_ID.get(id, MAX_AMPLIFICATION)), amplification
 
 
-def describe(cls: type, arguments: dict) -> str:
-    return f"torch.optim.{cls.__name__}({', '.join(f'{k}={v!r}' for k, v in arguments.items())})"
+def describe(cls: type, arguments: dict, module: str = "torch.optim") -> str:
+    return f"{module}.{cls.__name__}({', '.join(f'{k}={v!r}' for k, v in arguments.items())})"
 
 
 def write_golden(name: str, runs: list[tuple[str, dict[str, float], str, list]], steps: int) -> None:
-    """Write GOLDEN/name.json and .npz: a case per (id, settings, loss, starts) of `runs`, less chaotic starts."""
+    """Write GOLDEN/name.json and .npz: a case per (id, settings, loss, starts) of `runs`, less chaotic starts.
+
+    A Schedule-Free case also stores its averaged points x, under its key + "_x_average"."""
     cases, points, dropped = [], {}, []
     for id, settings, loss, starts in runs:
         keep, amplification = well_behaved(id, settings, loss, starts, steps)
@@ -300,19 +471,19 @@ def write_golden(name: str, runs: list[tuple[str, dict[str, float], str, list]],
         kept = [s for s, k in zip(starts, keep, strict=True) if k]
         key = f"case{len(cases):03d}"
         points[key] = torch_trajectory(id, settings, loss, kept, steps)
-        cls, arguments = torch_arguments(id, settings)
-        cases.append(
-            {
-                "key": key,
-                "optimiser": id,
-                "hyperparameters": settings,
-                "loss": loss,
-                "starts": kept,
-                "torch": describe(cls, arguments),
-            }
-        )
+        if id == "schedulefree_adamw":
+            points[f"{key}_x_average"] = torch_trajectory(id, settings, loss, kept, steps, averaged=True)
+        case = {"key": key, "optimiser": id, "hyperparameters": settings, "loss": loss, "starts": kept}
+        if id in REFERENCE_CLASSES:
+            cls, arguments = reference_arguments(id, settings)
+            case["reference"] = describe(cls, arguments, REFERENCE_CLASSES[id][0])
+        else:
+            case["torch"] = describe(*torch_arguments(id, settings))
+        cases.append(case)
     GOLDEN.mkdir(parents=True, exist_ok=True)
     header = {"torch": torch.__version__, "steps": steps, "dtype": "float64"}
+    if any(id in REFERENCE_CLASSES for id, *_ in runs):
+        header["references"] = {package: importlib.metadata.version(package) for package in REFERENCE_PACKAGES}
     lines = ",\n".join(json.dumps(case, ensure_ascii=False) for case in cases)
     (GOLDEN / f"{name}.json").write_text(json.dumps(header)[:-1] + ', "cases": [\n' + lines + "\n]}\n")
     np.savez_compressed(GOLDEN / f"{name}.npz", **points)
@@ -324,6 +495,26 @@ def write_golden(name: str, runs: list[tuple[str, dict[str, float], str, list]],
 
 
 def main() -> None:
+    write_golden(
+        "reference_optimisers",
+        [
+            (id, settings, loss, starts)
+            for id, settings_list in REFERENCE_SETTINGS.items()
+            for settings in settings_list
+            for loss, starts in STARTS.items()
+        ],
+        STEPS,
+    )
+    write_golden(
+        "reference_optimisers_2d",
+        [
+            (id, settings, loss, STARTS_2D[loss])
+            for loss, settings_by_id in REFERENCE_SETTINGS_2D.items()
+            for id, settings_list in settings_by_id.items()
+            for settings in settings_list
+        ],
+        STEPS_2D,
+    )
     write_golden(
         "torch_optim",
         [

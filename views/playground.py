@@ -218,7 +218,12 @@ def downloads(loss: losses.Loss, config: Config, trajectories, animation: dict) 
         width="stretch",
     )
     # A toggle, not an expander: a collapsed expander's scripts would still be sent and highlighted on every change.
-    if st.toggle("Copy as PyTorch", key="pytorch", help="A script per run that reproduces it with torch.optim."):
+    if st.toggle(
+        "Copy as PyTorch",
+        key="pytorch",
+        help="A script per run that reproduces it with its reference: torch.optim, pytorch_optimizer, "
+        "schedulefree or prodigyopt.",
+    ):
         for run in config.runs:
             if exports.torch_equivalent(run):
                 st.code(exports.pytorch_script(loss, run, config.steps), language="python")

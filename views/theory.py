@@ -22,6 +22,11 @@ EPS_DEMO_GRADIENTS = tuple(10.0**k for k in range(-8, 1))
 
 def optimiser_section(spec: optimisers.OptimiserSpec) -> None:
     st.markdown(spec.summary)
+    if spec.problem:
+        st.markdown(f"**The problem it was made to solve.** {spec.problem}")
+    if spec.paper:
+        st.markdown(f"**Paper.** {spec.paper}.")
+    st.markdown(f"**Checked against** `{spec.reference}`.")
     st.latex(spec.update_rule)
     st.markdown(f"**Learning rate and direction.** {spec.lr_meaning}")
     st.markdown(
@@ -34,7 +39,9 @@ def optimiser_section(spec: optimisers.OptimiserSpec) -> None:
     if spec.accumulators:
         st.markdown(
             "**What it keeps track of**\n\n"
-            + "\n".join(f"- ${a.symbol}$ (`{a.name}`, starts at {a.initial:g}): {a.meaning}" for a in spec.accumulators)
+            + "\n".join(
+                f"- ${a.symbol}$ (`{a.name}`, starts at {a.initial_text}): {a.meaning}" for a in spec.accumulators
+            )
         )
     else:
         st.markdown("**What it keeps track of:** nothing; each step uses only the current gradient.")

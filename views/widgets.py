@@ -16,6 +16,7 @@ from optimisers import HyperParameter
 
 START_LABELS = ("x₀", "y₀")  # a start's coordinates, in the order of the loss's variables
 # Slider stops for settings such as β, where what matters is how close to 1 they are.
+_EVEN_STOPS = 21
 _NEAR_ONE_STOPS = (
     0.0,
     0.1,
@@ -39,12 +40,15 @@ _NEAR_ONE_STOPS = (
 
 
 def slider_stops(h: HyperParameter) -> list[float]:
-    """The values a hyperparameter's slider offers: log-spaced, or dense near 1 for decays."""
+    """The values a hyperparameter's slider offers: log-spaced, dense near 1 for settings within [0, 1]
+    such as decays, or evenly spaced in twentieths of the slider's range."""
     if h.log_scale:
         decades = math.log10(h.slider_high / h.slider_low)
         stops = np.geomspace(h.slider_low, h.slider_high, round(decades * 10) + 1)
         return sorted({float(f"{v:.2g}") for v in stops})
-    return [v for v in _NEAR_ONE_STOPS if h.slider_low <= v <= h.slider_high]
+    if h.slider_low >= 0 and h.slider_high <= 1:
+        return [v for v in _NEAR_ONE_STOPS if h.slider_low <= v <= h.slider_high]
+    return sorted({float(f"{v:.3g}") for v in np.linspace(h.slider_low, h.slider_high, _EVEN_STOPS)})
 
 
 def _nearest(stops: list[float], value: float, log_scale: bool) -> float:
