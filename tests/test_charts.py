@@ -16,7 +16,7 @@ from conftest import assert_no_nan_shown, at_point, distance_to_line, run_traces
 import charts
 import losses
 import optimisers
-from charts.animation import CHECKPOINT, CURVE_SAMPLES, PLOT_WIDTH, STRIDE
+from charts.animation import CHECKPOINT, CURVE_SAMPLES, NO_LABEL, PLOT_WIDTH, STRIDE
 from charts.contour import MAP_HEIGHT, PATH_TOLERANCE_PX, drawing_points, map_panel
 from charts.player import player_data
 from losses import Loss
@@ -88,7 +88,7 @@ def test_in_frame_k_the_point_is_the_trajectory_at_step_k_over_its_fading_trail(
     for i, r in zip(run_traces(figure), runs, strict=True):
         trace = figure["data"][i]
         assert trace["hoverinfo"] == ["all"] + ["none"] * 3  # only the point tells its values
-        assert "x = %{x:.4g}" in trace["hovertemplate"][0] and trace["hovertemplate"][1:] == [""] * 3
+        assert "x = %{x:.4g}" in trace["hovertemplate"][0] and trace["hovertemplate"][1:] == [NO_LABEL] * 3
         point_colour, *trail_colours = trace["marker"]["color"]
         opacities = [float(colour.split(",")[-1].rstrip(")")) for colour in trail_colours]
         assert point_colour == r.colour and opacities == sorted(opacities, reverse=True) and opacities[0] < 1
