@@ -5,7 +5,8 @@
 Starts `streamlit run app.py`, drives Debian's Chromium (/usr/bin/chromium) with Playwright, and
 times: a Playground slider change until the animation is redrawn (goal ≤ 500 ms median), on the landing
 page and on a map (Rosenbrock, 4 runs × 300 steps), each as it opens and with the internals rows shown,
-counted until Plotly has drawn the new chart, not only received its frames; the Sweep page's default
+counted until Plotly has drawn the new chart, not only received its frames; on the same pages, the
+player's scrubber moved until the points are drawn at the new step (goal ≤ 50 ms); the Sweep page's default
 maps (200 × 200 × 200, four optimisers) from a click on its link until every heatmap is drawn (goal
 ≤ 3 s), first with nothing cached and then again; and the Article and Theory pages from a click on
 their link until drawn (goal under 2 s).
@@ -38,13 +39,26 @@ from conftest import CHROMIUM, CHROMIUM_FLAGS, SCRIPT_IDLE, _free_port  # noqa: 
 from config import landing_config, to_query_params  # noqa: E402
 
 CHARTS = "Array.from(document.querySelectorAll('.js-plotly-plot'))"
-ANIMATION = f"{CHARTS}.find(gd => gd._transitionData?._frames.length)"
-# Streamlit mounts a new chart for every new figure; Plotly clears _replotting once it has drawn it.
-MARK_CHARTS = f"() => {CHARTS}.forEach(gd => {{ gd.drawnBefore = true; }})"
-REDRAWN = (
-    f"() => {CHARTS}.some(gd => !gd.drawnBefore && gd._transitionData?._frames.length"
-    " && gd._fullLayout?._replotting === false)"
-)
+ANIMATION = "document.querySelector('.descent-plot.js-plotly-plot')"
+# The player counts the figures it has drawn (data-draws), once Plotly has drawn each and shown its step.
+DRAWS = f"() => Number({ANIMATION}.dataset.draws)"
+# Times moving the player's scrubber to each of `targets` until the runs' points are drawn there.
+SCRUB = f"""async targets => {{
+    const gd = {ANIMATION}, scrubber = document.querySelector(".descent-scrubber");
+    const points = () => Array.from(gd.querySelectorAll(".scatterlayer .trace"))
+        .filter(group => group.__data__[0].trace.cliponaxis === false)
+        .map(group => Array.from(group.querySelectorAll("path.point"), p => p.getAttribute("transform")).join())
+        .join();
+    const times = [];
+    for (const k of targets) {{
+        const before = points(), start = performance.now();
+        scrubber.value = String(k);
+        scrubber.dispatchEvent(new Event("input"));
+        while (points() === before) await new Promise(requestAnimationFrame);
+        times.push(performance.now() - start);
+    }}
+    return times;
+}}"""
 MAP_RUNS = "&".join(
     f"r{n}={optimiser}&r{n}.alpha={alpha}&r{n}.x0=-1.5,2"
     for n, (optimiser, alpha) in enumerate((("gd", 1e-3), ("adagrad", 0.5), ("rmsprop", 0.01), ("adam", 0.05)), 1)
@@ -88,11 +102,11 @@ def open_playground(page, url: str) -> None:
 def redraw(page, alpha: float) -> float:
     """Milliseconds from typing α into the first run's box until the new chart is drawn."""
     box = page.get_by_label("alpha (exact)").first
-    page.evaluate(MARK_CHARTS)
+    draws = page.evaluate(DRAWS)
     box.fill(f"{alpha:.3f}")
     start = time.perf_counter()
     box.press("Enter")
-    page.wait_for_function(REDRAWN, timeout=30_000)
+    page.wait_for_function(f"draws => ({DRAWS})() > draws", arg=draws, timeout=30_000)
     elapsed = (time.perf_counter() - start) * 1e3
     page.wait_for_selector(SCRIPT_IDLE)
     page.wait_for_timeout(500)  # let the page settle before the next change
@@ -106,6 +120,13 @@ def alphas(repeats: int) -> list[float]:
 def slider_to_redraw(page, url: str, repeats: int) -> list[float]:
     open_playground(page, url)
     return [redraw(page, alpha) for alpha in alphas(repeats)]
+
+
+def scrubbing(page, url: str, repeats: int) -> list[float]:
+    """Milliseconds from moving the scrubber until the points are drawn at the new step, at steps across the run."""
+    open_playground(page, url)
+    steps = int(page.locator(".descent-scrubber").get_attribute("max"))
+    return page.evaluate(SCRUB, [(steps * (2 * i + 1)) // (2 * repeats) for i in range(repeats)])
 
 
 def page_load(page, url: str, link: str, drawn: str) -> float:
@@ -165,6 +186,9 @@ def main() -> None:
             for title, path in REDRAWS:
                 times = slider_to_redraw(page, url + path, repeats)
                 print(f"Playground, {title}, slider change → redrawn: median {statistics.median(times):.0f} ms")
+                print("  each:", ", ".join(f"{t:.0f}" for t in times))
+                times = scrubbing(page, url + path, repeats)
+                print(f"Playground, {title}, scrubber moved → drawn: median {statistics.median(times):.0f} ms")
                 print("  each:", ", ".join(f"{t:.0f}" for t in times))
             sweep_drawn = f"() => ({HEATMAPS})() >= 4"
             print(f"Sweep page, default maps, nothing cached: {page_load(page, url, 'Sweep', sweep_drawn):.2f} s")

@@ -94,7 +94,9 @@ class Player {
     this.Plotly = Plotly;
     this.scrubber.max = String(this.steps);
     this.labelTicks();
-    this.show(Math.min(this.step, this.steps));
+    await this.show(Math.min(this.step, this.steps));
+    // How many figures have been drawn: what a test or benchmark waits on after a change.
+    this.plot.dataset.draws = String(Number(this.plot.dataset.draws ?? 0) + 1);
   }
 
   labelTicks() {

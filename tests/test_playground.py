@@ -358,3 +358,12 @@ def test_every_slider_offers_stops_within_its_hyperparameters_range(optimiser_id
         assert len(stops) >= 10 and stops == sorted(stops), h.name
         assert all(h.contains(stop) for stop in stops), h.name
         assert stops[0] <= h.default <= stops[-1], h.name
+
+
+def test_every_slider_is_labelled_in_words_a_screen_reader_can_read():
+    at = open_page({"r1": "adamw", "r2": "rprop"})
+    labels = [slider.label for slider in at.sidebar.select_slider]
+    assert "alpha (α)" in labels and "weight decay (λ)" in labels
+    assert not any("$" in label or "\\" in label for label in labels), labels
+    at.radio(key="edited_run").set_value(1).run()
+    assert "eta minus (η₋)" in [slider.label for slider in at.sidebar.select_slider]

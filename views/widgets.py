@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -67,6 +68,26 @@ def _snap_slider_to_box(slider_key: str, box_key: str, stops: list[float], log_s
     st.session_state[slider_key] = _nearest(stops, st.session_state[box_key], log_scale)
 
 
+_GREEK = {r"\alpha": "α", r"\beta": "β", r"\epsilon": "ε", r"\eta": "η", r"\mu": "μ", r"\rho": "ρ", r"\lambda": "λ"}
+_SUBSCRIPTS = str.maketrans("0123456789+-", "₀₁₂₃₄₅₆₇₈₉₊₋")
+
+
+def plain_symbol(latex: str) -> str:
+    """A hyperparameter's LaTeX symbol as plain text (β₁, η_max), which a label can carry: a label is also
+    what a screen reader reads, and it would read LaTeX as it is written."""
+    text = re.sub(r"\\text\{(\w+)\}|\\(max|min)\b", lambda m: m.group(1) or m.group(2), latex)
+    for command, letter in _GREEK.items():
+        text = text.replace(command, letter)
+    text = re.sub(r"_\{?([0-9+-])\}?", lambda m: m.group(1).translate(_SUBSCRIPTS), text)
+    return text.replace("{", "").replace("}", "")
+
+
+def hyperparameter_label(h: HyperParameter) -> str:
+    """What a hyperparameter's slider is called, in words and its symbol: "alpha (α)", "weight decay (λ)"."""
+    words, symbol = h.name.replace("_", " "), plain_symbol(h.symbol)
+    return words if symbol == words else f"{words} ({symbol})"
+
+
 def hyperparameter_input(h: HyperParameter, key: str) -> float:
     """A slider over the usual range and an exact number box for one hyperparameter.
 
@@ -80,7 +101,7 @@ def hyperparameter_input(h: HyperParameter, key: str) -> float:
     st.session_state.setdefault(slider_key, _nearest(stops, st.session_state[key], h.log_scale))
     slider_column, box_column = st.columns([3, 2], vertical_alignment="bottom")
     slider_column.select_slider(
-        f"${h.symbol}$",
+        hyperparameter_label(h),
         options=stops,
         key=slider_key,
         format_func=lambda v: f"{v:g}",
