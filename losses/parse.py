@@ -164,6 +164,7 @@ _SPECIAL_CHARACTERS = {"[": "use ( ) for grouping", "]": "use ( ) for grouping",
 _ALLOWED_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-*/^().,_ \t\n\r\f\v")
 _LOOKALIKES = {"−": "-", "×": "*", "·": "*", "÷": "/", "²": "^2", "³": "^3", "π": "pi"}
 _DECIMAL = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_UNEXPECTED = "syntax error: unexpected "
 _TOKEN = re.compile(r"(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z_]\w*)|(?P<other>\S)")
 
 
@@ -175,13 +176,30 @@ def parse(text: str, variables: Sequence[str] = ("x",), domain=None) -> Loss:
     """
     variables = _checked_variables(variables)
     domain = _checked_domain(domain, len(variables))
+    _check_size(text)
+    _check_hidden_names(text)
     _check_characters(text)
     normalised, origins = _normalise(text)
     try:
         return _compiled(normalised, variables, domain)
     except _Refused as refusal:
         reason, index = refusal.args
-        raise ExpressionError(reason, None if index is None else origins[index] + 1) from None
+        if index is None:
+            raise ExpressionError(reason) from None
+        if reason.startswith(_UNEXPECTED):  # quote what was typed: the parser read ^ as **
+            reason = f"{_UNEXPECTED}'{_TOKEN.match(text, origins[index]).group()}'"
+        raise ExpressionError(reason, origins[index] + 1) from None
+
+
+def _check_hidden_names(text: str) -> None:
+    """Refuse a name that begins with _ (Python's own, as in __import__) before anything else: of all that is
+    wrong with such an expression, that is what to say."""
+    for token in _TOKEN.finditer(text):
+        if (token.group("name") or "").startswith("_"):
+            raise ExpressionError(
+                f"'{_excerpt(token.group())}' is not allowed: names are the variables, constants and functions",
+                token.start() + 1,
+            )
 
 
 def _checked_variables(variables: Sequence[str]) -> tuple[str, ...]:
@@ -205,13 +223,16 @@ def _checked_domain(domain, dim: int) -> tuple[tuple[float, float], ...]:
     return domain
 
 
-def _check_characters(text: str) -> None:
+def _check_size(text: str) -> None:
     if not isinstance(text, str):
         raise TypeError(f"the expression must be a str, not {type(text).__name__}")
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"the expression is too long: {len(text)} characters, at most {MAX_LENGTH}")
     if not text.strip():
         raise ExpressionError("the expression is empty: type a function of x, such as x**2")
+
+
+def _check_characters(text: str) -> None:
     for index, character in enumerate(text):
         if character in _ALLOWED_CHARACTERS:
             continue
@@ -415,7 +436,7 @@ class _Reader:
             return _Refused("syntax error: the expression is incomplete", len(self.text))
         reason = error.msg.split(". ")[0]  # drop Python's advice, such as "Perhaps you forgot a comma?"
         if reason == "invalid syntax":
-            reason = f"unexpected '{token.group()}'"
+            return _Refused(f"{_UNEXPECTED}'{token.group()}'", token.start())
         return _Refused(f"syntax error: {reason}", token.start())
 
     def build(self, node: ast.expr) -> sp.Expr:

@@ -381,3 +381,17 @@ def test_bad_variables_or_domain_are_a_programming_error(variables, domain):
     with pytest.raises(ValueError) as caught:
         losses.parse("1", variables=variables, domain=domain)
     assert not isinstance(caught.value, losses.ExpressionError)
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "column"),
+    [
+        ("x^^2", "syntax error: unexpected '^'", 3),
+        ("__import__('os')", "'__import__' is not allowed", 1),
+        ("sin(x) + _secret", "'_secret' is not allowed", 10),
+    ],
+)
+def test_a_refusal_names_what_was_typed(text, message, column):
+    with pytest.raises(losses.ExpressionError) as refusal:
+        losses.parse(text)
+    assert str(refusal.value).startswith(message) and f"(column {column})" in str(refusal.value)
