@@ -276,6 +276,22 @@ def _run_states(
     return states
 
 
+def _broken_at_poles(loss: Loss, xs: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The curve sampled at `xs`, with a gap wherever f has a pole between two samples (1/x at 0), which a line
+    would otherwise cross as a vertical stroke: f changes sign there, yet half way between the samples it is
+    not between their values, or not finite."""
+    ends = values[:-1], values[1:]
+    middles = _curve_values(loss, (xs[:-1] + xs[1:]) / 2)
+    with np.errstate(invalid="ignore"):
+        outside = ~((middles >= np.fmin(*ends)) & (middles <= np.fmax(*ends)))
+        pole = (
+            np.isfinite(ends[0]) & np.isfinite(ends[1]) & (~np.isfinite(middles) | (outside & (ends[0] * ends[1] < 0)))
+        )
+    broken = values.copy()
+    broken[1:][pole] = np.nan
+    return broken
+
+
 def _static_traces(loss: Loss, view: View, samples: int, height: float, number: int) -> list[dict]:
     low, high = view.x_range
     xs = np.linspace(low, high, samples)
@@ -285,7 +301,7 @@ def _static_traces(loss: Loss, view: View, samples: int, height: float, number: 
         "name": "f(x)",
         "x0": float(low),
         "dx": float(xs[1] - xs[0]),
-        "y": drawn_numbers(_curve_values(loss, xs), view.y_range, height),
+        "y": drawn_numbers(_broken_at_poles(loss, xs, _curve_values(loss, xs)), view.y_range, height),
         "line": {"color": CURVE_COLOUR, "width": 2.5},
         "hovertemplate": "x = %{x:.4g}<br>f(x) = %{y:.4g}<extra></extra>",
         "showlegend": False,

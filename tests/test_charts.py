@@ -4,6 +4,7 @@ panels, the internals figure, the Playground's combined figure, and strict JSON 
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import re
 import zlib
@@ -776,3 +777,17 @@ def test_schedule_frees_averaged_point_is_a_marker_of_its_own_at_every_frame(los
         np.testing.assert_allclose([state["x"][0], state["y"][0]], [point[0], height], rtol=1e-3, err_msg=f"frame {k}")
     # x, the averaged point, is not y, the point drawn as the run's: they part after the first step.
     assert not np.allclose(trajectory.state["x_average"][5], trajectory.x[6])
+
+
+def test_the_curve_is_not_drawn_across_a_pole():
+    reciprocal = losses.parse("1/x")
+    trajectory = optimisers.simulate(reciprocal, optimisers.create("gd", alpha=0.01), [1.0], 5)
+    figure = charts.animation_figure(reciprocal, [charts.RunTrace("gd", "#1f77b4", trajectory)])
+    curve = figure["data"][0]
+    xs = curve["x0"] + curve["dx"] * np.arange(len(curve["y"]))
+    for (x0, y0), (x1, y1) in itertools.pairwise(zip(xs, curve["y"], strict=True)):
+        # Plotly joins two samples only where neither is missing: the pole's two sides never are.
+        assert not (x0 < 0 < x1 and y0 is not None and y1 is not None), f"a line from {y0} to {y1} crosses the pole"
+    drawn = [x for x, y in zip(xs, curve["y"], strict=True) if y is not None]
+    nearest_left, nearest_right = max(x for x in drawn if x < 0), min(x for x in drawn if x > 0)
+    assert nearest_right - nearest_left <= 3 * curve["dx"]  # a gap of one sample: both sides drawn up to the pole
