@@ -181,6 +181,7 @@ def _path(run: RunTrace, view: View, steps: int) -> _Path:
         for axis, values, (low, high) in ((0, x, view.x_range), (1, y, view.y_range)):
             side[:, axis] = np.where(values < low, -1, np.where(values > high, 1, 0))
     diverged_at = int(trajectory.diverged_at)
+    stopped = f"{'left the domain of f' if trajectory.left_domain else 'diverged'} at step {diverged_at}"
     status, left_at = [], None
     for k, outside in enumerate(side.any(axis=1).tolist()):
         if not outside:
@@ -188,14 +189,15 @@ def _path(run: RunTrace, view: View, steps: int) -> _Path:
         elif left_at is None:
             left_at = k
         if 0 <= diverged_at <= k:
-            status.append(f"diverged at step {diverged_at}")
+            status.append(stopped)
         else:
             status.append(None if left_at is None else f"left the view at step {left_at}")
     return _Path(x, y, side, status, "y" if over_map else "f(x)")
 
 
 def run_status(run: RunTrace, view: View) -> str | None:
-    """'diverged at step k', 'left the view at step k' (outside the view from step k to the end), or None."""
+    """'diverged at step k', 'left the domain of f at step k', 'left the view at step k' (outside the view from
+    step k to the end), or None."""
     check_runs([run])
     return _path(run, view, run.trajectory.steps).status[-1]
 

@@ -30,6 +30,8 @@ class Trajectory:
       final_x (*batch, dim), final_loss (*batch),
       diverged_at (*batch)  the step whose point, loss or gradient was not finite or beyond the
                             bound, or −1
+      left_domain (*batch)  whether the run stopped there because f or its gradient was not a number
+                            at a point within the bound: it left the domain where f is defined
       settled_at (*batch)   the step after which no update moved x by more than the tolerance
                             (in any coordinate), or −1 if it was still moving at the end or diverged
     """
@@ -39,11 +41,18 @@ class Trajectory:
     final_loss: Array
     diverged_at: Array
     settled_at: Array
+    left_domain: Array
     x: Array | None = None
     loss: Array | None = None
     grad: Array | None = None
     lr: Array | None = None
     state: dict[str, Array] = field(default_factory=dict)
+
+
+def _outside_domain(x: Array, value: Array, grad: Array, bound: float) -> Array:
+    """Which runs stopped because f or its gradient is not a number at a point that is itself fine: a point
+    where f is not defined (the square root or logarithm of a negative number), not one far away."""
+    return (np.abs(x) <= bound).all(axis=-1) & (np.isnan(value) | np.isnan(grad).any(axis=-1))
 
 
 def _healthy(x: Array, value: Array, grad: Array, bound: float) -> Array:
@@ -92,6 +101,7 @@ def simulate(
         runs = np.arange(count)
         healthy = _healthy(x, value, grad, bound)
         diverged_at[~healthy] = 0
+        left_domain = ~healthy & _outside_domain(x, value, grad, bound)
         runs, x, value, grad = runs[healthy], x[healthy], value[healthy], grad[healthy]
         active = optimiser.for_runs(batch, runs)
         state = active.init(x)
@@ -109,6 +119,7 @@ def simulate(
             if not healthy.all():
                 failed, stopped = ~healthy, runs[~healthy]
                 diverged_at[stopped] = step
+                left_domain[stopped] = _outside_domain(new_x[failed], new_value[failed], new_grad[failed], bound)
                 final_x[stopped], final_value[stopped], moved_at_full[stopped] = (
                     x[failed],
                     value[failed],
@@ -137,6 +148,7 @@ def simulate(
         final_x=final_x.reshape(*batch, dim),
         final_loss=final_value.reshape(batch),
         diverged_at=diverged_at.reshape(batch),
+        left_domain=left_domain.reshape(batch),
         settled_at=np.where((diverged_at < 0) & ~still_moving_at_end, moved_at_full, -1).reshape(batch),
     )
     if not recording:

@@ -367,3 +367,10 @@ def test_every_slider_is_labelled_in_words_a_screen_reader_can_read():
     assert not any("$" in label or "\\" in label for label in labels), labels
     at.radio(key="edited_run").set_value(1).run()
     assert "eta minus (η₋)" in [slider.label for slider in at.sidebar.select_slider]
+
+
+def test_a_run_that_leaves_where_a_typed_formula_is_defined_says_so():
+    at = open_page({"loss": "custom", "expr": "sqrt(x)", "domain": "-3,3", "r1": "gd", "r1.alpha": "4", "r1.x0": "1"})
+    (row,) = results(at)
+    assert row["ended"] == "left the domain of f at step 1"
+    assert any("left the domain of f at step 1" in w.value for w in at.warning)

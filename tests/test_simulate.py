@@ -195,3 +195,13 @@ def test_steps_must_be_a_whole_number(steps):
 def test_x0_must_end_with_the_loss_dimension(x0):
     with pytest.raises(ValueError, match=r"x0 must have shape \(\.\.\., 1\)"):
         optimisers.simulate(QUARTIC, optimisers.create("gd"), x0, 3)
+
+
+def test_a_run_that_steps_where_f_is_not_defined_has_left_its_domain_not_diverged():
+    # √x from x = 1 with α = 4: the first step lands at 1 − 4·½ = −1, where √x is not a number.
+    root = losses.parse("sqrt(x)")
+    trajectory = optimisers.simulate(root, optimisers.create("gd", alpha=4.0), np.array([[1.0], [100.0]]), 5)
+    assert trajectory.diverged_at.tolist() == [1, -1] and trajectory.left_domain.tolist() == [True, False]
+    assert trajectory.final_x[0, 0] == 1.0  # it stays at its last point where f is defined
+    far = optimisers.simulate(losses.get("quartic"), optimisers.create("gd", alpha=0.8), [0.1], 8)
+    assert far.diverged_at >= 0 and not far.left_domain

@@ -164,7 +164,8 @@ def sidebar(loss: losses.Loss | None) -> None:
 
 def how_it_ended(loss: losses.Loss, trajectory) -> str:
     if trajectory.diverged_at >= 0:
-        return f"diverged at step {trajectory.diverged_at}"
+        stopped = "left the domain of f" if trajectory.left_domain else "diverged"
+        return f"{stopped} at step {trajectory.diverged_at}"
     nearest = int(loss.nearest_minimum(trajectory.final_x))
     if nearest < 0:
         return f"not at a minimum after {trajectory.steps} steps"
