@@ -115,7 +115,8 @@ def pytorch_script(loss: Loss, run: Run, steps: int) -> str:
 
 
 def trajectories_csv(labels: Sequence[str], optimiser_ids: Sequence[str], trajectories: Sequence[Trajectory]) -> str:
-    """Every recorded field, one row per run and step; empty cells where a field has no value."""
+    """Every recorded field, one row per run and step k: the point x_k and its loss, and the gradient, lr and
+    accumulators of the step that reached it (empty in row 0, the start, and wherever a field has no value)."""
     state_names = sorted({name for t in trajectories for name in t.state})
     dim = trajectories[0].x.shape[-1] if trajectories else 1
     coordinates = [f"x{i + 1}" for i in range(dim)] if dim > 1 else ["x"]
@@ -131,11 +132,10 @@ def trajectories_csv(labels: Sequence[str], optimiser_ids: Sequence[str], trajec
     for number, (label, optimiser_id, t) in enumerate(zip(labels, optimiser_ids, trajectories, strict=True), 1):
         empty = np.full(dim, np.nan)
         for step in range(t.steps + 1):
-            # A row's grad and lr are those of the update leaving its point; its state, the
-            # accumulators after the update that arrived there.
-            leaving, arrived = step < t.steps, step > 0
-            fields = [t.grad[step] if leaving else empty, t.lr[step] if leaving else empty]
-            fields += [t.state[name][step - 1] if arrived and name in t.state else empty for name in state_names]
+            # Row k tells step k whole: the gradient it took (at x_{k−1}), its lr, the accumulators it left
+            # and the point it reached. Row 0 is the start, before any step.
+            update = [t.grad, t.lr, *(t.state.get(name) for name in state_names)]
+            fields = [empty if step == 0 or field is None else field[step - 1] for field in update]
             row = [number, label, optimiser_id, step, *t.x[step], t.loss[step], *np.concatenate(fields)]
             writer.writerow([_cell(v) for v in row] + [int(t.diverged_at), int(t.settled_at)])
     return buffer.getvalue()

@@ -2,7 +2,9 @@
 
 import csv
 import io
+import itertools
 import json
+import math
 import subprocess
 import sys
 
@@ -24,7 +26,7 @@ def test_csv_of_a_two_variable_run_has_a_column_per_coordinate():
     trajectory = _simulate(himmelblau, new_run("adam", (0.5, -4.0), 0, alpha=0.1), 5)
     rows = list(csv.DictReader(io.StringIO(exports.trajectories_csv(["A"], ["adam"], [trajectory]))))
     assert [(float(r["x1"]), float(r["x2"])) for r in rows] == [tuple(point) for point in trajectory.x.tolist()]
-    assert [float(r["lr_x2"]) for r in rows[:-1]] == trajectory.lr[:, 1].tolist()
+    assert [float(r["lr_x2"]) for r in rows[1:]] == trajectory.lr[:, 1].tolist()
 
 
 def test_csv_has_one_row_per_run_and_step_with_every_field():
@@ -36,9 +38,13 @@ def test_csv_has_one_row_per_run_and_step_with_every_field():
     adam_rows = [r for r in rows if r["label"] == "A"]
     assert [float(r["x"]) for r in adam_rows] == trajectories[0].x[:, 0].tolist()
     assert [float(r["loss"]) for r in adam_rows] == trajectories[0].loss.tolist()
-    assert [float(r["grad"]) for r in adam_rows[:-1]] == trajectories[0].grad[:, 0].tolist()
+    assert [float(r["grad"]) for r in adam_rows[1:]] == trajectories[0].grad[:, 0].tolist()
     assert [float(r["v_hat"]) for r in adam_rows[1:]] == trajectories[0].state["v_hat"][:, 0].tolist()
-    assert adam_rows[0]["v_hat"] == "" and adam_rows[-1]["lr"] == ""
+    assert adam_rows[0]["v_hat"] == adam_rows[0]["lr"] == adam_rows[0]["grad"] == ""
+    # Each row checks out on its own: lr = α/(√v̂ + ε), and x moved by lr·m̂ to reach the row's x.
+    for previous, row in itertools.pairwise(adam_rows):
+        assert float(row["lr"]) == pytest.approx(0.1 / (math.sqrt(float(row["v_hat"])) + 1e-8), rel=1e-12)
+        assert float(row["x"]) == pytest.approx(float(previous["x"]) - float(row["lr"]) * float(row["m_hat"]))
     diverging = [r for r in rows if r["label"] == "B"]
     assert int(diverging[0]["diverged_at"]) == int(trajectories[1].diverged_at) > 0
     # no "nan" or "inf" text reaches the file: a diverged run's missing values are empty cells
