@@ -272,7 +272,7 @@ def log_plus_x() -> Loss:
     return Loss("log", "log", sp.log(x) + x, (x,), ((-1.0, 3.0),), "not defined below 0")
 
 
-def test_a_run_that_diverges_inside_the_view_is_marked_where_it_stopped():
+def test_a_run_that_leaves_the_domain_inside_the_view_is_marked_where_it_stopped():
     loss = log_plus_x()
     r = run("Log", "gd", 1.0, loss=loss, alpha=0.1)  # 1, 0.8, 0.575, 0.301, then a step to x < 0
     assert int(r.trajectory.diverged_at) == 4
@@ -281,7 +281,7 @@ def test_a_run_that_diverges_inside_the_view_is_marked_where_it_stopped():
     assert at_point(figure, point, shown(figure, 3)[point]["marker"]["symbol"]) == "circle"
     stopped = shown(figure, STEPS)[point]
     assert at_point(figure, point, stopped["marker"]["symbol"]) == "x"
-    assert "diverged at step 4" in at_point(figure, point, stopped["hovertemplate"])
+    assert "left the domain of f at step 4" in at_point(figure, point, stopped["hovertemplate"])
     assert at_point(figure, point, stopped["x"]) == pytest.approx(r.trajectory.x[3, 0], rel=5e-4)
 
 
