@@ -1,0 +1,581 @@
+"""A class on one link: simulated students on Streamlit's own protocol, one real browser beside them, and
+what the server holds. Prints, asserts nothing.
+
+    .venv/bin/python -m bench.load --students 30 [--interval 5] [--duration 60] [--url URL]
+        [--heavy playground|sweep] [--server-option=--runner.postScriptGC=false] [--churn 500]
+        [--watch-pid PID] [--kill-pid PID --kill-after SECONDS] [--no-browser]
+
+Each simulated student is a client of `/_stcore/stream`, as the browser's frontend is: it sends `BackMsg`s
+(a `rerun_script` with the link's query string, then with a widget's new value) and reads `ForwardMsg`s
+until `script_finished`. All open a Playground link at once (varied loss, runs and steps), then each
+changes a setting every `--interval` seconds: a real widget change, the first run's α box or the Steps
+box, with the widget id the page sent. A change counts as done when the script has finished and the URL
+it wrote holds the new value. Errors: an exception shown in the page, a script that did not finish, a
+page whose URL does not hold the new value, a disconnect, and tracebacks in the server's log. A student
+that is disconnected reconnects as the frontend does (its session id, then its URL) and says whether the
+page came back with its settings. Beside them, one Chromium session (bench/browser.py) changes α every
+interval and times the redraw a person sees.
+
+Without `--url`, the app is started on a free loopback port with `--server-option`s added to its command
+line, and its RSS and CPU are read from /proc; with `--url` (loopback only: replicas behind nginx, say),
+`--watch-pid` names the processes to read. `--heavy` adds one neighbour doing the heaviest thing a link
+or the sidebar allows. `--churn N` instead opens N short sessions with distinct settings (distinct ravine
+κ and typed formulas), `--students` at a time, and prints the server's RSS as they go.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import os
+import random
+import signal
+import statistics
+import threading
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+import losses
+from config import Config, new_run, to_query_params
+
+ROOT = Path(__file__).resolve().parent.parent
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+MAX_STUDENTS = 200
+MAX_DURATION = 600  # seconds
+MAX_CHURN = 2000
+SCRIPT_TIMEOUT = 120  # seconds a script may take before the student counts it as not finished
+ONE_D = ("quartic", "wavy", "plateau", "kink", "ripples", "narrow_well")
+TWO_D = ("rosenbrock", "himmelblau", "beale", "six_hump_camel", "ravine")
+OPTIMISERS = ("gd", "momentum", "adagrad", "rmsprop", "adam", "nadam", "adamax")
+# The heaviest Playground link: six runs × 1,000 steps on Rastrigin, side by side, with the internals rows.
+HEAVY_PLAYGROUND = Config(
+    loss="rastrigin",
+    runs=tuple(new_run(o, (2.2, -1.7), i, alpha=0.05) for i, o in enumerate(OPTIMISERS[:6])),
+    steps=1000,
+    layout="side_by_side",
+    internals=True,
+)
+# The Sweep page's largest maps: 400 × 400 cells × 1,000 steps for its four optimisers.
+HEAVY_SWEEP = {"cells": 400, "Steps": 1000}
+
+
+@dataclass
+class Page:
+    """What one script run sent: the number boxes by label (id, value field), the values the script set on
+    widgets, exceptions, the URL it wrote."""
+
+    boxes: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    set_values: dict[str, WidgetState] = field(default_factory=dict)
+    exceptions: list[str] = field(default_factory=list)
+    query_string: str | None = None
+    finished: bool = False
+
+
+@dataclass
+class Tally:
+    """Everything the students measured."""
+
+    first_page: list[float] = field(default_factory=list)
+    changes: list[float] = field(default_factory=list)
+    heavy: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(("exception", "unfinished", "stale", "disconnect"), 0)
+    )
+    reconnects: int = 0
+    restored: int = 0
+
+
+class Disconnected(Exception):
+    pass
+
+
+class Student:
+    """One browser tab's worth of Streamlit protocol: opens a link, changes widgets, reconnects when cut off."""
+
+    def __init__(self, base_url: str, query: str, page_name: str = "") -> None:
+        self.base_url, self.query, self.page_name = base_url.rstrip("/"), query, page_name
+        self.session_id = ""
+        self.cookies = ""
+        self.widget_states: dict[str, WidgetState] = {}
+        self.page = Page()
+        self.socket = None
+
+    async def connect(self) -> None:
+        """The page's HTTP request (which sets the proxy's sticky cookie, if any), then the websocket, with the
+        previous session id when there is one, as the frontend reconnects."""
+        if not self.cookies:
+            self.cookies = await asyncio.to_thread(_cookies_of, f"{self.base_url}/{self.page_name}")
+        parsed = urllib.parse.urlsplit(self.base_url)
+        scheme = "wss" if parsed.scheme == "https" else "ws"
+        self.socket = await websockets.connect(
+            f"{scheme}://{parsed.netloc}{parsed.path}/_stcore/stream",
+            subprotocols=[websockets.Subprotocol(p) for p in ("streamlit", "xsrf", self.session_id) if p],
+            additional_headers={"Origin": f"{parsed.scheme}://{parsed.netloc}", "Cookie": self.cookies},
+            max_size=None,
+            open_timeout=30,
+        )
+
+    async def open(self) -> Page:
+        await self.connect()
+        return await self.rerun(query=self.query)
+
+    async def change(self, label: str, value: float, index: int = 0) -> Page:
+        """Set the number box `label` (its `index`th, when several share it) to `value`, as typing it would."""
+        widget_id, value_field = self.page.boxes[label][index]
+        state = WidgetState(id=widget_id)
+        setattr(state, value_field, int(value) if value_field == "int_value" else float(value))
+        self.widget_states[widget_id] = state
+        return await self.rerun(query=self.page.query_string or self.query)
+
+    async def rerun(self, query: str) -> Page:
+        message = BackMsg()
+        message.rerun_script.query_string = query
+        message.rerun_script.page_name = self.page_name
+        message.rerun_script.widget_states.widgets.extend(self.widget_states.values())
+        try:
+            await self.socket.send(message.SerializeToString())
+            self.page = await asyncio.wait_for(self._read_until_finished(query), SCRIPT_TIMEOUT)
+            self.widget_states |= self.page.set_values
+        except websockets.ConnectionClosed as closed:
+            raise Disconnected from closed
+        except TimeoutError:
+            self.page = Page(query_string=query)
+        return self.page
+
+    async def _read_until_finished(self, query: str) -> Page:
+        page = Page(query_string=query)
+        while True:
+            message = ForwardMsg()
+            message.ParseFromString(await self.socket.recv())
+            kind = message.WhichOneof("type")
+            if kind == "new_session":
+                self.session_id = message.new_session.initialize.session_id or self.session_id
+            elif kind == "page_info_changed":
+                page.query_string = message.page_info_changed.query_string
+            elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+                _read_element(message.delta.new_element, page)
+            elif kind == "script_finished":
+                if message.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    continue
+                page.finished = message.script_finished != ForwardMsg.FINISHED_WITH_COMPILE_ERROR
+                return page
+
+    async def reconnect(self, tally: Tally) -> None:
+        """Reconnect as the frontend does, until the server answers; count whether the page came back with the
+        settings its URL held."""
+        before = self.page.query_string or self.query
+        while True:
+            await asyncio.sleep(1)
+            try:
+                await self.connect()
+                page = await self.rerun(query=before)
+                break
+            except (OSError, websockets.InvalidHandshake, Disconnected, TimeoutError):
+                continue
+        tally.reconnects += 1
+        tally.restored += page.finished and _same_settings(page.query_string, before)
+
+    async def close(self) -> None:
+        if self.socket is not None:
+            await self.socket.close()
+
+
+def _cookies_of(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return "; ".join(c.split(";", 1)[0] for c in response.headers.get_all("Set-Cookie") or ())
+
+
+def _read_element(element, page: Page) -> None:
+    kind = element.WhichOneof("type")
+    if kind == "exception":
+        page.exceptions.append(element.exception.message)
+        return
+    if kind == "number_input":
+        box = element.number_input
+        value_field = "int_value" if box.data_type == box.INT else "double_value"
+        page.boxes.setdefault(box.label, []).append((box.id, value_field))
+    widget = getattr(element, kind)
+    if getattr(widget, "set_value", False):
+        page.set_values[widget.id] = _set_value(kind, widget)
+
+
+def _set_value(kind: str, widget) -> WidgetState:
+    """The state the frontend keeps for a widget whose value the script set, and sends back with every rerun."""
+    state = WidgetState(id=widget.id)
+    if kind == "number_input":
+        if widget.data_type == widget.INT:
+            state.int_value = int(widget.value)
+        else:
+            state.double_value = widget.value
+    elif kind == "slider" and widget.raw_value:  # a select_slider
+        state.string_array_value.data.extend(widget.raw_value)
+    elif kind == "slider":
+        state.double_array_value.data.extend(widget.value)
+    elif kind in ("selectbox", "radio"):
+        state.string_value = widget.raw_value
+    elif kind == "checkbox":
+        state.bool_value = widget.value
+    else:  # text_input, color_picker
+        state.string_value = widget.value
+    return state
+
+
+def _same_settings(query_a: str | None, query_b: str | None) -> bool:
+    return urllib.parse.parse_qs(query_a or "") == urllib.parse.parse_qs(query_b or "")
+
+
+def holds(page: Page, name: str, value: float) -> bool:
+    """Whether the URL the page wrote sets `name` to `value`."""
+    written = urllib.parse.parse_qs(page.query_string or "").get(name, [""])[0]
+    try:
+        return math.isclose(float(written), value, rel_tol=1e-12)
+    except ValueError:
+        return False
+
+
+def link(rng: random.Random, loss: str | None = None, **settings) -> str:
+    """A Playground query string: a random loss (or `loss`), one to four random runs, 50–300 steps."""
+    loss = loss or rng.choice(ONE_D + TWO_D)
+    dim = losses.get(loss).dim if loss in losses.ids() else 1
+    runs = tuple(
+        new_run(rng.choice(OPTIMISERS), tuple(rng.uniform(-1.5, 1.5) for _ in range(dim)), i, alpha=0.05)
+        for i in range(rng.randint(1, 4))
+    )
+    config = Config(loss=loss, runs=runs, steps=rng.choice(range(50, 301, 10)), **settings)
+    return urllib.parse.urlencode(to_query_params(config))
+
+
+def tally_page(page: Page, tally: Tally) -> None:
+    tally.errors["exception"] += bool(page.exceptions)
+    tally.errors["unfinished"] += not page.finished
+
+
+async def student_life(base_url: str, query: str, interval: float, stop: float, tally: Tally, seed: int) -> None:
+    """Open the link, then change α or Steps every `interval` seconds until `stop`."""
+    rng = random.Random(seed)
+    student = Student(base_url, query)
+    start = time.perf_counter()
+    try:
+        page = await student.open()
+    except (OSError, websockets.InvalidHandshake, Disconnected):
+        tally.errors["disconnect"] += 1
+        return
+    tally.first_page.append(time.perf_counter() - start)
+    tally_page(page, tally)
+    await asyncio.sleep(rng.uniform(0, interval))
+    number = 0
+    while time.monotonic() < stop:
+        number += 1
+        label, name, value = (
+            ("alpha (exact)", "r1.alpha", round(rng.uniform(0.005, 0.2), 4))
+            if number % 2
+            else ("Steps", "steps", rng.randrange(30, 301))
+        )
+        started = time.perf_counter()
+        try:
+            page = await student.change(label, value)
+        except Disconnected:
+            tally.errors["disconnect"] += 1
+            await student.reconnect(tally)
+            continue
+        except KeyError:  # the page drew no such box: its script did not get that far
+            tally.errors["unfinished"] += 1
+            page = await student.rerun(query=student.query)
+            continue
+        tally.changes.append(time.perf_counter() - started)
+        tally_page(page, tally)
+        tally.errors["stale"] += page.finished and not holds(page, name, value)
+        await asyncio.sleep(max(0.0, interval - (time.perf_counter() - started)))
+    await student.close()
+
+
+async def heavy_life(base_url: str, kind: str, interval: float, stop: float, tally: Tally) -> None:
+    """The heaviest neighbour: the heaviest Playground link, changing α; or the Sweep page's largest maps,
+    the grid changing size each time so that nothing comes from the cache."""
+    if kind == "playground":
+        student = Student(base_url, urllib.parse.urlencode(to_query_params(HEAVY_PLAYGROUND)))
+    else:
+        student = Student(base_url, "", page_name="sweep")
+    started = time.perf_counter()
+    await student.open()
+    tally.heavy.append(time.perf_counter() - started)
+    number = 0
+    while time.monotonic() < stop:
+        number += 1
+        started = time.perf_counter()
+        if kind == "playground":
+            await student.change("alpha (exact)", 0.05 + 0.001 * number)
+        else:
+            student.page.boxes["Steps"] = student.page.boxes["Steps"][:1]  # the sidebar's, not the random starts'
+            await student.change("Steps", HEAVY_SWEEP["Steps"] - number)
+            for index in range(2):
+                await student.change("cells", HEAVY_SWEEP["cells"] - number, index)
+        tally.heavy.append(time.perf_counter() - started)
+        await asyncio.sleep(max(0.0, interval - (time.perf_counter() - started)))
+    await student.close()
+
+
+class Watch(threading.Thread):
+    """Samples the RSS and CPU time of processes from /proc once a second."""
+
+    def __init__(self, pids: list[int]) -> None:
+        super().__init__(daemon=True)
+        self.pids, self.samples, self.running = pids, [], True  # samples: (seconds, MB, CPU seconds)
+        self.start_time = time.monotonic()
+        self.start()
+
+    def run(self) -> None:
+        while self.running:
+            self.samples.append(self.sample())
+            time.sleep(1)
+
+    def sample(self) -> tuple[float, float, float]:
+        rss, cpu = 0.0, 0.0
+        for pid in self.pids:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+                stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # a replica that was killed
+            rss += int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1]) / 1024
+            cpu += (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+        return time.monotonic() - self.start_time, rss, cpu
+
+    def rss(self) -> float:
+        return self.sample()[1]
+
+    def timeline(self, every: float = 10) -> list[str]:
+        """RSS and CPU use (% of one core) over each `every` seconds."""
+        lines, last = [], None
+        for when, rss, cpu in self.samples:
+            if last is None or when - last[0] >= every:
+                if last is not None:
+                    lines.append(
+                        f"{when:5.0f} s  RSS {rss:6.0f} MB  CPU {100 * (cpu - last[2]) / (when - last[0]):4.0f} %"
+                    )
+                last = (when, rss, cpu)
+        return lines
+
+
+def real_browser(url: str, interval: float, results: dict, ready: threading.Event, go: threading.Event) -> None:
+    """One Chromium tab beside the simulated students: launched first, it opens the landing page when they open
+    their links (`go`), then changes α every interval until `results["stop"]`."""
+    from playwright.sync_api import sync_playwright
+
+    from bench.browser import CHROMIUM, CHROMIUM_FLAGS, open_playground, redraw
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("pageerror", lambda error: str(error) != "undefined" and results["errors"].append(str(error)))
+        ready.set()
+        go.wait()
+        start = time.perf_counter()
+        open_playground(page, url)
+        results["first chart"] = time.perf_counter() - start
+        number = 0
+        while time.monotonic() < results["stop"]:
+            number += 1
+            started = time.perf_counter()
+            results["redraws"].append(redraw(page, 0.02 + 0.003 * number) / 1e3)
+            results["exception boxes"] += page.locator("[data-testid=stException]").count()
+            time.sleep(max(0.0, interval - (time.perf_counter() - started)))
+        browser.close()
+
+
+def percentiles(values: list[float], unit: float = 1e3, suffix: str = "ms") -> str:
+    if not values:
+        return "none"
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
+    digits = 0 if suffix == "ms" else 1
+    return (
+        f"p50 {statistics.median(ordered) * unit:.{digits}f} {suffix}, p95 {p95 * unit:.{digits}f} {suffix},"
+        f" max {ordered[-1] * unit:.{digits}f} {suffix} (n = {len(ordered)})"
+    )
+
+
+def start_server(options: list[str], log: Path):
+    from bench.browser import serve
+
+    return serve(options=options, log=log)
+
+
+async def class_session(arguments, url: str, stop: float, tally: Tally) -> None:
+    rng = random.Random(arguments.seed)
+    lives = [
+        student_life(url, link(rng), arguments.interval, stop, tally, arguments.seed + n)
+        for n in range(arguments.students)
+    ]
+    if arguments.heavy:
+        lives.append(heavy_life(url, arguments.heavy, arguments.interval, stop, tally))
+    if arguments.kill_pid:
+        lives.append(kill_later(arguments.kill_pid, arguments.kill_after))
+    await asyncio.gather(*lives)
+
+
+async def kill_later(pid: int, after: float) -> None:
+    await asyncio.sleep(after)
+    os.kill(pid, signal.SIGKILL)
+    print(f"killed process {pid} at {after:.0f} s")
+
+
+async def warm_up(url: str) -> None:
+    """One visit to the landing page before anything is measured, as a server has had before a class comes."""
+    student = Student(url, "")
+    await student.open()
+    await student.close()
+
+
+def churn_link(number: int) -> str:
+    """A distinct link: a ravine with its own κ and angle, or a typed formula of its own."""
+    if number % 2:
+        kappa, angle = 1 + (number * 0.6180339887) % 999, (number * 7.3) % 180 - 90
+        config = Config(
+            loss="ravine",
+            runs=(new_run("adam", (1.0, 0.5), 0, alpha=0.05),),
+            loss_settings=(("condition", kappa), ("angle", angle)),
+        )
+    else:
+        config = Config(
+            loss="custom",
+            expression=f"(x^2 - {1 + number / 997:.6f})^2 + {0.1 + number / 4999:.6f}*sin(9*x)",
+            runs=(new_run("rmsprop", (0.3,), 0, alpha=0.05),),
+        )
+    return urllib.parse.urlencode(to_query_params(config))
+
+
+async def churn(url: str, count: int, at_once: int, watch: Watch, tally: Tally) -> None:
+    """`count` short sessions with distinct settings, `at_once` at a time: open, change α, close."""
+
+    async def visit(number: int) -> None:
+        student = Student(url, churn_link(number))
+        started = time.perf_counter()
+        try:
+            tally_page(await student.open(), tally)
+            tally.first_page.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            page = await student.change("alpha (exact)", 0.01 + number / 1e5)
+            tally.changes.append(time.perf_counter() - started)
+            tally_page(page, tally)
+        except (Disconnected, KeyError):
+            tally.errors["disconnect"] += 1
+        await student.close()
+
+    for first in range(0, count, at_once):
+        await asyncio.gather(*(visit(n) for n in range(first, min(first + at_once, count))))
+        if (first + at_once) % 100 < at_once:
+            print(f"  after {min(first + at_once, count):4d} sessions: server RSS {watch.rss():.0f} MB")
+
+
+def report(arguments, tally: Tally, watch: Watch, idle: float, browser: dict | None, log: Path | None) -> None:
+    print(f"first complete page: {percentiles(tally.first_page, 1, 's')}")
+    print(f"change → script finished with the new value: {percentiles(tally.changes)}")
+    if tally.heavy:
+        print(f"heavy neighbour ({arguments.heavy}), each open or change: {percentiles(tally.heavy, 1, 's')}")
+    tracebacks = log.read_text().count("Traceback") if log else "not read (--url)"
+    errors = ", ".join(f"{kind} {count}" for kind, count in tally.errors.items())
+    print(f"errors: {errors}, server tracebacks {tracebacks}")
+    if tally.reconnects:
+        print(f"reconnects: {tally.reconnects}, {tally.restored} came back with their URL's settings")
+    if browser is not None:
+        print(
+            f"real Chromium beside them: first chart {browser.get('first chart', math.nan):.1f} s;"
+            f" α change → redrawn {percentiles(browser['redraws'])};"
+            f" page errors {len(browser['errors'])}, exception boxes {browser['exception boxes']}"
+        )
+    peak = max(rss for _, rss, _ in watch.samples)
+    busy = [s for s in watch.samples if s[1] > 0]
+    mean_cpu = 100 * (busy[-1][2] - busy[0][2]) / max(busy[-1][0] - busy[0][0], 1e-9)
+    print(
+        f"server: RSS idle {idle:.0f} MB (after one visit), peak {peak:.0f} MB;"
+        f" CPU {mean_cpu:.0f} % of one core on average"
+    )
+    for line in watch.timeline():
+        print("  " + line)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=10)
+    parser.add_argument("--interval", type=float, default=5.0, help="seconds between one student's changes")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of changes after the links open")
+    parser.add_argument("--url", help="a running app (loopback only); default: start one")
+    parser.add_argument("--server-option", action="append", default=[], help="added to `streamlit run app.py`")
+    parser.add_argument("--watch-pid", type=int, action="append", default=[], help="with --url: processes to read")
+    parser.add_argument("--heavy", choices=("playground", "sweep"), help="add the heaviest neighbour")
+    parser.add_argument("--churn", type=int, default=0, help="open this many short sessions with distinct settings")
+    parser.add_argument("--kill-pid", type=int, help="SIGKILL this process (a replica) during the run")
+    parser.add_argument("--kill-after", type=float, default=20.0)
+    parser.add_argument("--settle", type=float, default=15.0, help="seconds to watch the server after closing")
+    parser.add_argument("--no-browser", action="store_true", help="no real Chromium session beside")
+    parser.add_argument("--seed", type=int, default=1)
+    arguments = parser.parse_args()
+    if not 1 <= arguments.students <= MAX_STUDENTS or not 0 < arguments.duration <= MAX_DURATION:
+        parser.error(f"at most {MAX_STUDENTS} students and {MAX_DURATION} s")
+    if not 0 <= arguments.churn <= MAX_CHURN:
+        parser.error(f"at most {MAX_CHURN} churned sessions")
+    if arguments.url and urllib.parse.urlsplit(arguments.url).hostname not in LOOPBACK:
+        parser.error("the load bench runs against loopback only")
+
+    server, log = None, None
+    if arguments.url:
+        url, pids = arguments.url.rstrip("/"), arguments.watch_pid
+    else:
+        log = ROOT / "artifacts" / "load-server.log"
+        server, url = start_server(arguments.server_option, log)
+        pids = [server.pid]
+    print(f"load: {time.strftime('%H:%M:%S')}, {os.getloadavg()[0]:.2f} load (1 min), {os.cpu_count()} cores")
+    print(
+        f"  {arguments.students} students, a change every {arguments.interval:g} s each for {arguments.duration:g} s;"
+        f" {url}, server options {arguments.server_option or 'none'}, heavy {arguments.heavy or 'none'}"
+    )
+    try:
+        watch = Watch(pids)
+        asyncio.run(warm_up(url))
+        time.sleep(2)
+        idle = watch.rss()
+        tally = Tally()
+        if arguments.churn:
+            asyncio.run(churn(url, arguments.churn, arguments.students, watch, tally))
+            browser = None
+        else:
+            browser = None if arguments.no_browser else {"redraws": [], "errors": [], "exception boxes": 0}
+            ready, go = threading.Event(), threading.Event()
+            if browser is not None:
+                beside = threading.Thread(target=real_browser, args=(url, arguments.interval, browser, ready, go))
+                beside.start()
+                ready.wait(timeout=120)
+            stop = time.monotonic() + arguments.duration
+            if browser is not None:
+                browser["stop"] = stop
+            go.set()
+            asyncio.run(class_session(arguments, url, stop, tally))
+            if browser is not None:
+                beside.join()
+        closed = watch.rss()
+        time.sleep(arguments.settle)
+        settled = watch.rss()
+        watch.running = False
+        report(arguments, tally, watch, idle, browser, log)
+        print(
+            f"after the sessions closed: RSS {closed:.0f} MB, {settled:.0f} MB {arguments.settle:g} s later"
+            f" ({settled / idle:.2f}× idle)"
+        )
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
