@@ -45,9 +45,9 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.browser
 
 # N replicas of the app on loopback ports behind Debian's nginx (apt-get install -y nginx), until interrupted:
-# nginx listens on REPLICAS_PORT, the replicas on the ports after it (deploy/serve-replicas).
+# nginx listens on REPLICAS_PORT, the replicas on the ports after it, each with STREAMLIT_ARGS (deploy/serve-replicas).
 serve-replicas: $(VENV)/.runtime
-	STREAMLIT=$(BIN)/streamlit deploy/serve-replicas $(N) $(REPLICAS_PORT)
+	STREAMLIT=$(BIN)/streamlit deploy/serve-replicas $(N) $(REPLICAS_PORT) $(STREAMLIT_ARGS)
 
 # Needs torch, as the benchmarks do.
 golden: $(VENV)/.dev

@@ -330,6 +330,8 @@ class Watch(threading.Thread):
     def __init__(self, pids: list[int]) -> None:
         super().__init__(daemon=True)
         self.pids, self.samples, self.running = pids, [], True  # samples: (seconds, MB, CPU seconds)
+        self.first_cpu: dict[int, float] = {}
+        self.last_cpu: dict[int, float] = {}
         self.start_time = time.monotonic()
         self.start()
 
@@ -344,14 +346,21 @@ class Watch(threading.Thread):
             try:
                 status = Path(f"/proc/{pid}/status").read_text()
                 stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue  # a replica that was killed
+            except OSError:  # a replica that was killed: what it used until then
+                cpu += self.last_cpu.get(pid, 0.0)
+                continue
             rss += int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1]) / 1024
-            cpu += (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+            self.last_cpu[pid] = (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+            self.first_cpu.setdefault(pid, self.last_cpu[pid])
+            cpu += self.last_cpu[pid]
         return time.monotonic() - self.start_time, rss, cpu
 
     def rss(self) -> float:
         return self.sample()[1]
+
+    def cpu_each(self) -> list[float]:
+        """CPU seconds each process used while watched (a killed one: until its last sample)."""
+        return [self.last_cpu.get(pid, 0.0) - self.first_cpu.get(pid, 0.0) for pid in self.pids]
 
     def timeline(self, every: float = 10) -> list[str]:
         """RSS and CPU use (% of one core) over each `every` seconds."""
@@ -477,12 +486,12 @@ async def churn(url: str, count: int, at_once: int, watch: Watch, tally: Tally) 
             print(f"  after {min(first + at_once, count):4d} sessions: server RSS {watch.rss():.0f} MB")
 
 
-def report(arguments, tally: Tally, watch: Watch, idle: float, browser: dict | None, log: Path | None) -> None:
+def report(arguments, tally: Tally, watch: Watch, idle: float, browser: dict | None, logs: list[Path]) -> None:
     print(f"first complete page: {percentiles(tally.first_page, 1, 's')}")
     print(f"change → script finished with the new value: {percentiles(tally.changes)}")
     if tally.heavy:
         print(f"heavy neighbour ({arguments.heavy}), each open or change: {percentiles(tally.heavy, 1, 's')}")
-    tracebacks = log.read_text().count("Traceback") if log else "not read (--url)"
+    tracebacks = sum(log.read_text().count("Traceback") for log in logs) if logs else "not read (no --watch-log)"
     errors = ", ".join(f"{kind} {count}" for kind, count in tally.errors.items())
     print(f"errors: {errors}, server tracebacks {tracebacks}")
     if tally.reconnects:
@@ -500,6 +509,11 @@ def report(arguments, tally: Tally, watch: Watch, idle: float, browser: dict | N
         f"server: RSS idle {idle:.0f} MB (after one visit), peak {peak:.0f} MB;"
         f" CPU {mean_cpu:.0f} % of one core on average"
     )
+    if len(watch.pids) > 1:
+        print(
+            "  CPU seconds by process: "
+            + ", ".join(f"{pid} {cpu:.0f}" for pid, cpu in zip(watch.pids, watch.cpu_each(), strict=True))
+        )
     for line in watch.timeline():
         print("  " + line)
 
@@ -511,7 +525,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of changes after the links open")
     parser.add_argument("--url", help="a running app (loopback only); default: start one")
     parser.add_argument("--server-option", action="append", default=[], help="added to `streamlit run app.py`")
-    parser.add_argument("--watch-pid", type=int, action="append", default=[], help="with --url: processes to read")
+    parser.add_argument("--watch-pid", type=int, nargs="+", default=[], help="with --url: the processes to read")
+    parser.add_argument("--watch-log", type=Path, nargs="+", default=[], help="with --url: their logs")
     parser.add_argument("--heavy", choices=("playground", "sweep"), help="add the heaviest neighbour")
     parser.add_argument("--churn", type=int, default=0, help="open this many short sessions with distinct settings")
     parser.add_argument("--kill-pid", type=int, help="SIGKILL this process (a replica) during the run")
@@ -527,12 +542,12 @@ def main() -> None:
     if arguments.url and urllib.parse.urlsplit(arguments.url).hostname not in LOOPBACK:
         parser.error("the load bench runs against loopback only")
 
-    server, log = None, None
+    server = None
     if arguments.url:
-        url, pids = arguments.url.rstrip("/"), arguments.watch_pid
+        url, pids, logs = arguments.url.rstrip("/"), arguments.watch_pid, arguments.watch_log
     else:
-        log = ROOT / "artifacts" / "load-server.log"
-        server, url = start_server(arguments.server_option, log)
+        logs = [ROOT / "artifacts" / "load-server.log"]
+        server, url = start_server(arguments.server_option, logs[0])
         pids = [server.pid]
     print(f"load: {time.strftime('%H:%M:%S')}, {os.getloadavg()[0]:.2f} load (1 min), {os.cpu_count()} cores")
     print(
@@ -566,7 +581,7 @@ def main() -> None:
         time.sleep(arguments.settle)
         settled = watch.rss()
         watch.running = False
-        report(arguments, tally, watch, idle, browser, log)
+        report(arguments, tally, watch, idle, browser, logs)
         print(
             f"after the sessions closed: RSS {closed:.0f} MB, {settled:.0f} MB {arguments.settle:g} s later"
             f" ({settled / idle:.2f}× idle)"
