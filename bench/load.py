@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import math
 import os
+import pickle
 import random
 import signal
 import statistics
@@ -45,7 +46,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 import losses
-from config import Config, new_run, to_query_params
+from config import Config, landing_config, new_run, to_query_params
 
 ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -64,16 +65,22 @@ HEAVY_PLAYGROUND = Config(
     layout="side_by_side",
     internals=True,
 )
-# The Sweep page's largest maps: 400 × 400 cells × 1,000 steps for its four optimisers.
-HEAVY_SWEEP = {"cells": 400, "Steps": 1000}
+# The Sweep page's largest maps: basin maps of a loss of two variables, 400 × 400 cells × 1,000 steps, for its
+# four optimisers; each (label, value, which of the boxes so labelled) is one change, and computes every map.
+HEAVY_SWEEP = (
+    ("Loss function", losses.get("himmelblau").name, 0),
+    ("cells", 400, 0),
+    ("cells", 400, 1),
+    ("Steps", 1000, 0),  # the sidebar's: the first box so labelled
+)
 
 
 @dataclass
 class Page:
-    """What one script run sent: the number boxes by label (id, value field), the values the script set on
-    widgets, exceptions, the URL it wrote."""
+    """What one script run sent: its number boxes and select boxes by label (id, value field), the values the
+    script set on widgets, exceptions, the URL it wrote."""
 
-    boxes: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    widgets: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     set_values: dict[str, WidgetState] = field(default_factory=dict)
     exceptions: list[str] = field(default_factory=list)
     query_string: str | None = None
@@ -128,11 +135,12 @@ class Student:
         await self.connect()
         return await self.rerun(query=self.query)
 
-    async def change(self, label: str, value: float, index: int = 0) -> Page:
-        """Set the number box `label` (its `index`th, when several share it) to `value`, as typing it would."""
-        widget_id, value_field = self.page.boxes[label][index]
+    async def change(self, label: str, value: float | str, index: int = 0) -> Page:
+        """Set the number box or select box `label` (its `index`th, when several share it) to `value`, as typing
+        or choosing it would."""
+        widget_id, value_field = self.page.widgets[label][index]
         state = WidgetState(id=widget_id)
-        setattr(state, value_field, int(value) if value_field == "int_value" else float(value))
+        setattr(state, value_field, {"int_value": int, "double_value": float, "string_value": str}[value_field](value))
         self.widget_states[widget_id] = state
         return await self.rerun(query=self.page.query_string or self.query)
 
@@ -199,11 +207,12 @@ def _read_element(element, page: Page) -> None:
     if kind == "exception":
         page.exceptions.append(element.exception.message)
         return
-    if kind == "number_input":
-        box = element.number_input
-        value_field = "int_value" if box.data_type == box.INT else "double_value"
-        page.boxes.setdefault(box.label, []).append((box.id, value_field))
     widget = getattr(element, kind)
+    if kind == "number_input":
+        value_field = "int_value" if widget.data_type == widget.INT else "double_value"
+        page.widgets.setdefault(widget.label, []).append((widget.id, value_field))
+    elif kind == "selectbox":
+        page.widgets.setdefault(widget.label, []).append((widget.id, "string_value"))
     if getattr(widget, "set_value", False):
         page.set_values[widget.id] = _set_value(kind, widget)
 
@@ -299,27 +308,24 @@ async def student_life(base_url: str, query: str, interval: float, stop: float, 
 
 
 async def heavy_life(base_url: str, kind: str, interval: float, stop: float, tally: Tally) -> None:
-    """The heaviest neighbour: the heaviest Playground link, changing α; or the Sweep page's largest maps,
-    the grid changing size each time so that nothing comes from the cache."""
+    """The heaviest neighbour: the heaviest Playground link, changing α every interval; or the Sweep page, moved
+    to its largest maps one change at a time."""
     if kind == "playground":
         student = Student(base_url, urllib.parse.urlencode(to_query_params(HEAVY_PLAYGROUND)))
+        changes = [("alpha (exact)", 0.05 + 0.001 * number, 0) for number in range(1, 1000)]
     else:
         student = Student(base_url, "", page_name="sweep")
+        changes = list(HEAVY_SWEEP)
     started = time.perf_counter()
     await student.open()
     tally.heavy.append(time.perf_counter() - started)
-    number = 0
-    while time.monotonic() < stop:
-        number += 1
+    for label, value, index in changes:
+        if time.monotonic() >= stop:
+            break
         started = time.perf_counter()
-        if kind == "playground":
-            await student.change("alpha (exact)", 0.05 + 0.001 * number)
-        else:
-            student.page.boxes["Steps"] = student.page.boxes["Steps"][:1]  # the sidebar's, not the random starts'
-            await student.change("Steps", HEAVY_SWEEP["Steps"] - number)
-            for index in range(2):
-                await student.change("cells", HEAVY_SWEEP["cells"] - number, index)
+        page = await student.change(label, value, index)
         tally.heavy.append(time.perf_counter() - started)
+        tally_page(page, tally)
         await asyncio.sleep(max(0.0, interval - (time.perf_counter() - started)))
     await student.close()
 
@@ -438,6 +444,19 @@ async def kill_later(pid: int, after: float) -> None:
     print(f"killed process {pid} at {after:.0f} s")
 
 
+def session_state_size(config: Config) -> tuple[int, int]:
+    """How many entries a Playground session keeps in its state for `config`'s link, and their size pickled:
+    what the server holds for a student between changes, besides the shared caches."""
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for name, value in to_query_params(config).items():
+        app.query_params[name] = value
+    app.run()
+    state = app.session_state._state.filtered_state
+    return len(state), len(pickle.dumps(state))
+
+
 async def warm_up(url: str) -> None:
     """One visit to the landing page before anything is measured, as a server has had before a class comes."""
     student = Student(url, "")
@@ -534,7 +553,13 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=15.0, help="seconds to watch the server after closing")
     parser.add_argument("--no-browser", action="store_true", help="no real Chromium session beside")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--state-size", action="store_true", help="print what one session keeps, and stop")
     arguments = parser.parse_args()
+    if arguments.state_size:
+        for name, config in (("landing page", landing_config()), ("heaviest link", HEAVY_PLAYGROUND)):
+            entries, size = session_state_size(config)
+            print(f"session state, {name}: {entries} entries, {size / 1024:.1f} KB pickled")
+        return
     if not 1 <= arguments.students <= MAX_STUDENTS or not 0 < arguments.duration <= MAX_DURATION:
         parser.error(f"at most {MAX_STUDENTS} students and {MAX_DURATION} s")
     if not 0 <= arguments.churn <= MAX_CHURN:
