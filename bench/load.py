@@ -3,7 +3,7 @@ what the server holds. Prints, asserts nothing.
 
     .venv/bin/python -m bench.load --students 30 [--interval 5] [--duration 60] [--url URL]
         [--heavy playground|sweep] [--server-option=--runner.postScriptGC=false] [--churn 500]
-        [--watch-pid PID] [--kill-pid PID --kill-after SECONDS] [--no-browser]
+        [--watch-pid PID… --watch-log LOG…] [--kill-pid PID --kill-after SECONDS] [--no-browser] [--state-size]
 
 Each simulated student is a client of `/_stcore/stream`, as the browser's frontend is: it sends `BackMsg`s
 (a `rerun_script` with the link's query string, then with a widget's new value) and reads `ForwardMsg`s
@@ -18,9 +18,10 @@ interval and times the redraw a person sees.
 
 Without `--url`, the app is started on a free loopback port with `--server-option`s added to its command
 line, and its RSS and CPU are read from /proc; with `--url` (loopback only: replicas behind nginx, say),
-`--watch-pid` names the processes to read. `--heavy` adds one neighbour doing the heaviest thing a link
-or the sidebar allows. `--churn N` instead opens N short sessions with distinct settings (distinct ravine
-κ and typed formulas), `--students` at a time, and prints the server's RSS as they go.
+`--watch-pid` and `--watch-log` name the processes and logs to read. `--heavy` adds one neighbour doing the
+heaviest thing a link or the sidebar allows. `--churn N` instead opens N short sessions with distinct
+settings (distinct ravine κ and typed formulas), `--students` at a time, and prints the server's RSS as they
+go.
 """
 
 from __future__ import annotations
@@ -251,15 +252,16 @@ def holds(page: Page, name: str, value: float) -> bool:
         return False
 
 
-def link(rng: random.Random, loss: str | None = None, **settings) -> str:
-    """A Playground query string: a random loss (or `loss`), one to four random runs, 50–300 steps."""
-    loss = loss or rng.choice(ONE_D + TWO_D)
-    dim = losses.get(loss).dim if loss in losses.ids() else 1
+def link(rng: random.Random) -> str:
+    """A Playground query string: a random loss, one to four random runs, 50–300 steps."""
+    loss = rng.choice(ONE_D + TWO_D)
     runs = tuple(
-        new_run(rng.choice(OPTIMISERS), tuple(rng.uniform(-1.5, 1.5) for _ in range(dim)), i, alpha=0.05)
+        new_run(
+            rng.choice(OPTIMISERS), tuple(rng.uniform(-1.5, 1.5) for _ in range(losses.get(loss).dim)), i, alpha=0.05
+        )
         for i in range(rng.randint(1, 4))
     )
-    config = Config(loss=loss, runs=runs, steps=rng.choice(range(50, 301, 10)), **settings)
+    config = Config(loss=loss, runs=runs, steps=rng.choice(range(50, 301, 10)))
     return urllib.parse.urlencode(to_query_params(config))
 
 
@@ -296,9 +298,9 @@ async def student_life(base_url: str, query: str, interval: float, stop: float, 
             tally.errors["disconnect"] += 1
             await student.reconnect(tally)
             continue
-        except KeyError:  # the page drew no such box: its script did not get that far
+        except KeyError:  # the page drew no such box: its script did not get that far, so open the link again
             tally.errors["unfinished"] += 1
-            page = await student.rerun(query=student.query)
+            await student.rerun(query=student.query)
             continue
         tally.changes.append(time.perf_counter() - started)
         tally_page(page, tally)
@@ -417,12 +419,6 @@ def percentiles(values: list[float], unit: float = 1e3, suffix: str = "ms") -> s
         f"p50 {statistics.median(ordered) * unit:.{digits}f} {suffix}, p95 {p95 * unit:.{digits}f} {suffix},"
         f" max {ordered[-1] * unit:.{digits}f} {suffix} (n = {len(ordered)})"
     )
-
-
-def start_server(options: list[str], log: Path):
-    from bench.browser import serve
-
-    return serve(options=options, log=log)
 
 
 async def class_session(arguments, url: str, stop: float, tally: Tally) -> None:
@@ -571,8 +567,10 @@ def main() -> None:
     if arguments.url:
         url, pids, logs = arguments.url.rstrip("/"), arguments.watch_pid, arguments.watch_log
     else:
+        from bench.browser import serve
+
         logs = [ROOT / "artifacts" / "load-server.log"]
-        server, url = start_server(arguments.server_option, logs[0])
+        server, url = serve(options=arguments.server_option, log=logs[0])
         pids = [server.pid]
     print(f"load: {time.strftime('%H:%M:%S')}, {os.getloadavg()[0]:.2f} load (1 min), {os.cpu_count()} cores")
     print(
