@@ -310,11 +310,11 @@ async def student_life(base_url: str, query: str, interval: float, stop: float, 
 
 
 async def heavy_life(base_url: str, kind: str, interval: float, stop: float, tally: Tally) -> None:
-    """The heaviest neighbour: the heaviest Playground link, changing α every interval; or the Sweep page, moved
-    to its largest maps one change at a time."""
+    """The heaviest neighbour: the heaviest Playground link, changing its steps every interval; or the Sweep page,
+    moved to its largest maps one change at a time."""
     if kind == "playground":
         student = Student(base_url, urllib.parse.urlencode(to_query_params(HEAVY_PLAYGROUND)))
-        changes = [("alpha (exact)", 0.05 + 0.001 * number, 0) for number in range(1, 1000)]
+        changes = [("Steps", steps, 0) for steps in range(999, 0, -1)]  # every run computed anew each time
     else:
         student = Student(base_url, "", page_name="sweep")
         changes = list(HEAVY_SWEEP)
