@@ -573,10 +573,13 @@ def main() -> None:
         server, url = serve(options=arguments.server_option, log=logs[0])
         pids = [server.pid]
     print(f"load: {time.strftime('%H:%M:%S')}, {os.getloadavg()[0]:.2f} load (1 min), {os.cpu_count()} cores")
-    print(
-        f"  {arguments.students} students, a change every {arguments.interval:g} s each for {arguments.duration:g} s;"
-        f" {url}, server options {arguments.server_option or 'none'}, heavy {arguments.heavy or 'none'}"
-    )
+    if arguments.churn:
+        what = f"{arguments.churn} short sessions, {arguments.students} at a time"
+    else:
+        what = (
+            f"{arguments.students} students, a change every {arguments.interval:g} s each for {arguments.duration:g} s"
+        )
+    print(f"  {what}; {url}, server options {arguments.server_option or 'none'}, heavy {arguments.heavy or 'none'}")
     try:
         watch = Watch(pids)
         asyncio.run(warm_up(url))
