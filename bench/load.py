@@ -354,10 +354,13 @@ class Watch(threading.Thread):
             try:
                 status = Path(f"/proc/{pid}/status").read_text()
                 stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:  # a replica that was killed: what it used until then
+            except OSError:
+                status, stat = "", []
+            rss_lines = [line for line in status.splitlines() if line.startswith("VmRSS")]
+            if not rss_lines:  # a replica that was killed (gone, or a zombie): what it used until then
                 cpu += self.last_cpu.get(pid, 0.0)
                 continue
-            rss += int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1]) / 1024
+            rss += int(rss_lines[0].split()[1]) / 1024
             self.last_cpu[pid] = (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
             self.first_cpu.setdefault(pid, self.last_cpu[pid])
             cpu += self.last_cpu[pid]
