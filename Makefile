@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STREAMLIT_ARGS ?=
+N ?= 3
+REPLICAS_PORT ?= 8600
 
-.PHONY: run test lint format bench golden clean
+.PHONY: run test lint format bench golden serve-replicas clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +43,11 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/parse.py
 	$(BIN)/python bench/sweep.py
 	$(BIN)/python -m bench.browser
+
+# N replicas of the app on loopback ports behind Debian's nginx (apt-get install -y nginx), until interrupted:
+# nginx listens on REPLICAS_PORT, the replicas on the ports after it, each with STREAMLIT_ARGS (deploy/serve-replicas).
+serve-replicas: $(VENV)/.runtime
+	STREAMLIT=$(BIN)/streamlit deploy/serve-replicas $(N) $(REPLICAS_PORT) $(STREAMLIT_ARGS)
 
 # Needs torch, as the benchmarks do.
 golden: $(VENV)/.dev

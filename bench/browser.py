@@ -74,13 +74,31 @@ REDRAWS = (
 HEATMAPS = f"() => {CHARTS}.flatMap(gd => gd.data).filter(t => t.type === 'heatmap').length"
 
 
-def serve(root: Path = ROOT, script: str = "app.py") -> tuple[subprocess.Popen, str]:
+def serve(
+    root: Path = ROOT, script: str = "app.py", options: list[str] = (), log: Path | None = None
+) -> tuple[subprocess.Popen, str]:
+    """`streamlit run script` on a free loopback port, with extra command-line `options`; its output to `log`."""
     port = _free_port()
+    output = subprocess.DEVNULL
+    if log:
+        log.parent.mkdir(exist_ok=True)
+        output = log.open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            script,
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            *options,
+        ],
         cwd=root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=output,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):

@@ -38,10 +38,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url():
+def served_app():
     """The URL of the real app, served by `streamlit run app.py` for the whole test session."""
-    if not CHROMIUM.exists():
-        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / "streamlit.log", "w")  # noqa: SIM115 - open for the server's whole life
@@ -73,6 +71,14 @@ def app_url():
     server.terminate()
     server.wait(timeout=10)
     log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(served_app):
+    """The real app's URL, for a test that drives it with Chromium."""
+    if not CHROMIUM.exists():
+        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
+    return served_app
 
 
 @pytest.fixture(scope="session")
