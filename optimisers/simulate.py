@@ -10,6 +10,7 @@ import numpy as np
 
 from losses import Loss
 from optimisers.base import Array, Optimiser
+from optimisers.schedules import Schedule
 
 RECORD_MODES = ("all", "final")
 
@@ -81,12 +82,15 @@ def simulate(
     record: str = "all",
     bound: float = 1e6,
     settle_tolerance: float = 1e-4,
+    *,
+    schedule: Schedule | None = None,
 ) -> Trajectory:
     """Run `steps` updates from every start in x0 (*batch, dim) under every setting at once.
 
     Array hyperparameters of `optimiser` broadcast against x0's batch shape, so a grid of starts
     × learning rates is one call. A run that diverges stops at its last good point and is no
-    longer computed; the others go on.
+    longer computed; the others go on. A `schedule` multiplies α at each step by its factor (None:
+    constant), as torch.optim.lr_scheduler does; the recorded lr includes it.
     """
     if record not in RECORD_MODES:
         raise ValueError(f"record must be one of {RECORD_MODES}; got {record!r}")
@@ -98,6 +102,7 @@ def simulate(
     batch = np.broadcast_shapes(x0.shape[:-1], optimiser.batch_shape)
     count, dim = math.prod(batch), loss.dim
     recording = record == "all"
+    lr_factors = schedule.factors(steps) if schedule else [1.0] * steps
 
     # The loop works on flat arrays of the runs still going; `runs` holds their numbers.
     with np.errstate(all="ignore"):
@@ -120,7 +125,7 @@ def simulate(
             xs[0], values[0] = final_x, final_value
 
         for step in range(1, steps + 1):
-            new_x, lr, new_state = active.update(x, grad, state, step)
+            new_x, lr, new_state = active.update(x, grad, state, step, lr_factors[step - 1])
             new_value, new_grad = loss.value_and_grad(new_x)
             healthy = _healthy(new_x, new_value, new_grad, bound)
             if not healthy.all():

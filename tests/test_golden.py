@@ -17,6 +17,8 @@ INDEX = json.loads((GOLDEN / "torch_optim.json").read_text())
 POINTS = np.load(GOLDEN / "torch_optim.npz")
 INDEX_2D = json.loads((GOLDEN / "torch_optim_2d.json").read_text())
 POINTS_2D = np.load(GOLDEN / "torch_optim_2d.npz")
+INDEX_SCHEDULES = json.loads((GOLDEN / "torch_schedules.json").read_text())
+POINTS_SCHEDULES = np.load(GOLDEN / "torch_schedules.npz")
 RELATIVE_TOLERANCE = 1e-9
 # Where the trajectory passes near 0 a relative error means nothing; rounding there is absolute.
 ABSOLUTE_FLOOR = 1e-12
@@ -27,7 +29,10 @@ def assert_matches_torch(case: dict, expected: np.ndarray) -> None:
     loss = losses.get(case["loss"])
     starts = np.reshape(case["starts"], (-1, loss.dim))
     optimiser = optimisers.create(case["optimiser"], **case["hyperparameters"])
-    trajectory = optimisers.simulate(loss, optimiser, starts, len(expected) - 1)
+    schedule = (
+        optimisers.schedule(case["schedule"]["id"], **case["schedule"]["settings"]) if "schedule" in case else None
+    )
+    trajectory = optimisers.simulate(loss, optimiser, starts, len(expected) - 1, schedule=schedule)
     np.testing.assert_array_equal(trajectory.diverged_at, -1)
     np.testing.assert_allclose(
         trajectory.x.reshape(expected.shape),
@@ -39,7 +44,8 @@ def assert_matches_torch(case: dict, expected: np.ndarray) -> None:
 
 
 def case_id(case: dict) -> str:
-    return f"{case['key']}-{case['optimiser']}-{case['loss']}"
+    schedule = f"-{case['schedule']['id']}" if "schedule" in case else ""
+    return f"{case['key']}-{case['optimiser']}-{case['loss']}{schedule}"
 
 
 def test_golden_files_cover_every_optimiser_with_defaults_and_other_settings():
@@ -179,3 +185,76 @@ def test_batched_call_equals_separate_calls_exactly(id, loss_id):
                 np.testing.assert_array_equal(batched.state[name][:, i, j], array, err_msg=name)
             for field in ("final_x", "final_loss", "diverged_at", "settled_at"):
                 np.testing.assert_array_equal(getattr(batched, field)[i, j], getattr(single, field), err_msg=field)
+
+
+def test_schedule_golden_files_cover_every_optimiser_under_every_schedule_in_1d_and_2d():
+    cases = INDEX_SCHEDULES["cases"]
+    scheduled = set(optimisers.SCHEDULES) - {"constant"}
+    optimiser_ids = {case["optimiser"] for case in cases}
+    assert {"gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "amsgrad", "adamw"} <= optimiser_ids
+    assert {"nadam", "radam", "adamax", "adadelta"} <= optimiser_ids
+    for id in optimiser_ids:
+        assert {case["schedule"]["id"] for case in cases if case["optimiser"] == id} == scheduled, id
+    for dim in (1, 2):
+        assert {case["schedule"]["id"] for case in cases if losses.get(case["loss"]).dim == dim} == scheduled
+    assert INDEX_SCHEDULES["steps"] == 100
+
+
+@pytest.mark.parametrize("case", INDEX_SCHEDULES["cases"], ids=case_id)
+def test_matches_golden_torch_trajectory_with_a_schedule(case):
+    expected = POINTS_SCHEDULES[case["key"]]
+    assert expected.shape[:2] == (INDEX_SCHEDULES["steps"] + 1, len(case["starts"]))
+    assert_matches_torch(case, expected)
+
+
+def random_schedule(rng: np.random.Generator, steps: int) -> tuple[str, dict]:
+    """A schedule other than constant with settings drawn over ranges that change the rate within `steps`."""
+    id = str(rng.choice([id for id in optimisers.SCHEDULES if id != "constant"]))
+    draws = {
+        "step_size": lambda: int(rng.integers(1, steps // 3)),
+        "gamma": lambda: float(rng.uniform(0.5, 1.0) if id == "step" else rng.uniform(0.9, 1.0)),
+        "t_max": lambda: int(rng.integers(5, 2 * steps)),
+        "warmup": lambda: int(rng.integers(1, steps // 2)),
+        "min_factor": lambda: float(rng.uniform(0.0, 0.5)),
+        "pct_start": lambda: float(rng.uniform(0.05, 0.9)),
+        "div_factor": lambda: float(rng.uniform(2.0, 50.0)),
+        "final_div_factor": lambda: float(np.exp(rng.uniform(0.0, np.log(1e5)))),
+    }
+    return id, {setting.name: draws[setting.name]() for setting in optimisers.SCHEDULES[id].settings}
+
+
+@pytest.mark.parametrize("seed, id", list(enumerate(optimisers.REGISTRY)))
+def test_matches_torch_live_on_random_schedules(seed, id):
+    pytest.importorskip("torch")
+    from tools.make_golden import torch_trajectory, well_behaved
+
+    rng = np.random.default_rng(1000 + seed)
+    for _ in range(10):
+        case = random_case(rng, id)
+        schedule = random_schedule(rng, 100)
+        keep, _ = well_behaved(id, case["hyperparameters"], case["loss"], case["starts"], schedule=schedule)
+        if keep.any():
+            break
+    assert keep.any(), f"no well-conditioned draw for {id}"
+    case["starts"] = case["starts"][keep].tolist()
+    case["schedule"] = {"id": schedule[0], "settings": schedule[1]}
+    expected = torch_trajectory(id, case["hyperparameters"], case["loss"], case["starts"], schedule=schedule)
+    assert_matches_torch(case, expected)
+
+
+@pytest.mark.parametrize("schedule_id", [id for id in optimisers.SCHEDULES if id != "constant"])
+@pytest.mark.parametrize("id", ["gd", "adam", "adamw", "adadelta"])
+def test_batched_call_equals_separate_calls_exactly_with_a_schedule(id, schedule_id):
+    loss = losses.get("wavy")
+    schedule = optimisers.schedule(schedule_id)
+    alphas = ARRAY_SETTINGS[id]["alpha"]
+    starts = np.array([-1.5, 0.3, 2.0])
+    batched = optimisers.simulate(
+        loss, optimisers.create(id, alpha=np.array(alphas)), starts[:, None, None], 60, schedule=schedule
+    )
+    for i, start in enumerate(starts):
+        for j, alpha in enumerate(alphas):
+            single = optimisers.simulate(loss, optimisers.create(id, alpha=alpha), [start], 60, schedule=schedule)
+            np.testing.assert_array_equal(batched.x[:, i, j], single.x)
+            np.testing.assert_array_equal(batched.lr[:, i, j], single.lr)
+            np.testing.assert_array_equal(batched.settled_at[i, j], single.settled_at)

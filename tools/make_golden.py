@@ -3,7 +3,8 @@
     .venv/bin/python tools/make_golden.py
 
 writes tests/golden/torch_optim.json (the cases) and tests/golden/torch_optim.npz (their points) for
-the 1-D losses, and torch_optim_2d.json and torch_optim_2d.npz for the 2-D ones.
+the 1-D losses, torch_optim_2d.json and torch_optim_2d.npz for the 2-D ones, and torch_schedules.json
+and torch_schedules.npz for every optimiser under every learning-rate schedule, on 1-D and 2-D losses.
 torch is needed only here, in tests that skip without it, and in bench/; never at run time.
 
 The mapping from our ids and hyperparameter names to torch.optim, and the gradients of the
@@ -228,6 +229,53 @@ SETTINGS_2D = {
 }
 
 
+# Learning-rate schedules in our names (id, settings), for every optimiser; the settings are nobody's defaults.
+SCHEDULES = [
+    ("step", {"step_size": 7, "gamma": 0.6}),
+    ("exponential", {"gamma": 0.97}),
+    ("cosine", {"t_max": 40, "min_factor": 0.1}),
+    ("warmup_cosine", {"warmup": 8, "t_max": 60, "min_factor": 0.02}),
+    ("one_cycle", {"pct_start": 0.25, "div_factor": 10.0, "final_div_factor": 100.0}),
+]
+SCHEDULE_LOSSES_2D = ("ravine", "himmelblau", "rosenbrock")
+
+
+def torch_scheduler(optimiser: torch.optim.Optimizer, schedule: tuple[str, dict], steps: int):
+    """The torch.optim.lr_scheduler equivalent to our schedule (id, settings) over `steps` steps."""
+    schedulers = torch.optim.lr_scheduler
+    id, settings = schedule
+    alpha = optimiser.param_groups[0]["lr"]
+    if id == "step":
+        return schedulers.StepLR(optimiser, step_size=settings["step_size"], gamma=settings["gamma"])
+    if id == "exponential":
+        return schedulers.ExponentialLR(optimiser, gamma=settings["gamma"])
+    if id == "cosine":
+        return schedulers.CosineAnnealingLR(optimiser, T_max=settings["t_max"], eta_min=alpha * settings["min_factor"])
+    if id == "warmup_cosine":
+        warmup = settings["warmup"]
+        return schedulers.SequentialLR(
+            optimiser,
+            [
+                schedulers.LinearLR(optimiser, start_factor=1 / warmup, end_factor=1.0, total_iters=warmup),
+                schedulers.CosineAnnealingLR(
+                    optimiser, T_max=settings["t_max"], eta_min=alpha * settings["min_factor"]
+                ),
+            ],
+            milestones=[warmup],
+        )
+    if id == "one_cycle":
+        return schedulers.OneCycleLR(
+            optimiser,
+            max_lr=alpha,
+            total_steps=steps,
+            pct_start=settings["pct_start"],
+            div_factor=settings["div_factor"],
+            final_div_factor=settings["final_div_factor"],
+            cycle_momentum=False,
+        )
+    raise ValueError(f"no torch scheduler for {id!r}")
+
+
 def torch_arguments(id: str, settings: dict[str, float]) -> tuple[type[torch.optim.Optimizer], dict]:
     """The torch.optim class and keyword arguments equivalent to our optimiser `id` with `settings`."""
     cls, fixed = TORCH_CLASSES[id]
@@ -241,22 +289,32 @@ def torch_arguments(id: str, settings: dict[str, float]) -> tuple[type[torch.opt
 
 
 def torch_trajectory(
-    id: str, settings: dict[str, float], loss: str, starts, steps: int = STEPS, jitter: float = 0.0
+    id: str,
+    settings: dict[str, float],
+    loss: str,
+    starts,
+    steps: int = STEPS,
+    jitter: float = 0.0,
+    schedule: tuple[str, dict] | None = None,
 ) -> np.ndarray:
     """The points torch.optim visits from each start, with the analytic gradient: (steps+1, len(starts)),
     with a last axis of 2 for 2-D starts.
 
     `jitter` > 0 adds seeded noise of that size to the point after every step (see `well_behaved`).
+    A `schedule` (id, settings) steps its torch scheduler after every optimiser step.
     """
     cls, arguments = torch_arguments(id, settings)
     # Each optimiser acts elementwise, so one tensor holds every start.
     param = torch.nn.Parameter(torch.tensor(starts, dtype=torch.float64))
     optimiser = cls([param], **arguments)
+    scheduler = torch_scheduler(optimiser, schedule, steps) if schedule else None
     noise = torch.Generator().manual_seed(0)
     points = [param.detach().clone()]
     for _ in range(steps):
         param.grad = GRADIENTS[loss](param.detach())
         optimiser.step()
+        if scheduler:
+            scheduler.step()
         if jitter:
             with torch.no_grad():
                 param.add_(jitter * torch.randn(param.shape, generator=noise))
@@ -265,7 +323,7 @@ def torch_trajectory(
 
 
 def well_behaved(
-    id: str, settings: dict[str, float], loss: str, starts, steps: int = STEPS
+    id: str, settings: dict[str, float], loss: str, starts, steps: int = STEPS, schedule: tuple[str, dict] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Which starts stay finite and within BOUND, and how much each amplifies a tiny noise.
 
@@ -274,8 +332,8 @@ def well_behaved(
     grow), so the noise is added at every step, standing in for rounding.
     """
     # (steps+1, starts, coordinates) for 1-D and 2-D starts alike, so that each start is judged as a whole.
-    points = torch_trajectory(id, settings, loss, starts, steps).reshape(steps + 1, len(starts), -1)
-    jittered = torch_trajectory(id, settings, loss, starts, steps, JITTER).reshape(points.shape)
+    points = torch_trajectory(id, settings, loss, starts, steps, schedule=schedule).reshape(steps + 1, len(starts), -1)
+    jittered = torch_trajectory(id, settings, loss, starts, steps, JITTER, schedule).reshape(points.shape)
     with np.errstate(invalid="ignore"):
         finite = np.isfinite(points).all(axis=(0, 2)) & (np.abs(points) <= BOUND).all(axis=(0, 2))
         amplification = np.abs(jittered - points).max(axis=(0, 2)) / JITTER
@@ -286,12 +344,13 @@ def describe(cls: type, arguments: dict) -> str:
     return f"torch.optim.{cls.__name__}({', '.join(f'{k}={v!r}' for k, v in arguments.items())})"
 
 
-def write_golden(name: str, runs: list[tuple[str, dict[str, float], str, list]], steps: int) -> None:
-    """Write GOLDEN/name.json and .npz: a case per (id, settings, loss, starts) of `runs`, less chaotic starts."""
+def write_golden(name: str, runs: list[tuple[str, dict[str, float], str, list, tuple | None]], steps: int) -> None:
+    """Write GOLDEN/name.json and .npz: a case per (id, settings, loss, starts, schedule) of `runs`, less
+    chaotic starts."""
     cases, points, dropped = [], {}, []
-    for id, settings, loss, starts in runs:
-        keep, amplification = well_behaved(id, settings, loss, starts, steps)
-        label = f"{id} {settings or 'defaults'} on {loss}"
+    for id, settings, loss, starts, schedule in runs:
+        keep, amplification = well_behaved(id, settings, loss, starts, steps, schedule)
+        label = f"{id} {settings or 'defaults'} on {loss}" + (f" with {schedule}" if schedule else "")
         for start, kept, factor in zip(starts, keep, amplification, strict=True):
             if not kept:
                 dropped.append(f"{label} from {start}: noise grows ×{factor:.3g}")
@@ -299,18 +358,12 @@ def write_golden(name: str, runs: list[tuple[str, dict[str, float], str, list]],
             continue
         kept = [s for s, k in zip(starts, keep, strict=True) if k]
         key = f"case{len(cases):03d}"
-        points[key] = torch_trajectory(id, settings, loss, kept, steps)
+        points[key] = torch_trajectory(id, settings, loss, kept, steps, schedule=schedule)
         cls, arguments = torch_arguments(id, settings)
-        cases.append(
-            {
-                "key": key,
-                "optimiser": id,
-                "hyperparameters": settings,
-                "loss": loss,
-                "starts": kept,
-                "torch": describe(cls, arguments),
-            }
-        )
+        case = {"key": key, "optimiser": id, "hyperparameters": settings, "loss": loss, "starts": kept}
+        if schedule:
+            case["schedule"] = {"id": schedule[0], "settings": schedule[1]}
+        cases.append(case | {"torch": describe(cls, arguments)})
     GOLDEN.mkdir(parents=True, exist_ok=True)
     header = {"torch": torch.__version__, "steps": steps, "dtype": "float64"}
     lines = ",\n".join(json.dumps(case, ensure_ascii=False) for case in cases)
@@ -327,7 +380,7 @@ def main() -> None:
     write_golden(
         "torch_optim",
         [
-            (id, settings, loss, starts)
+            (id, settings, loss, starts, None)
             for id, settings_list in SETTINGS.items()
             for settings in settings_list
             for loss, starts in STARTS.items()
@@ -337,12 +390,29 @@ def main() -> None:
     write_golden(
         "torch_optim_2d",
         [
-            (id, settings, loss, STARTS_2D[loss])
+            (id, settings, loss, STARTS_2D[loss], None)
             for loss, settings_by_id in SETTINGS_2D.items()
             for id, settings_list in settings_by_id.items()
             for settings in settings_list
         ],
         STEPS_2D,
+    )
+    # Every optimiser with its last settings on the 1-D losses, and with its first on some 2-D ones.
+    write_golden(
+        "torch_schedules",
+        [
+            (id, settings_list[-1], loss, starts, schedule)
+            for id, settings_list in SETTINGS.items()
+            for schedule in SCHEDULES
+            for loss, starts in STARTS.items()
+        ]
+        + [
+            (id, settings_list[0], loss, STARTS_2D[loss], schedule)
+            for loss in SCHEDULE_LOSSES_2D
+            for id, settings_list in SETTINGS_2D[loss].items()
+            for schedule in SCHEDULES
+        ],
+        STEPS,
     )
 
 
