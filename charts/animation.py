@@ -96,11 +96,13 @@ _COLUMN_GAP = 0.06  # of the plot area's width
 @dataclass(frozen=True)
 class RunTrace:
     """One run to draw: its name, a CSS colour, and a trajectory of one start recorded with
-    record="all" (batch shape (): x (steps+1, dim), loss (steps+1,), lr (steps, dim), …)."""
+    record="all" (batch shape (): x (steps+1, dim), loss (steps+1,), lr (steps, dim), …); and with a
+    learning-rate schedule, its factor on α at steps 1 … steps."""
 
     label: str
     colour: str
     trajectory: Trajectory
+    lr_factors: Sequence[float] | None = None
 
 
 def check_runs(runs: Sequence[RunTrace]) -> None:

@@ -15,7 +15,7 @@ from charts.animation import (
     default_view,
     max_steps,
 )
-from charts.internals import STEP_AXIS_HEIGHT, internals_part
+from charts.internals import STEP_AXIS_HEIGHT, has_schedule, internals_part
 from losses import Loss
 
 
@@ -33,18 +33,19 @@ def playground_figure(
 ) -> dict:
     """animation_figure's animation on top, internals_figure's rows under its controls; over a curve, the
     x and loss rows keep to `view`'s ranges. One frame per step moves the points, the trails and the rows' step
-    markers; the legend (overlay) toggles a run everywhere. Without `internals`, the animation alone."""
+    markers; the legend (overlay) toggles a run everywhere. A run with a learning-rate schedule adds the
+    schedule's row on top of them. Without `internals`, the animation alone, with the schedule's row if any."""
     view = view or default_view(loss)
-    if not internals:
+    if not internals and not has_schedule(runs):
         return animation_figure(loss, runs, layout=layout, view=view, trail=trail, frame_ms=frame_ms, step=step)
     animation = animation_part(loss, runs, view, layout=layout, trail=trail, frame_ms=frame_ms, step=step)
     # Over a map the view's ranges are x and y, which the rows do not plot against the loss.
     rows_view = view if loss.dim == 1 else None
-    internals = internals_part(
-        runs, rows_view, step=step, log_loss=log_loss, first_axis=animation.axes + 1, legend=False
+    rows = internals_part(
+        runs, rows_view, step=step, log_loss=log_loss, first_axis=animation.axes + 1, legend=False, internals=internals
     )
     return compose(
-        [animation, internals],
+        [animation, rows],
         margin_bottom=STEP_AXIS_HEIGHT,
         gap=CONTROLS_HEIGHT,
         frames=max_steps(runs) + 1,

@@ -39,9 +39,17 @@ class Run:
     label: str
     colour: str
     options: Mapping[str, bool] = field(default_factory=dict)
+    schedule: str = "constant"  # the learning-rate schedule's id
+    schedule_settings: Mapping[str, float] = field(default_factory=dict)
 
     def create_optimiser(self) -> optimisers.Optimiser:
         return optimisers.create(self.optimiser, **self.hyperparameters, **self.options)
+
+    def create_schedule(self) -> optimisers.Schedule | None:
+        """The run's learning-rate schedule, or None for a constant α."""
+        if self.schedule == "constant":
+            return None
+        return optimisers.schedule(self.schedule, **self.schedule_settings)
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,9 @@ def to_query_params(config: Config) -> dict[str, str]:
         params[prefix] = run.optimiser
         params |= {f"{prefix}.{name}": repr(value) for name, value in run.hyperparameters.items()}
         params |= {f"{prefix}.{name}": str(int(value)) for name, value in run.options.items()}
+        if run.schedule != "constant":
+            params[f"{prefix}.schedule"] = run.schedule
+            params |= {f"{prefix}.schedule.{name}": repr(value) for name, value in run.schedule_settings.items()}
         params[f"{prefix}.x0"] = ",".join(repr(v) for v in run.x0)
         params[f"{prefix}.label"] = run.label
         params[f"{prefix}.colour"] = run.colour.lstrip("#")
@@ -247,7 +258,39 @@ def _run_from_params(params, prefix: str, index: int, domain, messages: list[str
     label = params.get(f"{prefix}.label", run.label)[:MAX_LABEL_LENGTH] or run.label
     colour_match = _COLOUR.fullmatch(params.get(f"{prefix}.colour", ""))
     colour = f"#{colour_match.group(1).lower()}" if colour_match else run.colour
-    return replace(run, hyperparameters=hyperparameters, options=options, x0=x0, label=label, colour=colour)
+    schedule, schedule_settings = _schedule(params, prefix, messages)
+    return replace(
+        run,
+        hyperparameters=hyperparameters,
+        options=options,
+        x0=x0,
+        label=label,
+        colour=colour,
+        schedule=schedule,
+        schedule_settings=schedule_settings,
+    )
+
+
+def _schedule(params, prefix: str, messages: list[str]) -> tuple[str, dict[str, float]]:
+    """A run's schedule from `<prefix>.schedule` and `<prefix>.schedule.<setting>`: an unknown one is
+    constant, a setting missing or invalid at its default."""
+    schedule_id = params.get(f"{prefix}.schedule", "constant")
+    if schedule_id not in optimisers.SCHEDULES:
+        messages.append(f"Run {prefix[1:]}: unknown schedule {schedule_id!r}; using a constant α.")
+        return "constant", {}
+    settings = {}
+    for setting in optimisers.SCHEDULES[schedule_id].settings:
+        text = params.get(f"{prefix}.schedule.{setting.name}")
+        number = _number(text)
+        try:
+            # An unreadable text goes to `validate` as it is, so that the message quotes it.
+            settings[setting.name] = setting.validate(
+                setting.default if text is None else (text if number is None else number)
+            )
+        except ValueError as error:
+            messages.append(f"Run {prefix[1:]}: the schedule's {error}; using {setting.default:g}.")
+            settings[setting.name] = setting.validate(setting.default)
+    return schedule_id, settings
 
 
 def _start(text: str | None, prefix: str, domain, messages: list[str]) -> tuple[float, ...]:

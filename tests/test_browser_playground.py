@@ -145,3 +145,54 @@ def test_the_run_being_edited_stays_picked_while_it_is_renamed(page, app_url):
     picked = "Array.from(document.querySelectorAll('[data-testid=stRadio] input:checked'))"
     assert "Run 2" in page.evaluate(f"() => {picked}.map(input => input.closest('label').innerText)")
     assert page.get_by_label("Label").input_value() == "Adam, faster"
+
+
+SCHEDULED_URL = "?loss=quartic&steps=40&r1=adam&r1.alpha=0.2&r1.x0=1.5&r1.schedule=cosine&r1.schedule.t_max=20"
+# The drawn x (px) of the step line across the rows under the animation: its path's first point.
+STEP_LINE_X = f"""() => {{
+    const gd = {FIND_ANIMATION};
+    const group = Array.from(gd.querySelectorAll('.scatterlayer .trace'))
+        .find(g => g.__data__[0].trace.name === 'step');
+    return parseFloat(group.querySelector('path.js-line').getAttribute('d').slice(1));
+}}"""
+
+
+def test_a_schedule_draws_its_row_whose_step_line_follows_the_frame_and_is_picked_in_the_sidebar(page, app_url):
+    page.goto(app_url + SCHEDULED_URL)
+    page.wait_for_function(f"() => !!({FIND_ANIMATION})", timeout=90_000)
+    wait_for_app(page)
+    titles = page.locator(".js-plotly-plot .annotation-text").all_text_contents()
+    assert "learning-rate schedule: the factor on α" in titles
+    # The factor's curve is drawn: down from 1 to its floor at step 21, where the cosine turns, and up again.
+    lowest_step = f"""() => {{
+        const gd = {FIND_ANIMATION};
+        const group = Array.from(gd.querySelectorAll('.scatterlayer .trace'))
+            .find(g => g.__data__[0].trace.name === 'Adam' && g.__data__[0].trace.x0 === 1);
+        const trace = group.__data__[0].trace, xaxis = gd._fullLayout['xaxis' + trace.xaxis.slice(1)];
+        const points = group.querySelector('path.js-line').getAttribute('d').split(/[ML]/).filter(Boolean)
+            .map(point => point.split(',').map(Number));
+        const lowest = points.reduce((a, b) => (b[1] > a[1] ? b : a));
+        return xaxis.p2d(lowest[0]);
+    }}"""
+    assert page.evaluate(lowest_step) == pytest.approx(21, abs=0.5)
+    assert page.evaluate(MARGINS_KEPT)
+    at_start = page.evaluate(STEP_LINE_X)
+    rail = page.locator(".slider-rail-rect").first.bounding_box()
+    page.mouse.click(rail["x"] + rail["width"] - 1, rail["y"] + rail["height"] / 2)  # the last step
+    page.wait_for_function(f"start => ({STEP_LINE_X})() > start + 100", arg=at_start, timeout=10_000)
+    page.screenshot(path=str(ARTIFACTS / "playground-schedule.png"), full_page=True)
+
+    wait_for_app(page)
+    schedule_box = page.get_by_role("combobox", name=re.compile("Learning-rate schedule"))
+    schedule_box.click()
+    schedule_box.press_sequentially("Step decay")
+    schedule_box.press("Enter")
+    page.wait_for_url(re.compile(r"r1\.schedule=step"), timeout=30_000)
+    wait_for_app(page)
+    assert "r1.schedule.step_size=30" in page.url
+    step_size = page.get_by_role("spinbutton", name=re.compile("step_size"))
+    expect(step_size).to_have_value("30")
+    step_size.fill("5")
+    step_size.press("Enter")
+    page.wait_for_url(re.compile(r"r1\.schedule\.step_size=5\b"), timeout=30_000)
+    wait_for_app(page)

@@ -512,6 +512,33 @@ def test_the_playground_figure_stacks_the_animation_over_the_internals_rows(layo
     )
 
 
+def scheduled_run(schedule: optimisers.Schedule, steps: int = 30) -> charts.RunTrace:
+    trajectory = optimisers.simulate(QUARTIC, optimisers.create("adam", alpha=0.1), [0.1], steps, schedule=schedule)
+    return charts.RunTrace("Adam, cosine", "#1f77b4", trajectory, schedule.factors(steps))
+
+
+@pytest.mark.parametrize("internals", [False, True])
+def test_a_scheduled_run_adds_a_row_of_its_factor_on_top_with_the_step_line_across(internals):
+    schedule = optimisers.schedule("cosine", t_max=20, min_factor=0.1)
+    runs = [rmsprop(30), scheduled_run(schedule)]
+    figure = charts.playground_figure(QUARTIC, runs, step=4, internals=internals)
+    titles = [a["text"] for a in figure["layout"]["annotations"]]
+    internals_titles = [a["text"] for a in charts.internals_figure(runs, step=4)["layout"]["annotations"]]
+    assert titles == internals_titles if internals else titles == internals_titles[:1]
+    assert titles[0] == "<b>learning-rate schedule: the factor on α</b>"
+    schedule_row = row_ids(figure)[1]  # under the animation's axes
+    (series,) = series_by_row(figure)[schedule_row]
+    assert series["name"] == "Adam, cosine" and series["x0"] == 1
+    np.testing.assert_allclose(series["y"], schedule.factors(30), rtol=5e-4)
+    low, high = row_range(figure, schedule_row)
+    assert low < 0.1 and high > 1.0
+    line = figure["data"][step_line(figure)]
+    np.testing.assert_allclose(
+        segment_on_the_page(figure, line, 0), figure["layout"][schedule_row.replace("y", "yaxis")]["domain"], atol=1e-4
+    )
+    assert shown(figure, 17)[step_line(figure)]["x0"] == 17
+
+
 @pytest.mark.parametrize("layout", ["overlay", "side_by_side"])
 def test_every_frame_moves_the_points_and_the_step_line_together(layout):
     runs = [rmsprop(60), adam(60)]

@@ -302,3 +302,44 @@ def test_the_pytorch_scripts_are_sent_only_when_asked_for():
     assert [c.language for c in at.code] == ["python", "python"]
     assert "torch.optim.RMSprop" in at.code[0].value and "torch.optim.Adam" in at.code[1].value
     assert "torch.optim does not have" in at.info[0].value
+
+
+SCHEDULED_URL = {
+    "loss": "quartic",
+    "steps": "60",
+    "r1": "adam",
+    "r1.alpha": "0.2",
+    "r1.x0": "1.5",
+    "r1.schedule": "cosine",
+    "r1.schedule.t_max": "30",
+    "r1.schedule.min_factor": "0.05",
+}
+
+
+def test_a_run_s_schedule_opens_from_the_url_with_its_row_and_its_path():
+    at = open_page(SCHEDULED_URL)
+    assert at.selectbox(key="run0.schedule").value == "cosine"
+    assert at.number_input(key="run0.schedule.cosine.t_max").value == 30
+    figure = animation(at)
+    assert row_titles(figure) == ["<b>learning-rate schedule: the factor on α</b>"]
+    schedule = optimisers.schedule("cosine", t_max=30, min_factor=0.05)
+    trajectory = optimisers.simulate(
+        losses.get("quartic"), optimisers.create("adam", alpha=0.2), [1.5], 60, schedule=schedule
+    )
+    np.testing.assert_allclose(point_path(figure, "Adam"), trajectory.x[:, 0], rtol=SHOWN, atol=1e-9)
+    assert not np.allclose(trajectory.x[:, 0], simulated_path("quartic", "adam", 1.5, 60, alpha=0.2), rtol=SHOWN)
+
+
+def test_a_schedule_is_picked_and_set_in_the_sidebar_and_kept_in_the_url():
+    at = open_page()
+    at.selectbox(key="run0.schedule").select("step").run()
+    assert at.query_params["r1.schedule"] == "step" and at.query_params["r1.schedule.step_size"] == "30"
+    at.number_input(key="run0.schedule.step.step_size").set_value(5).run()
+    assert at.query_params["r1.schedule.step_size"] == "5"
+    at.number_input(key="run0.schedule.step.gamma").set_value(0.0).run()  # γ = 0 is out of range
+    assert not at.exception
+    assert any("gamma must be in (0, 1]; got 0; using 0.1" in error.value for error in at.error)
+    assert at.query_params["r1.schedule.gamma"] == "0.1"
+    assert_no_nan_shown(animation(at))
+    at.selectbox(key="run0.schedule").select("constant").run()
+    assert "r1.schedule" not in at.query_params and not row_titles(animation(at))

@@ -25,13 +25,14 @@ from config import (
     valid_domain,
 )
 from views import session
-from views.session import EDITED_RUN, RUN_IDS, edited_run, run_key
+from views.session import EDITED_RUN, RUN_IDS, edited_run, run_key, schedule_key
 from views.widgets import (
     START_LABELS,
     chosen_loss,
     hyperparameter_input,
     loss_input,
     position_input,
+    schedule_setting_input,
     show_figure,
 )
 
@@ -39,7 +40,9 @@ from views.widgets import (
 @st.cache_data(max_entries=512, show_spinner=False)
 def simulate_run(config: Config, run: Run):
     loss = resolve_loss(config.loss, config.expression, config.domain, config.loss_settings)
-    return optimisers.simulate(loss, run.create_optimiser(), np.array(run.x0), config.steps)
+    return optimisers.simulate(
+        loss, run.create_optimiser(), np.array(run.x0), config.steps, schedule=run.create_schedule()
+    )
 
 
 def restore_settings() -> list[str]:
@@ -70,6 +73,17 @@ def run_controls(run_id: int, domain) -> None:
         for option in spec.options:
             st.session_state.setdefault(run_key(run_id, option.name), option.default)
             st.checkbox(option.name.replace("_", " "), key=run_key(run_id, option.name), help=option.meaning)
+        st.selectbox(
+            "Learning-rate schedule",
+            list(optimisers.SCHEDULES),
+            key=run_key(run_id, "schedule"),
+            format_func=lambda i: optimisers.SCHEDULES[i].name,
+            help="A factor on α at every step, as torch.optim.lr_scheduler sets it; drawn in a row under the"
+            " animation. The Theory page gives each one's formula.",
+        )
+        schedule_id = state[run_key(run_id, "schedule")]
+        for setting in optimisers.SCHEDULES[schedule_id].settings:
+            schedule_setting_input(setting, schedule_key(run_id, schedule_id, setting.name))
         for i, (low, high) in enumerate(domain):
             position_input(f"start {START_LABELS[i]}", run_key(run_id, f"x0_{i}"), low, high)
         label_column, colour_column = st.columns([3, 1], vertical_alignment="bottom")
@@ -279,7 +293,12 @@ def main() -> None:
 def descent(loss: losses.Loss, config: Config) -> None:
     """The animation with the internals, the results and the downloads."""
     trajectories = [simulate_run(replace(config, runs=()), run) for run in config.runs]
-    traces = [charts.RunTrace(r.label, r.colour, t) for r, t in zip(config.runs, trajectories, strict=True)]
+    traces = [
+        charts.RunTrace(
+            r.label, r.colour, t, schedule.factors(config.steps) if (schedule := r.create_schedule()) else None
+        )
+        for r, t in zip(config.runs, trajectories, strict=True)
+    ]
     view = charts.default_view(loss)
 
     # Filled once the animation is sent, so that it reaches the browser first.

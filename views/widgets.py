@@ -13,6 +13,7 @@ import charts
 import losses
 from config import CUSTOM_DOMAIN, CUSTOM_LOSS, MAX_DOMAIN_WIDTH, MAX_EXPRESSION_LENGTH, valid_domain
 from optimisers import HyperParameter
+from optimisers.schedules import ScheduleSetting
 
 START_LABELS = ("x₀", "y₀")  # a start's coordinates, in the order of the loss's variables
 # Slider stops for settings such as β, where what matters is how close to 1 they are.
@@ -98,6 +99,24 @@ def hyperparameter_input(h: HyperParameter, key: str) -> float:
         st.error(f"{h.name} must be in {h.range_text}; using {h.default:g}.")
         return h.default
     return float(value)
+
+
+def schedule_setting_input(setting: ScheduleSetting, key: str) -> None:
+    """An exact box for a learning-rate schedule's setting, with an inline error when it is out of range."""
+    st.session_state.setdefault(key, setting.default)
+    st.number_input(
+        f"{setting.name} ${setting.symbol}$",
+        key=key,
+        min_value=setting.low if setting.low_inclusive else None,
+        max_value=setting.high if math.isfinite(setting.high) else None,
+        step=1 if setting.whole_number else (1.0 if setting.log_scale else 0.01),
+        format="%d" if setting.whole_number else "%g",
+        help=setting.meaning,
+    )
+    try:
+        setting.validate(st.session_state[key])
+    except ValueError as error:
+        st.error(f"{error}; using {setting.default:g}.")
 
 
 def _copy(source_key: str, target_key: str) -> None:
