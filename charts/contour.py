@@ -161,15 +161,15 @@ def image_layout(image: MapImage, view: View, number: int) -> dict:
     }
 
 
-def colour_axis(image: MapImage, top: float, length: float) -> dict:
-    """The layout's colour axis: the map's colours and their bar, `length` (paper) down from `top`."""
+def colour_axis(image: MapImage, top: float, length: float, x: float = 1) -> dict:
+    """The layout's colour axis: the map's colours and their bar, `length` (paper) down from `top`, at `x`."""
     return {
         "cmin": image.low,
         "cmax": image.high,
         "colorscale": MAP_COLOURS,
         "colorbar": {
             "title": {"text": image.title, "side": "right"},
-            "x": 1,
+            "x": x,
             "thickness": 12,
             "y": top,
             "yanchor": "top",

@@ -173,9 +173,8 @@ def _loss_settings(params, loss_id: str, messages: list[str]) -> tuple[tuple[str
         text = params.get(f"loss.{parameter.name}")
         value = parameter.default if text is None else _number(text)
         if value is None or not parameter.contains(value):
-            low, high = parameter.range
             messages.append(
-                f"The loss's {parameter.name} must be a number in [{low:g}, {high:g}], not {text!r};"
+                f"The loss's {parameter.name} must be {parameter.range_text}, not {text!r};"
                 f" using {parameter.default:g}."
             )
             value = parameter.default

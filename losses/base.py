@@ -54,9 +54,16 @@ class LossParameter:
     range: tuple[float, float]
     meaning: str
     log_scale: bool = False
+    whole_number: bool = False  # a switch (0 or 1) or a count
+
+    @property
+    def range_text(self) -> str:
+        """What a valid value is, as a message says it: 'a number in [1, 1000]', 'a whole number in [0, 1]'."""
+        return f"a {'whole ' if self.whole_number else ''}number in [{self.range[0]:g}, {self.range[1]:g}]"
 
     def contains(self, value) -> bool:
-        return isinstance(value, (int, float)) and self.range[0] <= value <= self.range[1]
+        in_range = isinstance(value, (int, float)) and self.range[0] <= value <= self.range[1]
+        return in_range and (not self.whole_number or value == int(value))
 
 
 @dataclass(frozen=True)

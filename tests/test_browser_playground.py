@@ -196,3 +196,43 @@ def test_a_schedule_draws_its_row_whose_step_line_follows_the_frame_and_is_picke
     step_size.press("Enter")
     page.wait_for_url(re.compile(r"r1\.schedule\.step_size=5\b"), timeout=30_000)
     wait_for_app(page)
+
+
+FAITHFUL_URL = "?loss=faithful&steps=60&r1=adam&r1.alpha=1.5&r1.x0=0,60&r1.schedule=exponential&r1.schedule.gamma=0.97"
+# The fitted line as drawn: its path's two ends, turned back into data by the panel's axes, as (w, b) of y = w·x + b.
+DRAWN_LINE = f"""() => {{
+    const gd = {FIND_ANIMATION};
+    const group = Array.from(gd.querySelectorAll('.scatterlayer .trace'))
+        .find(g => g.__data__[0].trace.name === 'Adam: fitted line');
+    const trace = group.__data__[0].trace;
+    const xaxis = gd._fullLayout['xaxis' + trace.xaxis.slice(1)];
+    const yaxis = gd._fullLayout['yaxis' + trace.yaxis.slice(1)];
+    const d = group.querySelector('path.js-line').getAttribute('d');
+    const [[x1, y1], [x2, y2]] = d.slice(1).split('L').map(point => point.split(',').map(Number))
+        .map(([x, y]) => [xaxis.p2d(x), yaxis.p2d(y)]);
+    const slope = (y2 - y1) / (x2 - x1);
+    return [slope, y1 - slope * x1];
+}}"""
+
+
+def test_the_fitted_line_beside_the_map_moves_with_the_frame(page, app_url):
+    page.goto(app_url + FAITHFUL_URL)
+    page.wait_for_function(f"() => !!({FIND_ANIMATION})", timeout=90_000)
+    wait_for_app(page)
+    assert page.evaluate(MARGINS_KEPT)
+    titles = page.locator(".js-plotly-plot .annotation-text").all_text_contents()
+    assert "the data, and each run's fitted line" in titles
+    drawn_points = f"""() => ({FIND_ANIMATION}).querySelectorAll('.scatterlayer .trace .point').length"""
+    assert page.evaluate(drawn_points) >= 272  # every eruption
+    assert page.evaluate(DRAWN_LINE) == pytest.approx([0.0, 60.0], abs=0.3)  # y = 0·x + 60 at the start
+
+    faithful = losses.get("faithful")
+    schedule = optimisers.schedule("exponential", gamma=0.97)
+    final = optimisers.simulate(faithful, optimisers.create("adam", alpha=1.5), [0.0, 60.0], 60, schedule=schedule)
+    rail = page.locator(".slider-rail-rect").first.bounding_box()
+    page.mouse.click(rail["x"] + rail["width"] - 1, rail["y"] + rail["height"] / 2)  # the last step
+    page.wait_for_function(f"() => Math.abs(({DRAWN_LINE})()[0]) > 1", timeout=10_000)
+    w, b = final.final_x
+    # Drawn to a fraction of a pixel: a slope and intercept close to the run's last (w, b).
+    assert page.evaluate(DRAWN_LINE) == pytest.approx([w, b], rel=0.02, abs=0.3)
+    page.screenshot(path=str(ARTIFACTS / "playground-faithful.png"), full_page=True)

@@ -17,6 +17,8 @@ INDEX = json.loads((GOLDEN / "torch_optim.json").read_text())
 POINTS = np.load(GOLDEN / "torch_optim.npz")
 INDEX_2D = json.loads((GOLDEN / "torch_optim_2d.json").read_text())
 POINTS_2D = np.load(GOLDEN / "torch_optim_2d.npz")
+INDEX_DATA = json.loads((GOLDEN / "torch_data.json").read_text())
+POINTS_DATA = np.load(GOLDEN / "torch_data.npz")
 INDEX_SCHEDULES = json.loads((GOLDEN / "torch_schedules.json").read_text())
 POINTS_SCHEDULES = np.load(GOLDEN / "torch_schedules.npz")
 RELATIVE_TOLERANCE = 1e-9
@@ -68,7 +70,9 @@ def test_matches_golden_torch_trajectory(case):
 
 def test_2d_golden_files_cover_every_2d_loss_with_several_optimisers():
     cases = INDEX_2D["cases"]
-    two_dimensional = {id for id in losses.ids() if losses.get(id).dim == 2}
+    two_dimensional = {
+        id for id in losses.ids() if losses.get(id).dim == 2 and not isinstance(losses.get(id), losses.DataLoss)
+    }
     assert {case["loss"] for case in cases} == two_dimensional
     for loss_id in two_dimensional:
         optimisers_used = {case["optimiser"] for case in cases if case["loss"] == loss_id}
@@ -258,3 +262,17 @@ def test_batched_call_equals_separate_calls_exactly_with_a_schedule(id, schedule
             np.testing.assert_array_equal(batched.x[:, i, j], single.x)
             np.testing.assert_array_equal(batched.lr[:, i, j], single.lr)
             np.testing.assert_array_equal(batched.settled_at[i, j], single.settled_at)
+
+
+def test_data_golden_files_cover_every_data_loss_with_several_optimisers():
+    data_losses = {id for id in losses.ids() if isinstance(losses.get(id), losses.DataLoss)}
+    assert data_losses == {"faithful", "iris_logistic"}
+    for loss_id in data_losses:
+        assert len({case["optimiser"] for case in INDEX_DATA["cases"] if case["loss"] == loss_id}) >= 5
+
+
+@pytest.mark.parametrize("case", INDEX_DATA["cases"], ids=case_id)
+def test_matches_golden_torch_trajectory_on_a_loss_fitted_to_data(case):
+    expected = POINTS_DATA[case["key"]]
+    assert expected.shape == (INDEX_DATA["steps"] + 1, len(case["starts"]), 2)
+    assert_matches_torch(case, expected)

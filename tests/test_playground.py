@@ -343,3 +343,26 @@ def test_a_schedule_is_picked_and_set_in_the_sidebar_and_kept_in_the_url():
     assert_no_nan_shown(animation(at))
     at.selectbox(key="run0.schedule").select("constant").run()
     assert "r1.schedule" not in at.query_params and not row_titles(animation(at))
+
+
+def test_a_loss_fitted_to_data_opens_from_the_url_with_its_setting_and_the_data_beside_the_map():
+    at = open_page(
+        {"loss": "faithful", "loss.standardise": "1", "steps": "30", "r1": "adam", "r1.alpha": "2", "r1.x0": "0,0"}
+    )
+    assert at.slider(key="loss.standardise").value == 1.0
+    figure = animation(at)
+    assert any(trace["name"] == "Adam: fitted line" for trace in figure["data"])
+    assert figure["layout"]["xaxis"]["title"]["text"] == "w"
+    standardised = losses.get("faithful", standardise=1)
+    expected = optimisers.simulate(standardised, optimisers.create("adam", alpha=2.0), [0.0, 0.0], 30).final_x
+    assert results(at)[0]["final x"] == ", ".join(f"{v:.6g}" for v in expected)
+    assert results(at)[0]["ended in"] in ("global minimum", "no minimum")
+    at.slider(key="loss.standardise").set_value(0.0).run()
+    assert at.query_params["loss.standardise"] == "0.0"
+    assert_no_nan_shown(animation(at))
+
+
+def test_a_bad_setting_of_a_data_loss_in_the_url_is_repaired():
+    at = open_page({"loss": "faithful", "loss.standardise": "0.5", "r1": "gd"})
+    assert any("standardise must be a whole number in [0, 1]" in w.value for w in at.warning)
+    assert at.query_params["loss.standardise"] == "0.0"

@@ -564,3 +564,8 @@ def test_when_alpha_is_not_an_axis_each_optimiser_has_its_own_rate_and_its_cells
     assert not np.array_equal(adam_map(), slow)
     alphas = [link_config(link).runs[0].hyperparameters["alpha"] for link in app.dataframe[0].value["run"]]
     assert alphas == [default_alpha("gd"), default_alpha("adagrad"), default_alpha("rmsprop"), 0.05]
+
+
+def test_the_losses_fitted_to_data_are_not_offered_for_a_grid_of_runs():
+    options = run_page().selectbox(key="sweep_loss").options
+    assert "Himmelblau" in options and "Old Faithful line" not in options and "Iris logistic regression" not in options

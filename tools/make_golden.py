@@ -4,7 +4,9 @@
 
 writes tests/golden/torch_optim.json (the cases) and tests/golden/torch_optim.npz (their points) for
 the 1-D losses, torch_optim_2d.json and torch_optim_2d.npz for the 2-D ones, and torch_schedules.json
-and torch_schedules.npz for every optimiser under every learning-rate schedule, on 1-D and 2-D losses.
+and torch_schedules.npz for every optimiser under every learning-rate schedule, on 1-D and 2-D losses;
+torch_data.json and .npz for optimisers on the losses fitted to data, and torch_data_derivatives.json and .npz
+for those losses' values, gradients and Hessians by torch autograd.
 torch is needed only here, in tests that skip without it, and in bench/; never at run time.
 
 The mapping from our ids and hyperparameter names to torch.optim, and the gradients of the
@@ -14,6 +16,7 @@ our code, so that the golden files are a reference nobody here wrote.
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 from pathlib import Path
@@ -107,6 +110,104 @@ GRADIENTS = {
         )
     ),
 }
+
+
+def data_columns(name: str) -> dict[str, list[str]]:
+    """A CSV file of losses/data, read here rather than through our code."""
+    with open(GOLDEN.parent.parent / "losses" / "data" / f"{name}.csv", newline="") as file:
+        rows = list(csv.DictReader(file))
+    return {column: [row[column] for row in rows] for column in rows[0]}
+
+
+def population_standardised(values: torch.Tensor) -> torch.Tensor:
+    return (values - values.mean()) / values.std(correction=0)
+
+
+def faithful_loss(standardise: bool):
+    """Mean squared error of waiting ≈ w·duration + b over Old Faithful's eruptions, for points (..., 2)."""
+    columns = data_columns("faithful")
+    duration = torch.tensor([float(v) for v in columns["duration"]])
+    waiting = torch.tensor([float(v) for v in columns["waiting"]])
+    feature = population_standardised(duration) if standardise else duration
+    return lambda p: ((p[..., :1] * feature + p[..., 1:] - waiting) ** 2).mean(dim=-1)
+
+
+def iris_logistic_loss():
+    """Mean cross-entropy of logistic regression, virginica (+1) against versicolor (−1), on the standardised
+    petal length and width, for weights (..., 2)."""
+    columns = data_columns("iris")
+    chosen = [i for i, name in enumerate(columns["species"]) if name in ("versicolor", "virginica")]
+    features = torch.stack(
+        [
+            population_standardised(torch.tensor([float(columns[c][i]) for i in chosen]))
+            for c in ("petal_length", "petal_width")
+        ],
+        dim=-1,
+    )
+    labels = torch.tensor([1.0 if columns["species"][i] == "virginica" else -1.0 for i in chosen])
+    return lambda p: torch.nn.functional.softplus(-labels * (p @ features.T)).mean(dim=-1)
+
+
+# The losses fitted to data: our id and settings → the loss written with torch.
+DATA_LOSSES = {
+    ("faithful", 0.0): faithful_loss(False),
+    ("faithful", 1.0): faithful_loss(True),
+    ("iris_logistic", None): iris_logistic_loss(),
+}
+
+
+def autograd_gradient(loss):
+    def gradient(point: torch.Tensor) -> torch.Tensor:
+        point = point.detach().requires_grad_(True)
+        return torch.autograd.grad(loss(point).sum(), point)[0]
+
+    return gradient
+
+
+GRADIENTS["faithful"] = autograd_gradient(DATA_LOSSES["faithful", 0.0])
+GRADIENTS["iris_logistic"] = autograd_gradient(DATA_LOSSES["iris_logistic", None])
+STARTS_DATA = {
+    "faithful": [[0.0, 0.0], [20.0, 70.0], [-4.0, 10.0]],
+    "iris_logistic": [[-4.0, 8.0], [0.0, 0.0], [9.0, -4.0]],
+}
+SETTINGS_DATA = {
+    "faithful": {
+        "gd": [{"alpha": 0.01}],
+        "momentum": [{"alpha": 0.002, "momentum": 0.9}],
+        "rmsprop": [{"alpha": 0.5}],
+        "adam": [{"alpha": 1.0}],
+        "adagrad": [{"alpha": 5.0}],
+    },
+    "iris_logistic": {
+        "gd": [{"alpha": 2.0}],
+        "nesterov": [{"alpha": 0.5, "momentum": 0.9}],
+        "rmsprop": [{"alpha": 0.1}],
+        "adam": [{"alpha": 0.3}],
+        "adadelta": [{}],
+    },
+}
+
+
+def write_data_derivatives() -> None:
+    """torch_data_derivatives: each data loss's value, gradient and Hessian at seeded points of its domain."""
+    points = torch.Generator().manual_seed(0)
+    cases, arrays = [], {}
+    for (id, setting), loss in DATA_LOSSES.items():
+        key = f"{id}_{len(cases)}"
+        at = torch.rand(12, 2, generator=points) * torch.tensor([30.0, 90.0]) + torch.tensor([-5.0, -10.0])
+        at = at if id == "faithful" else torch.rand(12, 2, generator=points) * 15 - 5
+        arrays[f"{key}_points"] = at.numpy()
+        arrays[f"{key}_values"] = loss(at).numpy()
+        arrays[f"{key}_gradients"] = autograd_gradient(loss)(at).numpy()
+        arrays[f"{key}_hessians"] = torch.stack([torch.autograd.functional.hessian(loss, p) for p in at]).numpy()
+        cases.append({"key": key, "loss": id, "settings": {} if setting is None else {"standardise": setting}})
+    (GOLDEN / "torch_data_derivatives.json").write_text(
+        json.dumps({"torch": torch.__version__, "cases": cases}, indent=1) + "\n"
+    )
+    np.savez_compressed(GOLDEN / "torch_data_derivatives.npz", **arrays)
+    print(f"wrote {len(cases)} data losses' derivatives to {GOLDEN / 'torch_data_derivatives'}.json and .npz")
+
+
 STARTS = {"quartic": [-2.0, -0.5, 0.1, 0.3, 1.5], "wavy": [-1.0, 0.5, 1.2, 2.4]}
 
 # Per optimiser: {} (our defaults, which must be torch's) and non-default settings in our names.
@@ -414,6 +515,17 @@ def main() -> None:
         ],
         STEPS,
     )
+    write_golden(
+        "torch_data",
+        [
+            (id, settings, loss, STARTS_DATA[loss], None)
+            for loss, settings_by_id in SETTINGS_DATA.items()
+            for id, settings_list in settings_by_id.items()
+            for settings in settings_list
+        ],
+        STEPS,
+    )
+    write_data_derivatives()
 
 
 if __name__ == "__main__":

@@ -104,7 +104,8 @@ def sidebar() -> tuple[losses.Loss, list[str], sweep.Axis, sweep.Axis, int, tupl
     """The sweep the sidebar describes, or None while a typed formula does not parse."""
     with st.sidebar:
         st.session_state.setdefault("sweep_loss", "quartic")
-        loss = loss_input("sweep_")
+        # A loss fitted to data costs a pass over the data per step, too slow for a grid of 200 × 200 runs.
+        loss = loss_input("sweep_", fitted_to_data=False)
         if loss is None:
             return None
         chosen = st.multiselect(

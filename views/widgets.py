@@ -161,7 +161,15 @@ def loss_setting_input(parameter: losses.LossParameter, key: str) -> None:
     if parameter.log_scale:
         st.number_input(label, min_value=low, max_value=high, key=key, format="%g", help=parameter.meaning)
     else:
-        st.slider(label, min_value=low, max_value=high, key=key, step=1.0, help=parameter.meaning)
+        st.slider(
+            label,
+            min_value=low,
+            max_value=high,
+            key=key,
+            step=1.0,
+            format="%d" if parameter.whole_number else None,
+            help=parameter.meaning,
+        )
 
 
 def formula(loss: losses.Loss) -> None:
@@ -196,16 +204,18 @@ def chosen_loss(prefix: str) -> tuple[losses.Loss | None, str | None]:
         return None, str(error)
 
 
-def loss_input(prefix: str) -> losses.Loss | None:
+def loss_input(prefix: str, fitted_to_data: bool = True) -> losses.Loss | None:
     """A choice of the catalogue's losses (with their settings, `{prefix}loss.<name>`) or a typed formula
     with its domain, under session keys `{prefix}loss`, `{prefix}expression`, `{prefix}domain_low` and
     `{prefix}domain_high`.
 
-    A formula that does not parse, or a bad domain, shows its error inline and gives None."""
+    A formula that does not parse, or a bad domain, shows its error inline and gives None. Without
+    `fitted_to_data`, the losses fitted to data are not offered."""
     state = st.session_state
+    offered = [i for i in losses.ids() if fitted_to_data or not isinstance(losses.get(i), losses.DataLoss)]
     st.selectbox(
         "Loss function",
-        (*losses.ids(), CUSTOM_LOSS),
+        (*offered, CUSTOM_LOSS),
         key=f"{prefix}loss",
         format_func=lambda i: "Your own formula" if i == CUSTOM_LOSS else losses.get(i).name,
     )
