@@ -40,6 +40,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.figure
 	$(BIN)/python bench/parse.py
 	$(BIN)/python bench/sweep.py
+	$(BIN)/python bench/noise.py
 	$(BIN)/python -m bench.browser
 
 # Needs torch, as the benchmarks do.

@@ -7,6 +7,7 @@ from functools import cache
 from losses.base import Loss, LossParameter, Minimum, domain_middle
 from losses.catalogue import _DEFINITIONS, PARAMETERS
 from losses.data import DataLoss, DataPanel
+from losses.noise import NoisyLoss, noisy
 from losses.parse import ExpressionError, parse
 
 __all__ = [
@@ -16,9 +17,11 @@ __all__ = [
     "Loss",
     "LossParameter",
     "Minimum",
+    "NoisyLoss",
     "domain_middle",
     "get",
     "ids",
+    "noisy",
     "parameters",
     "parse",
 ]

@@ -136,6 +136,11 @@ class Loss:
         value, *parts = self._compiled_value_and_grad(*_columns(X))
         return _filled(value, X.shape[:-1]), _stacked(parts, X.shape)
 
+    def sampled_value_and_grad(self, X, step: int, positions) -> tuple[Array, Array]:
+        """f(X) and the gradient an optimiser is given at step `step` (from 1), for runs X (runs, dim) at
+        `positions` (runs,) in the batch of starts: the exact gradient, unless the loss is noisy (losses.noise)."""
+        return self.value_and_grad(X)
+
     def hessian(self, X) -> Array:
         """The second derivatives at points X (..., dim), shaped (..., dim, dim)."""
         X = np.asarray(X, dtype=float)

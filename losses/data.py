@@ -21,6 +21,7 @@ import numpy as np
 import sympy as sp
 
 from losses.base import Array, Loss, LossParameter, minima_from_guesses
+from losses.noise import MAX_SEED, batch_rows
 
 DATA = Path(__file__).resolve().parent / "data"
 w, b, w1, w2 = sp.symbols("w b w_1 w_2", real=True)
@@ -71,35 +72,52 @@ class DataLoss(Loss):
     model: str = "squared"
     formula: str = ""  # LaTeX of the loss as a sum over the data
     panel: DataPanel | None = None
+    batch_size: int = 0  # the rows of each step's minibatch; 0 (or all of them) for the whole data
+    seed: int = 0  # of the minibatches' order
 
     @property
     def latex(self) -> str:
         return self.formula
 
-    def _outputs(self, X) -> Array:
-        """The model's output at every data point for parameters X (..., 2): (..., n)."""
-        return np.asarray(X, dtype=float) @ self.inputs.T
-
-    def _per_point(self, outputs: Array) -> tuple[Array, Array]:
-        """Each data point's loss and its derivative with respect to the model's output, both (..., n)."""
+    def _fit(self, X, inputs: Array, targets: Array) -> tuple[Array, Array]:
+        """The mean loss and its gradient over data rows `inputs` (…, m, 2) with `targets` (…, m), for
+        parameters X (…, 2). Elementwise products and sums along the rows only, so that every run's numbers
+        come out the same however many runs share the call."""
+        X = np.asarray(X, dtype=float)
+        outputs = X[..., :1] * inputs[..., 0] + X[..., 1:] * inputs[..., 1]
         if self.model == "squared":
-            residual = outputs - self.targets
-            return residual * residual, 2 * residual
-        margin = self.targets * outputs
-        return np.logaddexp(0.0, -margin), -self.targets * _sigmoid(-margin)
+            residual = outputs - targets
+            values, slopes = residual * residual, 2 * residual
+        else:
+            margin = targets * outputs
+            values, slopes = np.logaddexp(0.0, -margin), -targets * _sigmoid(-margin)
+        rows = targets.shape[-1]
+        gradient = np.stack([(slopes * inputs[..., i]).sum(axis=-1) for i in range(2)], axis=-1) / rows
+        return values.sum(axis=-1) / rows, gradient
 
     def f(self, X) -> Array:
-        return self._per_point(self._outputs(X))[0].mean(axis=-1)
+        return self._fit(X, self.inputs, self.targets)[0]
 
     def grad(self, X) -> Array:
-        return self.value_and_grad(X)[1]
+        return self._fit(X, self.inputs, self.targets)[1]
 
     def value_and_grad(self, X) -> tuple[Array, Array]:
-        values, slopes = self._per_point(self._outputs(X))
-        return values.mean(axis=-1), slopes @ self.inputs / len(self.targets)
+        return self._fit(X, self.inputs, self.targets)
+
+    def sampled_value_and_grad(self, X, step: int, positions) -> tuple[Array, Array]:
+        """The loss over all the data (what is recorded and shown), and the gradient over this step's
+        minibatch of each run (see losses.noise.batch_rows)."""
+        if not 0 < self.batch_size < len(self.targets):
+            return self.value_and_grad(X)
+        rows = batch_rows(self.seed, step, positions, len(self.targets), self.batch_size)
+        return self.f(X), self.batch_gradient(X, rows)
+
+    def batch_gradient(self, X, rows: Array) -> Array:
+        """The gradient over data rows `rows` (runs, m) for each run's parameters X (runs, 2)."""
+        return self._fit(X, self.inputs[rows], self.targets[rows])[1]
 
     def hessian(self, X) -> Array:
-        outputs = self._outputs(X)
+        outputs = np.asarray(X, dtype=float) @ self.inputs.T
         curvature = _sigmoid(outputs) * _sigmoid(-outputs) if self.model == "logistic" else np.full(outputs.shape, 2.0)
         return (curvature[..., None, :] * self.inputs.T) @ self.inputs / len(self.targets)
 
@@ -134,7 +152,33 @@ def _exact(values: Array) -> list[sp.Float]:
     return [sp.Float(repr(float(v)), 17) for v in values]
 
 
-def faithful(standardise: float) -> DataLoss:
+def batch_size_parameter(rows: int) -> LossParameter:
+    return LossParameter(
+        "batch_size",
+        "B",
+        0.0,
+        (0.0, float(rows)),
+        f"how many of the {rows} data rows each step's gradient is taken over, in a random order each epoch;"
+        " 0 for all of them (no noise)",
+        whole_number=True,
+    )
+
+
+SEED = LossParameter("seed", "seed", 0.0, (0.0, float(MAX_SEED)), "the minibatches' random order", whole_number=True)
+
+
+def with_minibatches(loss: DataLoss, batch_size: float, seed: float) -> DataLoss:
+    """The loss with its gradient taken over minibatches; settings as `losses.get` names them."""
+    return replace(
+        loss,
+        batch_size=int(batch_size),
+        seed=int(seed),
+        settings=(*loss.settings, ("batch_size", float(batch_size)), ("seed", float(seed))),
+    )
+
+
+@cache
+def _faithful(standardise: float) -> DataLoss:
     columns = read_columns("faithful")
     duration = np.array(columns["duration"], dtype=float)
     waiting = np.array(columns["waiting"], dtype=float)
@@ -171,10 +215,19 @@ def faithful(standardise: float) -> DataLoss:
     return replace(loss, minima=minima_from_guesses(loss, [(10.0, 30.0)]))
 
 
+def faithful(standardise: float, batch_size: float, seed: float) -> DataLoss:
+    return with_minibatches(_faithful(standardise), batch_size, seed)
+
+
 IRIS_CLASSES = ("versicolor", "virginica")  # labelled −1 and +1
 
 
-def iris_logistic() -> DataLoss:
+def iris_logistic(batch_size: float, seed: float) -> DataLoss:
+    return with_minibatches(_iris_logistic(), batch_size, seed)
+
+
+@cache
+def _iris_logistic() -> DataLoss:
     columns = read_columns("iris")
     chosen = np.isin(columns["species"], IRIS_CLASSES)
     petals = np.column_stack([np.array(columns[name], dtype=float)[chosen] for name in ("petal_length", "petal_width")])
@@ -212,3 +265,7 @@ def iris_logistic() -> DataLoss:
 
 
 DATA_DEFINITIONS = {"faithful": faithful, "iris_logistic": iris_logistic}
+DATA_PARAMETERS = {
+    "faithful": (STANDARDISE, batch_size_parameter(272), SEED),
+    "iris_logistic": (batch_size_parameter(100), SEED),
+}

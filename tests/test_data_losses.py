@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import losses
+import optimisers
 from losses.data import read_columns
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -113,3 +114,16 @@ def test_gradients_match_torch_autograd_live_at_random_points():
         loss = losses.get(id, **({} if setting is None else {"standardise": setting}))
         expected = autograd_gradient(torch_loss)(torch.tensor(points)).numpy()
         np.testing.assert_allclose(loss.grad(points), expected, rtol=1e-9, atol=1e-12, err_msg=id)
+
+
+@pytest.mark.parametrize(("id", "settings"), VARIANTS)
+def test_a_batch_of_runs_and_each_run_alone_agree_bit_for_bit(id, settings):
+    loss = losses.get(id, **settings)
+    starts = np.array([[0.0, 0.0], [20.0, 70.0], [-4.0, 9.0]])
+    optimiser = optimisers.create("adam", alpha=np.array([0.3, 1.0]))
+    batched = optimisers.simulate(loss, optimiser, starts[:, None, :], 50)
+    for i, start in enumerate(starts):
+        for j, alpha in enumerate((0.3, 1.0)):
+            alone = optimisers.simulate(loss, optimisers.create("adam", alpha=alpha), start, 50)
+            np.testing.assert_array_equal(batched.x[:, i, j], alone.x)
+            np.testing.assert_array_equal(batched.grad[:, i, j], alone.grad)
