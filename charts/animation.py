@@ -53,6 +53,7 @@ from charts.contour import (
     map_traces,
     map_view,
     path_trace,
+    seed_traces,
     step_ends,
 )
 from losses import Loss
@@ -98,12 +99,14 @@ _COLUMN_GAP = 0.06  # of the plot area's width
 class RunTrace:
     """One run to draw: its name, a CSS colour, and a trajectory of one start recorded with
     record="all" (batch shape (): x (steps+1, dim), loss (steps+1,), lr (steps, dim), …); and with a
-    learning-rate schedule, its factor on α at steps 1 … steps."""
+    learning-rate schedule, its factor on α at steps 1 … steps; on a noisy loss, maybe its path from every
+    seed, which a map draws faint with their median bold."""
 
     label: str
     colour: str
     trajectory: Trajectory
     lr_factors: Sequence[float] | None = None
+    seed_paths: np.ndarray | None = None  # (steps+1, seeds, dim): the run from each seed of a noisy loss
 
 
 def check_runs(runs: Sequence[RunTrace]) -> None:
@@ -627,6 +630,12 @@ def animation_part(
         static = [trace for number in range(1, panels + 1) for trace in map_traces(loss, view, image, number)]
         static += [
             path_trace(names[i], run.colour, run.trajectory.x, view, panel, numbers[i]) for i, run in enumerate(runs)
+        ]
+        static += [
+            trace
+            for i, run in enumerate(runs)
+            if run.seed_paths is not None
+            for trace in seed_traces(names[i], run.colour, run.seed_paths, view, panel, numbers[i])
         ]
     else:
         image, images = None, []

@@ -256,6 +256,21 @@ def path_trace(label: str, colour: str, points: np.ndarray, view: View, panel: t
     }
 
 
+def seed_traces(
+    label: str, colour: str, paths: np.ndarray, view: View, panel: tuple[float, float], number: int
+) -> list[dict]:
+    """A run's path from each seed (paths (frames, seeds, 2)), faint, and their median at every step, bold."""
+    count = paths.shape[1]
+    faint = [
+        path_trace(label, colour, paths[:, k], view, panel, number)
+        | {"name": f"{label} seed {k + 1}", "opacity": 0.22, "line": {"color": colour, "width": 1}}
+        for k in range(count)
+    ]
+    median = path_trace(label, colour, np.median(paths, axis=1), view, panel, number)
+    bold = {"name": f"{label} median of {count} seeds", "opacity": 0.95, "line": {"color": colour, "width": 3.5}}
+    return [*faint, median | bold]
+
+
 def drawing_points(pixels: np.ndarray) -> np.ndarray:
     """Which of a line's points (n, 2), in pixels, draw it to within PATH_TOLERANCE_PX of all of them
     (Ramer–Douglas–Peucker, measuring from the chord itself, so that a run going back and forth along a

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import losses
 import optimisers
+from losses.noise import MAX_SEED
 from losses.parse import MAX_LENGTH
 
 PALETTE = ("#f5c518", "#ff7f0e", "#1f77b4", "#2ca02c", "#d62728", "#9467bd")
@@ -64,6 +65,27 @@ class Config:
     log_loss: bool = False
     loss_settings: tuple[tuple[str, float], ...] = ()  # (name, value) for a loss that takes settings
     internals: bool = False  # the rows inside the optimisers under the animation
+    noise: float = 0.0  # σ of the Gaussian noise on the gradient of a loss not fitted to data
+    seed: int = 0  # of that noise (a loss fitted to data has its own, with its batch size)
+    seeds: bool = False  # each run with SEEDS_SHOWN seeds, drawn faint, their median bold
+
+
+SEEDS_SHOWN = 20
+MAX_NOISE = 1e6
+
+
+def noisy_loss(loss: losses.Loss, config: Config) -> losses.Loss:
+    """The loss as the runs see it: with the config's Gaussian noise, unless it is fitted to data, whose
+    noise is its minibatches."""
+    if config.noise and not isinstance(loss, losses.DataLoss):
+        return losses.noisy(loss, config.noise, config.seed)
+    return loss
+
+
+def has_noise(loss: losses.Loss, config: Config) -> bool:
+    if isinstance(loss, losses.DataLoss):
+        return 0 < loss.batch_size < len(loss.targets)
+    return config.noise > 0
 
 
 def resolve_loss(
@@ -105,6 +127,10 @@ def to_query_params(config: Config) -> dict[str, str]:
         params["log"] = "1"
     if config.internals:
         params["internals"] = "1"
+    if config.noise:
+        params |= {"noise": repr(config.noise), "seed": str(config.seed)}
+    if config.seeds:
+        params["seeds"] = "1"
     for number, run in enumerate(config.runs, start=1):
         prefix = f"r{number}"
         params[prefix] = run.optimiser
@@ -160,10 +186,35 @@ def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
         runs = list(landing_config().runs)
     log_loss = _switch(params.get("log"), "log", default.log_loss, messages)
     internals = _switch(params.get("internals"), "internals", default.internals, messages)
+    noise = _noise(params.get("noise"), messages)
+    seed = _whole_number(params.get("seed"), "seed", default.seed, (0, MAX_SEED), messages)
+    seeds = _switch(params.get("seeds"), "seeds", default.seeds, messages)
     config = Config(
-        loss_id, expression, custom_domain, tuple(runs), steps, layout, frame_ms, log_loss, loss_settings, internals
+        loss_id,
+        expression,
+        custom_domain,
+        tuple(runs),
+        steps,
+        layout,
+        frame_ms,
+        log_loss,
+        loss_settings,
+        internals,
+        noise,
+        seed,
+        seeds,
     )
     return config, messages
+
+
+def _noise(text: str | None, messages: list[str]) -> float:
+    if text is None:
+        return 0.0
+    value = _number(text)
+    if value is None or not 0 <= value <= MAX_NOISE:
+        messages.append(f"noise {text!r} is not a number in [0, {MAX_NOISE:g}]: using 0.")
+        return 0.0
+    return value
 
 
 def _loss_settings(params, loss_id: str, messages: list[str]) -> tuple[tuple[str, float], ...]:

@@ -63,6 +63,23 @@ class Trajectory:
     lr: Array | None = None
     state: dict[str, Array] = field(default_factory=dict)
 
+    def run(self, index: int) -> Trajectory:
+        """Run `index` of a trajectory whose batch has one axis (as of a batch of seeds), with batch ()."""
+        steps_first = {
+            name: getattr(self, name)[:, index]
+            for name in ("x", "loss", "grad", "lr")
+            if getattr(self, name) is not None
+        }
+        return Trajectory(
+            self.steps,
+            self.final_x[index],
+            self.final_loss[index],
+            self.diverged_at[index],
+            self.settled_at[index],
+            **steps_first,
+            state={name: values[:, index] for name, values in self.state.items()},
+        )
+
 
 def _healthy(x: Array, value: Array, grad: Array, bound: float) -> Array:
     """Which runs (rows) have a point within the bound, a finite loss and a finite gradient."""

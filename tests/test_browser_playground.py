@@ -236,3 +236,31 @@ def test_the_fitted_line_beside_the_map_moves_with_the_frame(page, app_url):
     # Drawn to a fraction of a pixel: a slope and intercept close to the run's last (w, b).
     assert page.evaluate(DRAWN_LINE) == pytest.approx([w, b], rel=0.02, abs=0.3)
     page.screenshot(path=str(ARTIFACTS / "playground-faithful.png"), full_page=True)
+
+
+NOISY_URL = "?loss=himmelblau&steps=40&noise=2.0&seed=4&r1=adam&r1.alpha=0.1&r1.x0=0.5,-4"
+FAINT_PATHS = f"""() => Array.from(({FIND_ANIMATION}).querySelectorAll('.scatterlayer .trace'))
+    .filter(g => / seed \\d+$/.test(g.__data__[0].trace.name) && g.querySelector('path.js-line')).length"""
+
+
+def test_the_seeds_are_shown_on_request_as_faint_paths_and_a_new_seed_redraws_them(page, app_url):
+    page.goto(app_url + NOISY_URL)
+    page.wait_for_function(f"() => !!({FIND_ANIMATION})", timeout=90_000)
+    wait_for_app(page)
+    assert page.evaluate(FAINT_PATHS) == 0
+    page.get_by_text("Show 20 seeds").click()
+    page.wait_for_url(re.compile(r"seeds=1"), timeout=30_000)
+    page.wait_for_function(f"() => ({FAINT_PATHS})() === 20", timeout=30_000)
+    wait_for_app(page)
+    median = f"""() => Array.from(({FIND_ANIMATION}).querySelectorAll('.scatterlayer .trace'))
+        .filter(g => g.__data__[0].trace.name === 'Adam median of 20 seeds')
+        .map(g => parseFloat(getComputedStyle(g.querySelector('path.js-line')).strokeWidth))"""
+    assert page.evaluate(median) == [3.5]
+    paths = f"() => JSON.stringify(({FIND_ANIMATION}).data.filter(t => / seed \\d+$/.test(t.name)).map(t => t.x))"
+    before = page.evaluate(paths)
+    page.get_by_role("button", name="New seed").click()
+    page.wait_for_function("() => !location.search.includes('seed=4&')", timeout=30_000)
+    page.wait_for_function(f"before => ({paths})() !== before", arg=before, timeout=30_000)
+    wait_for_app(page)
+    assert page.evaluate(FAINT_PATHS) == 20
+    page.screenshot(path=str(ARTIFACTS / "playground-seeds.png"), full_page=True)

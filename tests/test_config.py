@@ -150,3 +150,15 @@ def test_a_run_s_schedule_round_trips_and_a_constant_one_is_left_out_of_the_url(
     restored, messages = from_query_params(params)
     assert messages == [] and restored == original
     assert restored.runs[0].create_schedule().factors(3) == [0.2, 0.36, 0.52]
+
+
+def test_the_noise_round_trips_and_bad_noise_is_repaired():
+    original = Config(runs=(new_run("adam", (0.5,), 0),), noise=0.25, seed=12, seeds=True)
+    params = to_query_params(original)
+    assert (params["noise"], params["seed"], params["seeds"]) == ("0.25", "12", "1")
+    restored, messages = from_query_params(params)
+    assert messages == [] and restored == original
+    assert "noise" not in to_query_params(Config(runs=original.runs))
+    repaired, messages = from_query_params({"r1": "gd", "noise": "-2", "seed": "2.5", "seeds": "lots"})
+    assert (repaired.noise, repaired.seed, repaired.seeds) == (0.0, 0, False)
+    assert len(messages) == 3

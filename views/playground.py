@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 
 import numpy as np
@@ -15,15 +16,20 @@ from config import (
     CUSTOM_DOMAIN,
     FRAME_MS_RANGE,
     MAX_EXPRESSION_LENGTH,
+    MAX_NOISE,
     MAX_RUNS,
     MAX_STEPS,
+    SEEDS_SHOWN,
     Config,
     Run,
     from_query_params,
+    has_noise,
+    noisy_loss,
     resolve_loss,
     to_query_params,
     valid_domain,
 )
+from losses.noise import MAX_SEED
 from views import session
 from views.session import EDITED_RUN, RUN_IDS, edited_run, run_key, schedule_key
 from views.widgets import (
@@ -39,10 +45,13 @@ from views.widgets import (
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def simulate_run(config: Config, run: Run):
-    loss = resolve_loss(config.loss, config.expression, config.domain, config.loss_settings)
-    return optimisers.simulate(
-        loss, run.create_optimiser(), np.array(run.x0), config.steps, schedule=run.create_schedule()
-    )
+    """The run's trajectory; on a noisy loss with the seeds shown, SEEDS_SHOWN of them (batch (seeds,)) in one
+    call, the first the run's own seed."""
+    loss = noisy_loss(resolve_loss(config.loss, config.expression, config.domain, config.loss_settings), config)
+    x0 = np.array(run.x0)
+    if config.seeds and has_noise(loss, config):
+        x0 = np.repeat(x0[None], SEEDS_SHOWN, axis=0)
+    return optimisers.simulate(loss, run.create_optimiser(), x0, config.steps, schedule=run.create_schedule())
 
 
 def restore_settings() -> list[str]:
@@ -132,6 +141,9 @@ def current_config(loss: losses.Loss | None) -> Config:
         log_loss=bool(state["log_loss"]),
         loss_settings=loss.settings if loss else (),
         internals=bool(state["internals"]),
+        noise=float(state["noise"]) if 0 <= state["noise"] <= MAX_NOISE else 0.0,
+        seed=int(state["seed"]),
+        seeds=bool(state["seeds"]),
     )
 
 
@@ -140,6 +152,7 @@ def sidebar(loss: losses.Loss | None) -> None:
     with st.sidebar:
         loss_input("")
         domain = runs_domain(loss)
+        noise_controls(loss)
         st.number_input("Steps", min_value=1, max_value=MAX_STEPS, key="steps")
         st.slider("Milliseconds per frame", *FRAME_MS_RANGE, key="frame_ms", step=50)
         st.radio(
@@ -172,9 +185,41 @@ def sidebar(loss: losses.Loss | None) -> None:
         )
 
 
+def new_seed(key: str) -> None:
+    st.session_state[key] = random.randrange(MAX_SEED + 1)
+
+
+def noise_controls(loss: losses.Loss | None) -> None:
+    """The noise every run's gradient gets: σ and its seed, or on a loss fitted to data its minibatches (the
+    loss's batch size and seed, set with it above); a new seed; and the runs from 20 seeds at once."""
+    state = st.session_state
+    st.subheader("Noise")
+    if isinstance(loss, losses.DataLoss):
+        seed_key = "loss.seed"
+        st.caption("The gradient is taken over minibatches: set the batch size and its seed with the loss above.")
+    else:
+        seed_key = "seed"
+        sigma_column, seed_column = st.columns(2)
+        sigma_column.number_input(
+            "σ", key="noise", min_value=0.0, max_value=MAX_NOISE, format="%g", help="g̃ = ∇f + σ·ξ, ξ ~ N(0, 1)"
+        )
+        seed_column.number_input("seed", key="seed", min_value=0, max_value=MAX_SEED, step=1)
+    new_column, seeds_column = st.columns([2, 3], vertical_alignment="center")
+    new_column.button("New seed", key="new_seed", on_click=new_seed, args=(seed_key,), width="stretch")
+    seeds_column.toggle(
+        f"Show {SEEDS_SHOWN} seeds",
+        key="seeds",
+        help=f"Each run from {SEEDS_SHOWN} seeds in one call: on a map each seed's path faint and their median"
+        " bold; the results give the spread of the final loss.",
+    )
+    if state["seeds"] and loss is not None and not has_noise(loss, current_config(loss)):
+        st.caption("There is no noise: every seed takes the same path.")
+
+
 def results_table(loss: losses.Loss, config: Config, trajectories) -> None:
     rows = []
-    for run, trajectory in zip(config.runs, trajectories, strict=True):
+    for run, batch in zip(config.runs, trajectories, strict=True):
+        trajectory = batch.run(0) if batch.final_loss.ndim else batch
         nearest = int(loss.nearest_minimum(trajectory.final_x))
         if trajectory.diverged_at >= 0:
             ended = "diverged"
@@ -192,8 +237,18 @@ def results_table(loss: losses.Loss, config: Config, trajectories) -> None:
                 "settled at step": int(trajectory.settled_at) if trajectory.settled_at >= 0 else None,
                 "diverged at step": int(trajectory.diverged_at) if trajectory.diverged_at >= 0 else None,
             }
+            | (seed_spread(batch.final_loss) if batch.final_loss.ndim else {})
         )
     st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def seed_spread(final_losses: np.ndarray) -> dict[str, str]:
+    """The final loss over the seeds: its median and the range from its 10th to its 90th percentile."""
+    finite = final_losses[np.isfinite(final_losses)]
+    if not finite.size:
+        return {f"final loss, {SEEDS_SHOWN} seeds: median": "—", "10–90 %": "—"}
+    low, middle, high = np.percentile(finite, [10, 50, 90])
+    return {f"final loss, {SEEDS_SHOWN} seeds: median": f"{middle:.4g}", "10–90 %": f"{low:.4g} … {high:.4g}"}
 
 
 def opening_step(steps: int) -> int:
@@ -292,12 +347,18 @@ def main() -> None:
 
 def descent(loss: losses.Loss, config: Config) -> None:
     """The animation with the internals, the results and the downloads."""
-    trajectories = [simulate_run(replace(config, runs=()), run) for run in config.runs]
+    batches = [simulate_run(replace(config, runs=()), run) for run in config.runs]
+    # With the seeds shown, each run's own seed is the first of its batch; a map draws the others faint.
+    trajectories = [batch.run(0) if batch.final_loss.ndim else batch for batch in batches]
     traces = [
         charts.RunTrace(
-            r.label, r.colour, t, schedule.factors(config.steps) if (schedule := r.create_schedule()) else None
+            r.label,
+            r.colour,
+            t,
+            schedule.factors(config.steps) if (schedule := r.create_schedule()) else None,
+            batch.x if batch.final_loss.ndim and loss.dim == 2 else None,
         )
-        for r, t in zip(config.runs, trajectories, strict=True)
+        for r, t, batch in zip(config.runs, trajectories, batches, strict=True)
     ]
     view = charts.default_view(loss)
 
@@ -332,7 +393,7 @@ def descent(loss: losses.Loss, config: Config) -> None:
             st.warning(f"{trace.label}: {status}", icon=":material/warning:")
 
     st.subheader("Results")
-    results_table(loss, config, trajectories)
+    results_table(loss, config, batches)
     downloads(loss, config, trajectories, animation)
 
 

@@ -47,6 +47,7 @@ def load(config: Config) -> None:
     state["steps"], state["layout"] = config.steps, config.layout
     state["frame_ms"], state["log_loss"] = config.frame_ms, config.log_loss
     state["internals"] = config.internals
+    state["noise"], state["seed"], state["seeds"] = config.noise, config.seed, config.seeds
     state[RUN_IDS] = list(range(len(config.runs)))
     for run_id, run in enumerate(config.runs):
         _store_run(run_id, run)
@@ -97,12 +98,13 @@ def edited_run() -> int:
 
 
 def keep_undrawn_settings() -> None:
-    """Keep the settings whose widgets this rerun may not draw: those of the runs not being edited, and the
-    internals toggle while a formula is being fixed. Streamlit forgets a widget's value once it is not
-    drawn, unless the script set the value itself."""
+    """Keep the settings whose widgets this rerun may not draw: those of the runs not being edited, the
+    internals toggle while a formula is being fixed, and the noise's σ and seed while a loss fitted to data
+    (which has its own) is shown. Streamlit forgets a widget's value once it is not drawn, unless the script
+    set the value itself."""
     state = st.session_state
     prefixes = tuple(run_key(run_id, "") for run_id in state[RUN_IDS])
-    for key in [key for key in state if key.startswith(prefixes) or key == "internals"]:
+    for key in [key for key in state if key.startswith(prefixes) or key in ("internals", "noise", "seed", "seeds")]:
         state[key] = state[key]
 
 

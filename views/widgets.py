@@ -158,7 +158,7 @@ def loss_setting_input(parameter: losses.LossParameter, key: str) -> None:
     st.session_state.setdefault(key, parameter.default)
     low, high = parameter.range
     label = f"{parameter.name} ${parameter.symbol}$"
-    if parameter.log_scale:
+    if parameter.log_scale or high - low > 1000:  # a slider over a wide range of whole numbers is no use
         st.number_input(label, min_value=low, max_value=high, key=key, format="%g", help=parameter.meaning)
     else:
         st.slider(
