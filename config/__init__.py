@@ -82,10 +82,11 @@ def noisy_loss(loss: losses.Loss, config: Config) -> losses.Loss:
     return loss
 
 
-def has_noise(loss: losses.Loss, config: Config) -> bool:
+def has_noise(loss: losses.Loss, sigma: float) -> bool:
+    """Whether the runs' gradient is noisy: by its minibatches on a loss fitted to data, else by σ."""
     if isinstance(loss, losses.DataLoss):
         return 0 < loss.batch_size < len(loss.targets)
-    return config.noise > 0
+    return sigma > 0
 
 
 def resolve_loss(

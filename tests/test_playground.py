@@ -386,6 +386,8 @@ def test_noise_on_the_gradient_is_set_in_the_sidebar_kept_in_the_url_and_reseede
     assert at.query_params["seed"] != "5" and 0 <= int(at.query_params["seed"]) <= 2**31 - 1
     reopened = open_page(dict(at.query_params))
     assert animation(reopened) == animation(at)
+    at.toggle(key="pytorch").set_value(True).run()
+    assert any("leave out the noise" in caption.value for caption in at.caption)
 
 
 def test_twenty_seeds_are_drawn_faint_with_their_median_bold_and_their_spread_in_the_results():

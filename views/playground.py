@@ -49,7 +49,7 @@ def simulate_run(config: Config, run: Run):
     call, the first the run's own seed."""
     loss = noisy_loss(resolve_loss(config.loss, config.expression, config.domain, config.loss_settings), config)
     x0 = np.array(run.x0)
-    if config.seeds and has_noise(loss, config):
+    if config.seeds and has_noise(loss, config.noise):
         x0 = np.repeat(x0[None], SEEDS_SHOWN, axis=0)
     return optimisers.simulate(loss, run.create_optimiser(), x0, config.steps, schedule=run.create_schedule())
 
@@ -212,7 +212,7 @@ def noise_controls(loss: losses.Loss | None) -> None:
         help=f"Each run from {SEEDS_SHOWN} seeds in one call: on a map each seed's path faint and their median"
         " bold; the results give the spread of the final loss.",
     )
-    if state["seeds"] and loss is not None and not has_noise(loss, current_config(loss)):
+    if state["seeds"] and loss is not None and not has_noise(loss, state["noise"]):
         st.caption("There is no noise: every seed takes the same path.")
 
 
@@ -288,6 +288,8 @@ def downloads(loss: losses.Loss, config: Config, trajectories, animation: dict) 
     )
     # A toggle, not an expander: a collapsed expander's scripts would still be sent and highlighted on every change.
     if st.toggle("Copy as PyTorch", key="pytorch", help="A script per run that reproduces it with torch.optim."):
+        if has_noise(loss, config.noise):
+            st.caption("The scripts take the exact gradient: they leave out the noise.")
         for run in config.runs:
             if exports.torch_equivalent(run):
                 st.code(exports.pytorch_script(loss, run, config.steps), language="python")
