@@ -13,7 +13,7 @@ from charts.common import HOVER_DIGITS, axis_pair, axis_suffix, plain_numbers
 from losses import DataLoss
 
 ANIMATION_SHARE = 0.55  # of the plot's width, for the map when the data panel is beside it
-PANEL_LEFT = 0.7  # of the plot's width: the panel's left edge, past the map's colour bar
+PANEL_LEFT = 0.77  # of the plot's width: the panel's left edge, past the map's colour bar and its title
 GROUP_COLOURS = ("#64748b", "#a855f7")
 
 
