@@ -164,7 +164,7 @@ def batch_size_parameter(rows: int) -> LossParameter:
     )
 
 
-SEED = LossParameter("seed", "seed", 0.0, (0.0, float(MAX_SEED)), "the minibatches' random order", whole_number=True)
+SEED = LossParameter("seed", "", 0.0, (0.0, float(MAX_SEED)), "the minibatches' random order", whole_number=True)
 
 
 def with_minibatches(loss: DataLoss, batch_size: float, seed: float) -> DataLoss:

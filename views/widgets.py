@@ -157,7 +157,7 @@ def loss_setting_input(parameter: losses.LossParameter, key: str) -> None:
     """A box (log-scaled settings) or a slider for a setting of a catalogue loss."""
     st.session_state.setdefault(key, parameter.default)
     low, high = parameter.range
-    label = f"{parameter.name} ${parameter.symbol}$"
+    label = f"{parameter.name} ${parameter.symbol}$" if parameter.symbol else parameter.name
     if parameter.log_scale or high - low > 1000:  # a slider over a wide range of whole numbers is no use
         st.number_input(label, min_value=low, max_value=high, key=key, format="%g", help=parameter.meaning)
     else:
