@@ -42,6 +42,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.figure
 	$(BIN)/python bench/parse.py
 	$(BIN)/python bench/sweep.py
+	$(BIN)/python bench/noise.py
 	$(BIN)/python -m bench.browser
 
 # N replicas of the app on loopback ports behind Debian's nginx (apt-get install -y nginx), until interrupted:

@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import sympy as sp
 
 from charts.common import (
     AXIS_STYLE,
@@ -52,6 +53,7 @@ from charts.contour import (
     map_traces,
     map_view,
     path_trace,
+    seed_traces,
     step_ends,
 )
 from losses import Loss
@@ -101,11 +103,15 @@ AVERAGED_POINT = "x_average"
 @dataclass(frozen=True)
 class RunTrace:
     """One run to draw: its name, a CSS colour, and a trajectory of one start recorded with
-    record="all" (batch shape (): x (steps+1, dim), loss (steps+1,), lr (steps, dim), …)."""
+    record="all" (batch shape (): x (steps+1, dim), loss (steps+1,), lr (steps, dim), …); and with a
+    learning-rate schedule, its factor on α at steps 1 … steps; on a noisy loss, maybe its path from every
+    seed, which a map draws faint with their median bold."""
 
     label: str
     colour: str
     trajectory: Trajectory
+    lr_factors: Sequence[float] | None = None
+    seed_paths: np.ndarray | None = None  # (steps+1, seeds, dim): the run from each seed of a noisy loss
 
 
 def check_runs(runs: Sequence[RunTrace]) -> None:
@@ -442,25 +448,30 @@ class Part:
     moving: list[dict]  # as drawn at the step the figure opens at
     states: list[list[dict]]  # states[j][k]: what moving trace j shows at frame k
     place: Callable[[Band], dict]
+    beside: bool = False  # drawn to the right of the part before it, in its band, rather than under it
 
 
 def compose(parts: Sequence[Part], *, margin_bottom: int, gap: int = 0, frames: int = 0, **layout) -> dict:
-    """The parts stacked top to bottom in one plot area, `gap` px apart: every static trace, then every
-    moving one. With `frames` > 0, frame k moves each moving trace to its state k."""
-    plot_height = sum(part.height for part in parts) + gap * (len(parts) - 1)
+    """The parts stacked top to bottom in one plot area, `gap` px apart (a part `beside` the one before it
+    shares its band): every static trace, then every moving one. With `frames` > 0, frame k moves each moving
+    trace to its state k."""
+    stacked = [part for part in parts if not part.beside]
+    plot_height = sum(part.height for part in stacked) + gap * (len(stacked) - 1)
     figure_layout = {
         **THEME,
         "height": MARGIN["t"] + plot_height + margin_bottom,
         "margin": MARGIN | {"b": margin_bottom},
         **layout,
     }
-    annotations, top = [], 0
+    annotations, top, band = [], 0, None
     for part in parts:
-        placed = part.place(Band(top, plot_height))
+        if not part.beside:
+            band = Band(top, plot_height)
+            top += part.height + gap
+        placed = part.place(band)
         annotations += placed.pop("annotations", [])
         figure_layout["margin"] |= placed.pop("margin", {})
         figure_layout |= placed
-        top += part.height + gap
     figure_layout["annotations"] = annotations
     static = [trace for part in parts for trace in part.static]
     moving = [trace for part in parts for trace in part.moving]
@@ -508,28 +519,29 @@ def _panel_layout(
     view: View,
     band: Band,
     panel_height: float,
-    y_title: str,
+    titles: tuple[str, str],
     equal_scales: bool,
+    share: float,
 ) -> dict:
-    """One panel per run in a grid, every panel on the same ranges."""
+    """One panel per run in a grid, every panel on the same ranges, in the `share` of the width on the left."""
     columns, rows = _grid(runs)
-    width = (1 - _COLUMN_GAP * (columns - 1)) / columns
+    width = share * (1 - _COLUMN_GAP * (columns - 1)) / columns
     layout = {"showlegend": False, "annotations": []}
     for i in range(max(len(runs), 1)):
         row, column = divmod(i, columns)
         suffix = axis_suffix(i + 1)
-        left = column * (width + _COLUMN_GAP)
+        left = column * (width + share * _COLUMN_GAP)
         domain = band.domain(row * (panel_height + PANEL_GAP), panel_height)
         layout[f"xaxis{suffix}"] = _axis(
             view.x_range,
-            "x" if row == rows - 1 else None,
+            titles[0] if row == rows - 1 else None,
             domain=[left, left + width],
             anchor=f"y{suffix}",
             **(_MAP_AXIS if equal_scales else {}),
         )
         layout[f"yaxis{suffix}"] = _axis(
             view.y_range,
-            y_title if column == 0 else None,
+            titles[1] if column == 0 else None,
             domain=domain,
             anchor=f"x{suffix}",
             **(_equal_scales(suffix) if equal_scales else {}),
@@ -550,12 +562,20 @@ def _panel_layout(
     return layout
 
 
-def _overlay_layout(view: View, band: Band, height: float, y_title: str, equal_scales: bool) -> dict:
+def _overlay_layout(
+    view: View, band: Band, height: float, titles: tuple[str, str], equal_scales: bool, share: float
+) -> dict:
     return {
-        "xaxis": _axis(view.x_range, "x", anchor="y", **(_MAP_AXIS if equal_scales else {})),
+        "xaxis": _axis(
+            view.x_range,
+            titles[0],
+            anchor="y",
+            **({"domain": [0, share]} if share < 1 else {}),
+            **(_MAP_AXIS if equal_scales else {}),
+        ),
         "yaxis": _axis(
             view.y_range,
-            y_title,
+            titles[1],
             domain=band.domain(0, height),
             anchor="x",
             **(_equal_scales("") if equal_scales else {}),
@@ -565,8 +585,11 @@ def _overlay_layout(view: View, band: Band, height: float, y_title: str, equal_s
     }
 
 
-def animation_part(loss: Loss, runs: Sequence[RunTrace], view: View, *, layout: str, trail: int, step: int) -> Part:
-    """The animation as a part (see animation_figure), on axes 1, 2, …."""
+def animation_part(
+    loss: Loss, runs: Sequence[RunTrace], view: View, *, layout: str, trail: int, step: int, share: float = 1
+) -> Part:
+    """The animation as a part (see animation_figure), on axes 1, 2, …, in the `share` of the plot's width on
+    the left (its colour bar just right of it)."""
     _require_drawable(loss)
     check_runs(runs)
     if layout not in LAYOUTS:
@@ -577,7 +600,9 @@ def animation_part(loss: Loss, runs: Sequence[RunTrace], view: View, *, layout: 
     if not 0 <= step <= steps:
         raise ValueError(f"step must be in [0, {steps}]; got {step}")
     side_by_side, over_map = layout == "side_by_side", loss.dim == 2
-    y_title = "y" if over_map else "f(x)"
+    # A map's axes are named after the loss's variables (x and y, or a model's parameters).
+    titles = tuple(sp.pretty(v) for v in loss.variables) if over_map else ("x", "f(x)")
+    y_title = "y" if over_map else "f(x)"  # what hover calls the vertical coordinate
     if over_map:
         trail = 0  # the whole path is drawn instead
 
@@ -590,7 +615,7 @@ def animation_part(loss: Loss, runs: Sequence[RunTrace], view: View, *, layout: 
     panels = len(runs) if side_by_side and runs else 1
     columns, rows = _grid(runs) if side_by_side else (1, 1)
     panel_height = (MAP_PANEL_HEIGHT if over_map else PANEL_HEIGHT) if side_by_side else _overlay_height(loss)
-    panel = (PLOT_WIDTH / columns, panel_height)
+    panel = (share * PLOT_WIDTH / columns, panel_height)
     height = rows * panel[1] + (rows - 1) * PANEL_GAP
     if over_map:
         panel = map_panel(view, panel)  # drawn coordinates are rounded for the pixels the map fills
@@ -599,6 +624,12 @@ def animation_part(loss: Loss, runs: Sequence[RunTrace], view: View, *, layout: 
         static = [trace for number in range(1, panels + 1) for trace in map_traces(loss, view, image, number)]
         static += [
             path_trace(names[i], run.colour, run.trajectory.x, view, panel, numbers[i]) for i, run in enumerate(runs)
+        ]
+        static += [
+            trace
+            for i, run in enumerate(runs)
+            if run.seed_paths is not None
+            for trace in seed_traces(names[i], run.colour, run.seed_paths, view, panel, numbers[i])
         ]
     else:
         image, images = None, []
@@ -627,14 +658,17 @@ def animation_part(loss: Loss, runs: Sequence[RunTrace], view: View, *, layout: 
 
     def place(band: Band) -> dict:
         if side_by_side:
-            placed = _panel_layout(runs, legend_names, view, band, panel_height, y_title, over_map)
+            placed = _panel_layout(runs, legend_names, view, band, panel_height, titles, over_map, share)
         else:
-            placed = _overlay_layout(view, band, panel_height, y_title, over_map)
+            placed = _overlay_layout(view, band, panel_height, titles, over_map, share)
         return (
             placed
             | ({"images": images} if images else {})
             | (
-                {"coloraxis": colour_axis(image, *_colour_bar_span(band, height)), "margin": {"r": COLOUR_BAR_WIDTH}}
+                {
+                    "coloraxis": colour_axis(image, *_colour_bar_span(band, height), x=share),
+                    "margin": {"r": COLOUR_BAR_WIDTH},
+                }
                 if image
                 else {}
             )

@@ -161,15 +161,15 @@ def image_layout(image: MapImage, view: View, number: int) -> dict:
     }
 
 
-def colour_axis(image: MapImage, top: float, length: float) -> dict:
-    """The layout's colour axis: the map's colours and their bar, `length` (paper) down from `top`."""
+def colour_axis(image: MapImage, top: float, length: float, x: float = 1) -> dict:
+    """The layout's colour axis: the map's colours and their bar, `length` (paper) down from `top`, at `x`."""
     return {
         "cmin": image.low,
         "cmax": image.high,
         "colorscale": MAP_COLOURS,
         "colorbar": {
             "title": {"text": image.title, "side": "right"},
-            "x": 1,
+            "x": x,
             "thickness": 12,
             "y": top,
             "yanchor": "top",
@@ -254,6 +254,21 @@ def path_trace(label: str, colour: str, points: np.ndarray, view: View, panel: t
         "showlegend": False,
         **axis_pair(number),
     }
+
+
+def seed_traces(
+    label: str, colour: str, paths: np.ndarray, view: View, panel: tuple[float, float], number: int
+) -> list[dict]:
+    """A run's path from each seed (paths (frames, seeds, 2)), faint, and their median at every step, bold."""
+    count = paths.shape[1]
+    faint = [
+        path_trace(label, colour, paths[:, k], view, panel, number)
+        | {"name": f"{label} seed {k + 1}", "opacity": 0.22, "line": {"color": colour, "width": 1}}
+        for k in range(count)
+    ]
+    median = path_trace(label, colour, np.median(paths, axis=1), view, panel, number)
+    bold = {"name": f"{label} median of {count} seeds", "opacity": 0.95, "line": {"color": colour, "width": 3.5}}
+    return [*faint, median | bold]
 
 
 def drawing_points(pixels: np.ndarray) -> np.ndarray:

@@ -1,5 +1,6 @@
 """Inside the optimisers: loss, x, effective learning rate, step size and every accumulator against
-the step, one row each on a shared step axis, with a line at the step being shown.
+the step, one row each on a shared step axis, with a line at the step being shown; above them, where a
+run has a learning-rate schedule, the schedule's factor on α.
 
 That line is one trace for all the rows, on axes of its own that span them all: a frame moves it with a
 single number, and the browser builds one trace instead of one per row.
@@ -167,6 +168,16 @@ def _step_size_row(runs: Sequence[RunTrace]) -> _Row:
     return _row("step size |Δx|, log scale", True, traces)
 
 
+def _schedule_row(runs: Sequence[RunTrace]) -> _Row:
+    """The factor each scheduled run's schedule puts on α, from step 1."""
+    traces = [
+        _series(run, i, np.asarray(run.lr_factors, dtype=float), 1, html.escape(run.label), log=False)
+        for i, run in enumerate(runs)
+        if run.lr_factors is not None
+    ]
+    return _row("learning-rate schedule: the factor on α", False, traces)
+
+
 def _accumulator_rows(runs: Sequence[RunTrace]) -> list[_Row]:
     """One row per accumulator, in order of first appearance, with every run that keeps it. A bias-corrected
     accumulator (m̂, v̂) shares the row of the one it corrects, dashed, so the correction shows."""
@@ -243,26 +254,40 @@ def _log_axis(decades: tuple[float, float]) -> dict:
     }
 
 
+def has_schedule(runs: Sequence[RunTrace]) -> bool:
+    return any(run.lr_factors is not None for run in runs)
+
+
 def internals_part(
-    runs: Sequence[RunTrace], view: View | None, *, step: int, log_loss: bool, first_axis: int, legend: bool
+    runs: Sequence[RunTrace],
+    view: View | None,
+    *,
+    step: int,
+    log_loss: bool,
+    first_axis: int,
+    legend: bool,
+    internals: bool = True,
 ) -> Part:
     """The internals rows (see internals_figure) as a part: the step line, its one moving trace, on axes
     first_axis, and the rows on axes first_axis + 1, …. The line's axes come first so that Plotly stacks
-    their drag area under the rows': hovering and zooming a row reach the row."""
+    their drag area under the rows': hovering and zooming a row reach the row. Without `internals`, the
+    schedule's row alone."""
     check_runs(runs)
     steps = max_steps(runs)
-    per_coordinate = [
-        _per_coordinate_row(runs, "x", False, "x", 0, view.x_range if view else None),
-        _per_coordinate_row(runs, "effective learning rate lr, log scale", True, "lr", 1, None),
-        _step_size_row(runs),
-        *_accumulator_rows(runs),
-    ]
-    if runs and runs[0].trajectory.x.shape[-1] == 2:
+    rows = [_schedule_row(runs)] if has_schedule(runs) else []
+    if internals:
         per_coordinate = [
-            replace(row, title=f"{row.title}; x₁ solid, x₂ dotted") if len(row.traces) > len(runs) else row
-            for row in per_coordinate
+            _per_coordinate_row(runs, "x", False, "x", 0, view.x_range if view else None),
+            _per_coordinate_row(runs, "effective learning rate lr, log scale", True, "lr", 1, None),
+            _step_size_row(runs),
+            *_accumulator_rows(runs),
         ]
-    rows = [_loss_row(runs, log_loss, view, legend), *per_coordinate]
+        if runs and runs[0].trajectory.x.shape[-1] == 2:
+            per_coordinate = [
+                replace(row, title=f"{row.title}; x₁ solid, x₂ dotted") if len(row.traces) > len(runs) else row
+                for row in per_coordinate
+            ]
+        rows += [_loss_row(runs, log_loss, view, legend), *per_coordinate]
     numbers = [first_axis + 1 + r for r in range(len(rows))]
     static = [
         trace | {"y": plain_numbers(trace["y"], HOVER_DIGITS)} | axis_pair(number)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import losses
 import optimisers
+from losses.noise import MAX_SEED
 from losses.parse import MAX_LENGTH
 
 PALETTE = ("#f5c518", "#ff7f0e", "#1f77b4", "#2ca02c", "#d62728", "#9467bd")
@@ -40,9 +41,17 @@ class Run:
     label: str
     colour: str
     options: Mapping[str, bool] = field(default_factory=dict)
+    schedule: str = "constant"  # the learning-rate schedule's id
+    schedule_settings: Mapping[str, float] = field(default_factory=dict)
 
     def create_optimiser(self) -> optimisers.Optimiser:
         return optimisers.create(self.optimiser, **self.hyperparameters, **self.options)
+
+    def create_schedule(self) -> optimisers.Schedule | None:
+        """The run's learning-rate schedule, or None for a constant α."""
+        if self.schedule == "constant":
+            return None
+        return optimisers.schedule(self.schedule, **self.schedule_settings)
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,28 @@ class Config:
     log_loss: bool = False
     loss_settings: tuple[tuple[str, float], ...] = ()  # (name, value) for a loss that takes settings
     internals: bool = False  # the rows inside the optimisers under the animation
+    noise: float = 0.0  # σ of the Gaussian noise on the gradient of a loss not fitted to data
+    seed: int = 0  # of that noise (a loss fitted to data has its own, with its batch size)
+    seeds: bool = False  # each run with SEEDS_SHOWN seeds, drawn faint, their median bold
+
+
+SEEDS_SHOWN = 20
+MAX_NOISE = 1e6
+
+
+def noisy_loss(loss: losses.Loss, config: Config) -> losses.Loss:
+    """The loss as the runs see it: with the config's Gaussian noise, unless it is fitted to data, whose
+    noise is its minibatches."""
+    if config.noise and not isinstance(loss, losses.DataLoss):
+        return losses.noisy(loss, config.noise, config.seed)
+    return loss
+
+
+def has_noise(loss: losses.Loss, sigma: float) -> bool:
+    """Whether the runs' gradient is noisy: by its minibatches on a loss fitted to data, else by σ."""
+    if isinstance(loss, losses.DataLoss):
+        return 0 < loss.batch_size < len(loss.targets)
+    return sigma > 0
 
 
 def resolve_loss(
@@ -98,11 +129,18 @@ def to_query_params(config: Config) -> dict[str, str]:
         params["log"] = "1"
     if config.internals:
         params["internals"] = "1"
+    if config.noise:
+        params |= {"noise": repr(config.noise), "seed": str(config.seed)}
+    if config.seeds:
+        params["seeds"] = "1"
     for number, run in enumerate(config.runs, start=1):
         prefix = f"r{number}"
         params[prefix] = run.optimiser
         params |= {f"{prefix}.{name}": repr(value) for name, value in run.hyperparameters.items()}
         params |= {f"{prefix}.{name}": str(int(value)) for name, value in run.options.items()}
+        if run.schedule != "constant":
+            params[f"{prefix}.schedule"] = run.schedule
+            params |= {f"{prefix}.schedule.{name}": repr(value) for name, value in run.schedule_settings.items()}
         params[f"{prefix}.x0"] = ",".join(repr(v) for v in run.x0)
         params[f"{prefix}.label"] = run.label
         params[f"{prefix}.colour"] = run.colour.lstrip("#")
@@ -150,10 +188,35 @@ def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
         runs = list(landing_config().runs)
     log_loss = _switch(params.get("log"), "log", default.log_loss, messages)
     internals = _switch(params.get("internals"), "internals", default.internals, messages)
+    noise = _noise(params.get("noise"), messages)
+    seed = _whole_number(params.get("seed"), "seed", default.seed, (0, MAX_SEED), messages)
+    seeds = _switch(params.get("seeds"), "seeds", default.seeds, messages)
     config = Config(
-        loss_id, expression, custom_domain, tuple(runs), steps, layout, frame_ms, log_loss, loss_settings, internals
+        loss_id,
+        expression,
+        custom_domain,
+        tuple(runs),
+        steps,
+        layout,
+        frame_ms,
+        log_loss,
+        loss_settings,
+        internals,
+        noise,
+        seed,
+        seeds,
     )
     return config, messages
+
+
+def _noise(text: str | None, messages: list[str]) -> float:
+    if text is None:
+        return 0.0
+    value = _number(text)
+    if value is None or not 0 <= value <= MAX_NOISE:
+        messages.append(f"noise {text!r} is not a number in [0, {MAX_NOISE:g}]: using 0.")
+        return 0.0
+    return value
 
 
 def _loss_settings(params, loss_id: str, messages: list[str]) -> tuple[tuple[str, float], ...]:
@@ -163,9 +226,8 @@ def _loss_settings(params, loss_id: str, messages: list[str]) -> tuple[tuple[str
         text = params.get(f"loss.{parameter.name}")
         value = parameter.default if text is None else _number(text)
         if value is None or not parameter.contains(value):
-            low, high = parameter.range
             messages.append(
-                f"The loss's {parameter.name} must be a number in [{low:g}, {high:g}], not {text!r};"
+                f"The loss's {parameter.name} must be {parameter.range_text}, not {text!r};"
                 f" using {parameter.default:g}."
             )
             value = parameter.default
@@ -248,7 +310,39 @@ def _run_from_params(params, prefix: str, index: int, domain, messages: list[str
     label = params.get(f"{prefix}.label", run.label)[:MAX_LABEL_LENGTH] or run.label
     colour_match = _COLOUR.fullmatch(params.get(f"{prefix}.colour", ""))
     colour = f"#{colour_match.group(1).lower()}" if colour_match else run.colour
-    return replace(run, hyperparameters=hyperparameters, options=options, x0=x0, label=label, colour=colour)
+    schedule, schedule_settings = _schedule(params, prefix, messages)
+    return replace(
+        run,
+        hyperparameters=hyperparameters,
+        options=options,
+        x0=x0,
+        label=label,
+        colour=colour,
+        schedule=schedule,
+        schedule_settings=schedule_settings,
+    )
+
+
+def _schedule(params, prefix: str, messages: list[str]) -> tuple[str, dict[str, float]]:
+    """A run's schedule from `<prefix>.schedule` and `<prefix>.schedule.<setting>`: an unknown one is
+    constant, a setting missing or invalid at its default."""
+    schedule_id = params.get(f"{prefix}.schedule", "constant")
+    if schedule_id not in optimisers.SCHEDULES:
+        messages.append(f"Run {prefix[1:]}: unknown schedule {schedule_id!r}; using a constant α.")
+        return "constant", {}
+    settings = {}
+    for setting in optimisers.SCHEDULES[schedule_id].settings:
+        text = params.get(f"{prefix}.schedule.{setting.name}")
+        number = _number(text)
+        try:
+            # An unreadable text goes to `validate` as it is, so that the message quotes it.
+            settings[setting.name] = setting.validate(
+                setting.default if text is None else (text if number is None else number)
+            )
+        except ValueError as error:
+            messages.append(f"Run {prefix[1:]}: the schedule's {error}; using {setting.default:g}.")
+            settings[setting.name] = setting.validate(setting.default)
+    return schedule_id, settings
 
 
 def _start(text: str | None, prefix: str, domain, messages: list[str]) -> tuple[float, ...]:

@@ -75,6 +75,31 @@ _TORCH_CONSTRUCTORS = {
 _REFERENCE_OPTIONS = {"beta3_from_beta2"}
 
 
+# How each learning-rate schedule is made with torch.optim.lr_scheduler, from α, the run's length and its settings.
+_TORCH_SCHEDULERS = {
+    "step": lambda alpha, steps, s: (
+        f"lr_scheduler.StepLR(optimiser, step_size={s['step_size']!r}, gamma={s['gamma']!r})"
+    ),
+    "exponential": lambda alpha, steps, s: f"lr_scheduler.ExponentialLR(optimiser, gamma={s['gamma']!r})",
+    "cosine": lambda alpha, steps, s: (
+        f"lr_scheduler.CosineAnnealingLR(optimiser, T_max={s['t_max']!r}, eta_min={alpha!r} * {s['min_factor']!r})"
+    ),
+    "warmup_cosine": lambda alpha, steps, s: (
+        "lr_scheduler.SequentialLR(\n"
+        "    optimiser,\n"
+        f"    [lr_scheduler.LinearLR(optimiser, 1 / {s['warmup']!r}, 1.0, {s['warmup']!r}),\n"
+        f"     lr_scheduler.CosineAnnealingLR(optimiser, {s['t_max']!r}, {alpha!r} * {s['min_factor']!r})],\n"
+        f"    milestones=[{s['warmup']!r}],\n"
+        ")"
+    ),
+    "one_cycle": lambda alpha, steps, s: (
+        f"lr_scheduler.OneCycleLR(\n    optimiser, max_lr={alpha!r}, total_steps={steps!r},"
+        f" pct_start={s['pct_start']!r}, div_factor={s['div_factor']!r},\n"
+        f"    final_div_factor={s['final_div_factor']!r}, cycle_momentum=False\n)"
+    ),
+}
+
+
 def torch_equivalent(run: Run) -> bool:
     """Whether the reference implementation has this run's exact algorithm: every one of the article's
     variants off (at its default, which is the textbook form)."""
@@ -99,21 +124,22 @@ def pytorch_script(loss: Loss, run: Run, steps: int) -> str:
     unpack = f"    {variables}, = w\n" if loss.dim > 1 else f"    {variables} = w[0]\n"
     # torch's functions take tensors, not numbers: a function of a constant, such as log(10), is folded.
     expression = loss.expression.replace(lambda e: isinstance(e, sp.Function) and e.is_number, lambda e: e.evalf(17))
+    scheduled = run.schedule != "constant"
+    if scheduled:
+        scheduler = _TORCH_SCHEDULERS[run.schedule](run.hyperparameters["alpha"], steps, run.schedule_settings)
     return (
         f"# {run.label!r}: {run.optimiser} on f = {loss.expression} for {steps} steps, with {class_path}.\n"
-        f"{imports}\n\n"
+        f"{imports}" + ("from torch.optim import lr_scheduler\n" if scheduled else "") + "\n\n"
         "def loss(w):\n"
         f"{unpack}"
         f"    return {torch_code(expression)}\n\n\n"
         f"w = torch.tensor({list(run.x0)!r}, dtype=torch.float64, requires_grad=True)\n"
         f"optimiser = {class_path}([w], {argument_text})\n"
-        f"{train_mode}"
-        "print(0, w.tolist())\n"
+        f"{train_mode}" + (f"scheduler = {scheduler}\n" if scheduled else "") + "print(0, w.tolist())\n"
         f"for step in range(1, {steps} + 1):\n"
         "    optimiser.zero_grad()\n"
         "    loss(w).backward()\n"
-        "    optimiser.step()\n"
-        "    print(step, w.tolist())\n"
+        "    optimiser.step()\n" + ("    scheduler.step()\n" if scheduled else "") + "    print(step, w.tolist())\n"
     )
 
 

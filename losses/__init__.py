@@ -6,16 +6,22 @@ from functools import lru_cache
 
 from losses.base import Loss, LossParameter, Minimum, domain_middle
 from losses.catalogue import _DEFINITIONS, PARAMETERS
+from losses.data import DataLoss, DataPanel
+from losses.noise import NoisyLoss, noisy
 from losses.parse import ExpressionError, parse
 
 __all__ = [
+    "DataLoss",
+    "DataPanel",
     "ExpressionError",
     "Loss",
     "LossParameter",
     "Minimum",
+    "NoisyLoss",
     "domain_middle",
     "get",
     "ids",
+    "noisy",
     "parameters",
     "parse",
 ]
@@ -27,7 +33,8 @@ def ids() -> tuple[str, ...]:
 
 
 def parameters(id: str) -> tuple[LossParameter, ...]:
-    """The settings the built-in loss `id` takes (the ravine's condition and angle), or ()."""
+    """The settings the built-in loss `id` takes (the ravine's condition and angle, faithful's standardise),
+    or ()."""
     return PARAMETERS.get(id, ())
 
 
@@ -41,8 +48,7 @@ def get(id: str, **settings: float) -> Loss:
         if name not in known:
             raise ValueError(f"{id} takes no setting {name!r}; it takes: {', '.join(known) or 'none'}")
         if not known[name].contains(value):
-            low, high = known[name].range
-            raise ValueError(f"{id}: {name} must be a number in [{low:g}, {high:g}]; got {value!r}")
+            raise ValueError(f"{id}: {name} must be {known[name].range_text}; got {value!r}")
     return _built(id, tuple(float(settings.get(name, p.default)) for name, p in known.items()))
 
 

@@ -54,9 +54,16 @@ class LossParameter:
     range: tuple[float, float]
     meaning: str
     log_scale: bool = False
+    whole_number: bool = False  # a switch (0 or 1) or a count
+
+    @property
+    def range_text(self) -> str:
+        """What a valid value is, as a message says it: 'a number in [1, 1000]', 'a whole number in [0, 1]'."""
+        return f"a {'whole ' if self.whole_number else ''}number in [{self.range[0]:g}, {self.range[1]:g}]"
 
     def contains(self, value) -> bool:
-        return isinstance(value, (int, float)) and self.range[0] <= value <= self.range[1]
+        in_range = isinstance(value, (int, float)) and self.range[0] <= value <= self.range[1]
+        return in_range and (not self.whole_number or value == int(value))
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,11 @@ class Loss:
         X = np.asarray(X, dtype=float)
         value, *parts = self._compiled_value_and_grad(*_columns(X))
         return _filled(value, X.shape[:-1]), _stacked(parts, X.shape)
+
+    def sampled_value_and_grad(self, X, step: int, positions) -> tuple[Array, Array]:
+        """f(X) and the gradient an optimiser is given at step `step` (from 1), for runs X (runs, dim) at
+        `positions` (runs,) in the batch of starts: the exact gradient, unless the loss is noisy (losses.noise)."""
+        return self.value_and_grad(X)
 
     def hessian(self, X) -> Array:
         """The second derivatives at points X (..., dim), shaped (..., dim, dim)."""

@@ -7,6 +7,7 @@ import dataclasses
 import sympy as sp
 
 from losses.base import Loss, LossParameter, find_minima_1d, minima_from_guesses, stationary_points
+from losses.data import DATA_DEFINITIONS, DATA_PARAMETERS
 
 x, y = sp.symbols("x y", real=True)
 
@@ -15,7 +16,7 @@ RAVINE_CONDITION = LossParameter(
 )
 RAVINE_ANGLE = LossParameter("angle", "θ", 30.0, (-90.0, 90.0), "The valley's angle from the x axis, in degrees")
 # The catalogue's losses that take settings, and the settings they take.
-PARAMETERS = {"ravine": (RAVINE_CONDITION, RAVINE_ANGLE)}
+PARAMETERS = {"ravine": (RAVINE_CONDITION, RAVINE_ANGLE), **DATA_PARAMETERS}
 
 
 def _one_dimensional(id: str, name: str, expression: sp.Expr, domain: tuple[float, float], description: str) -> Loss:
@@ -199,4 +200,4 @@ _DEFINITIONS_2D = {
 }
 
 # Each builder takes the values of the loss's settings, in the order PARAMETERS lists them.
-_DEFINITIONS = _DEFINITIONS_1D | _DEFINITIONS_2D
+_DEFINITIONS = _DEFINITIONS_1D | _DEFINITIONS_2D | DATA_DEFINITIONS

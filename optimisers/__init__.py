@@ -1,7 +1,8 @@
 """Optimisers as pure numpy update rules, each checked against its reference implementation.
 
 `create(id, **settings)` makes an optimiser; `simulate(loss, optimiser, x0, steps)` runs it on a
-whole batch of starts and settings at once; `REGISTRY` describes every algorithm for the UI.
+whole batch of starts and settings at once; `REGISTRY` describes every algorithm for the UI;
+`schedule(id, **settings)` makes a learning-rate schedule for `simulate`, `SCHEDULES` describes them.
 """
 
 from __future__ import annotations
@@ -20,19 +21,24 @@ from optimisers.radam import RADAM
 from optimisers.rmsprop import RMSPROP
 from optimisers.rprop import RPROP
 from optimisers.schedulefree import SCHEDULEFREE_ADAMW
+from optimisers.schedules import SCHEDULES, Schedule, ScheduleSpec, schedule
 from optimisers.sgd import GD, MOMENTUM_SGD, NESTEROV
 from optimisers.simulate import Trajectory, simulate
 
 __all__ = [
     "REGISTRY",
+    "SCHEDULES",
     "Accumulator",
     "HyperParameter",
     "Optimiser",
     "OptimiserSpec",
     "Option",
+    "Schedule",
+    "ScheduleSpec",
     "Step",
     "Trajectory",
     "create",
+    "schedule",
     "simulate",
 ]
 

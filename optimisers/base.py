@@ -166,9 +166,13 @@ class Optimiser:
 
         return {a.name: start(a) for a in self.spec.accumulators}
 
-    def update(self, x: Array, grad: Array, state: dict[str, Array], step: int) -> Step:
-        """One step from x (*batch, dim) with its gradient; `step` counts from 1."""
-        return self.spec.update(x, grad, state, step, **self._settings)
+    def update(self, x: Array, grad: Array, state: dict[str, Array], step: int, lr_factor: float = 1.0) -> Step:
+        """One step from x (*batch, dim) with its gradient; `step` counts from 1. `lr_factor` (a schedule's)
+        multiplies α, as a torch scheduler sets the learning rate the step uses."""
+        settings = self._settings
+        if lr_factor != 1.0:
+            settings = {**settings, "alpha": settings["alpha"] * lr_factor}
+        return self.spec.update(x, grad, state, step, **settings)
 
 
 def alpha(

@@ -9,6 +9,7 @@ import numpy as np
 
 from losses import Loss
 from optimisers.base import Array, Optimiser
+from optimisers.schedules import Schedule
 
 RECORD_MODES = ("all", "final")
 BOUND = 1e6  # a run whose point goes beyond this in any coordinate has diverged
@@ -48,6 +49,24 @@ class Trajectory:
     lr: Array | None = None
     state: dict[str, Array] = field(default_factory=dict)
 
+    def run(self, index: int) -> Trajectory:
+        """Run `index` of a trajectory whose batch has one axis (as of a batch of seeds), with batch ()."""
+        steps_first = {
+            name: getattr(self, name)[:, index]
+            for name in ("x", "loss", "grad", "lr")
+            if getattr(self, name) is not None
+        }
+        return Trajectory(
+            self.steps,
+            self.final_x[index],
+            self.final_loss[index],
+            self.diverged_at[index],
+            self.settled_at[index],
+            self.left_domain[index],
+            **steps_first,
+            state={name: values[:, index] for name, values in self.state.items()},
+        )
+
 
 def _outside_domain(x: Array, value: Array, grad: Array, bound: float) -> Array:
     """Which runs stopped because f or its gradient is not a number at a point that is itself fine: a point
@@ -73,12 +92,17 @@ def simulate(
     record: str = "all",
     bound: float = BOUND,
     settle_tolerance: float = SETTLE_TOLERANCE,
+    *,
+    schedule: Schedule | None = None,
 ) -> Trajectory:
     """Run `steps` updates from every start in x0 (*batch, dim) under every setting at once.
 
     Array hyperparameters of `optimiser` broadcast against x0's batch shape, so a grid of starts
     × learning rates is one call. A run that diverges stops at its last good point and is no
-    longer computed; the others go on.
+    longer computed; the others go on. A `schedule` multiplies α at each step by its factor (None:
+    constant), as torch.optim.lr_scheduler does; the recorded lr includes it. On a noisy loss (losses.noisy,
+    or a data loss's minibatches) each step's gradient is the loss's sample for that step and the run's
+    position in x0's batch, so runs that share a start share their noise, whatever the optimiser.
     """
     if record not in RECORD_MODES:
         raise ValueError(f"record must be one of {RECORD_MODES}; got {record!r}")
@@ -90,11 +114,15 @@ def simulate(
     batch = np.broadcast_shapes(x0.shape[:-1], optimiser.batch_shape)
     count, dim = math.prod(batch), loss.dim
     recording = record == "all"
+    lr_factors = schedule.factors(steps) if schedule else [1.0] * steps
 
     # The loop works on flat arrays of the runs still going; `runs` holds their numbers.
     with np.errstate(all="ignore"):
         x = np.broadcast_to(x0, (*batch, dim)).reshape(count, dim).copy()
-        value, grad = loss.value_and_grad(x)
+        # Each run's position in the batch of starts: what a noisy loss's noise depends on, besides the step.
+        starts = np.arange(math.prod(x0.shape[:-1])).reshape(x0.shape[:-1])
+        positions = np.broadcast_to(starts, batch).reshape(count)
+        value, grad = loss.sampled_value_and_grad(x, 1, positions)
         final_x, final_value = x.copy(), value.copy()
         diverged_at = np.full(count, -1)
         moved_at_full = np.zeros(count, dtype=int)
@@ -103,6 +131,7 @@ def simulate(
         diverged_at[~healthy] = 0
         left_domain = ~healthy & _outside_domain(x, value, grad, bound)
         runs, x, value, grad = runs[healthy], x[healthy], value[healthy], grad[healthy]
+        positions = positions[healthy]
         active = optimiser.for_runs(batch, runs)
         state = active.init(x)
         moved_at = np.zeros(len(runs), dtype=int)
@@ -113,8 +142,8 @@ def simulate(
             xs[0], values[0] = final_x, final_value
 
         for step in range(1, steps + 1):
-            new_x, lr, new_state = active.update(x, grad, state, step)
-            new_value, new_grad = loss.value_and_grad(new_x)
+            new_x, lr, new_state = active.update(x, grad, state, step, lr_factors[step - 1])
+            new_value, new_grad = loss.sampled_value_and_grad(new_x, step + 1, positions)
             healthy = _healthy(new_x, new_value, new_grad, bound)
             if not healthy.all():
                 failed, stopped = ~healthy, runs[~healthy]
@@ -128,6 +157,7 @@ def simulate(
                 lr = np.broadcast_to(lr, x.shape)[healthy]
                 new_state = {name: np.broadcast_to(array, x.shape)[healthy] for name, array in new_state.items()}
                 runs, moved_at, x, grad = runs[healthy], moved_at[healthy], x[healthy], grad[healthy]
+                positions = positions[healthy]
                 new_x, new_value, new_grad = new_x[healthy], new_value[healthy], new_grad[healthy]
                 active = optimiser.for_runs(batch, runs)
             np.putmask(moved_at, (np.abs(new_x - x) > settle_tolerance).any(axis=-1), step)

@@ -23,6 +23,7 @@ AXIS_NAMES = (*START_COORDINATES, "alpha", "beta", "beta1", "beta2", "eps", "mom
 MAX_CELLS_PER_SIDE = 400
 MAX_STEPS = 1000
 MAX_STARTS = 100_000
+MAX_SEEDS = 10
 # Codes in `ended_in` besides the index of a minimum.
 NO_MINIMUM = -1
 DIVERGED = -2
@@ -67,6 +68,8 @@ class SweepMap:
     settled_at  the step after which the run stopped moving, or −1 (still moving, or diverged)
     applies     whether the x and the y axis are settings of this optimiser; along an axis that
                 does not apply, the outcome is constant
+    seed_ended_in  on a noisy loss swept over several seeds, ended_in for each seed (seeds, y.count,
+                x.count); the other fields are then the first seed's
     """
 
     optimiser: str
@@ -77,13 +80,16 @@ class SweepMap:
     final_loss: Array
     settled_at: Array
     applies: tuple[bool, bool]
+    seed_ended_in: Array | None = None
 
 
 @dataclass(frozen=True)
 class Verdict:
     optimiser: str
-    global_share: float  # of the cells whose run ended in a global minimum
+    global_share: float  # of the cells whose run ended in a global minimum (over every seed)
     diverged_share: float
+    global_range: tuple[float, float] | None = None  # the 10th and 90th percentiles of the share over seeds
+    diverged_range: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -169,8 +175,10 @@ def sweep(
     steps: int,
     settings: Mapping[str, float | bool] | None = None,
     start: tuple[float, ...] | None = None,
+    seeds: int = 1,
 ) -> SweepMap:
-    """Run `optimiser_id` from every cell of the grid x × y in one `simulate` call.
+    """Run `optimiser_id` from every cell of the grid x × y in one `simulate` call; on a noisy loss, from
+    `seeds` seeds at once (each its own copy of the grid, so its own noise).
 
     `settings` fix the hyperparameters and options that are not axes (the rest take their
     defaults); `start` is the starting point (default: the middle of the domain), whose
@@ -178,6 +186,8 @@ def sweep(
     over the limits, an axis the loss lacks, or settings outside their ranges.
     """
     check_sweep(loss, x, y, steps)
+    if isinstance(seeds, bool) or not isinstance(seeds, (int, np.integer)) or not 1 <= seeds <= MAX_SEEDS:
+        raise ValueError(f"a sweep takes 1 to {MAX_SEEDS} seeds; got {seeds!r}")
     start = _start(loss, start)
     applying = (applies(optimiser_id, x.name), applies(optimiser_id, y.name))
     # Columns vary along the last grid axis, rows along the first; an axis that does not apply
@@ -193,20 +203,24 @@ def sweep(
     x0 = np.broadcast_to(np.array(start), x0_shape).copy()
     for name, values in starts.items():
         x0[..., START_COORDINATES[name]] = values
+    # The seeds as a first axis of starts: seed k's runs have positions of their own, so noise of their own.
+    x0 = np.broadcast_to(x0, (seeds, *x0.shape))
     optimiser = optimisers.create(optimiser_id, **{**(settings or {}), **grid_values})
     trajectory = optimisers.simulate(loss, optimiser, x0, steps, record="final")
 
-    shape = (y.count, x.count)
+    shape = (seeds, y.count, x.count)
+    ended_in = np.broadcast_to(_ended_in(loss, trajectory), shape)
     final_loss = np.where(trajectory.diverged_at >= 0, np.nan, trajectory.final_loss)
     return SweepMap(
         optimiser=optimiser_id,
         x=x,
         y=y,
         steps=steps,
-        ended_in=np.broadcast_to(_ended_in(loss, trajectory), shape),
-        final_loss=np.broadcast_to(final_loss, shape),
-        settled_at=np.broadcast_to(trajectory.settled_at, shape),
+        ended_in=ended_in[0],
+        final_loss=np.broadcast_to(final_loss, shape)[0],
+        settled_at=np.broadcast_to(trajectory.settled_at, shape)[0],
         applies=applying,
+        seed_ended_in=ended_in if seeds > 1 else None,
     )
 
 
@@ -232,12 +246,23 @@ def cell_run(
 
 
 def verdict(loss: Loss, sweep_map: SweepMap) -> Verdict:
-    """The share of the grid that reached a global minimum, and the share that diverged."""
+    """The share of the grid that reached a global minimum, and the share that diverged; over several seeds,
+    the shares of all their runs, and how the share varies from seed to seed (10th to 90th percentile)."""
     global_indices = [i for i, minimum in enumerate(loss.minima) if minimum.is_global]
+    ended_in = sweep_map.ended_in if sweep_map.seed_ended_in is None else sweep_map.seed_ended_in
+    reached, diverged = np.isin(ended_in, global_indices), ended_in == DIVERGED
+    ranges = {}
+    if sweep_map.seed_ended_in is not None:
+        per_seed = [shares.mean(axis=(1, 2)) for shares in (reached, diverged)]
+        ranges = {
+            name: tuple(float(v) for v in np.percentile(shares, [10, 90]))
+            for name, shares in zip(("global_range", "diverged_range"), per_seed, strict=True)
+        }
     return Verdict(
         optimiser=sweep_map.optimiser,
-        global_share=float(np.isin(sweep_map.ended_in, global_indices).mean()),
-        diverged_share=float((sweep_map.ended_in == DIVERGED).mean()),
+        global_share=float(reached.mean()),
+        diverged_share=float(diverged.mean()),
+        **ranges,
     )
 
 

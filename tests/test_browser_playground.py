@@ -13,6 +13,7 @@ import losses
 import optimisers
 
 PLOT = ".descent-plot.js-plotly-plot"
+FIND_ANIMATION = f"document.querySelector('{PLOT}')"
 # Whether Plotly drew the figure in the margins it was given: were a legend or colour bar short of room,
 # Plotly would grow them and draw those parts a second time.
 MARGINS_KEPT = f"""() => {{
@@ -44,6 +45,11 @@ def play_to_the_end(page, steps: int) -> None:
     expect(page.locator(".descent-play")).to_have_text("❚❚ Pause")
     expect(page.locator(".descent-counter")).to_have_text(f"Step {steps} of {steps}", timeout=60_000)
     expect(page.locator(".descent-play")).to_have_text("▶ Play")
+
+
+def scrub_to_the_end(page) -> None:
+    page.locator(".descent-scrubber").focus()
+    page.keyboard.press("End")
 
 
 def scrub_to(page, step: int) -> None:
@@ -333,3 +339,120 @@ def test_prodigy_and_schedule_free_on_a_map_draw_the_averaged_point_beside_the_r
     (end,) = averaged_points()
     assert end[1:] == pytest.approx(run.state["x_average"][-1].tolist(), abs=0.02)
     assert "Prodigy" in page.locator("[data-testid=stMain]").inner_text()
+
+
+SCHEDULED_URL = "?loss=quartic&steps=40&r1=adam&r1.alpha=0.2&r1.x0=1.5&r1.schedule=cosine&r1.schedule.t_max=20"
+# The drawn x (px) of the step line across the rows under the animation: its path's first point.
+STEP_LINE_X = f"""() => {{
+    const gd = {FIND_ANIMATION};
+    const group = Array.from(gd.querySelectorAll('.scatterlayer .trace'))
+        .find(g => g.__data__[0].trace.name === 'step');
+    return parseFloat(group.querySelector('path.js-line').getAttribute('d').slice(1));
+}}"""
+
+
+def test_a_schedule_draws_its_row_whose_step_line_follows_the_frame_and_is_picked_in_the_sidebar(page, app_url):
+    page.goto(app_url + SCHEDULED_URL)
+    page.wait_for_selector(PLOT, timeout=90_000)
+    wait_for_app(page)
+    titles = page.locator(".js-plotly-plot .annotation-text").all_text_contents()
+    assert "learning-rate schedule: the factor on α" in titles
+    # The factor's curve is drawn: down from 1 to its floor at step 21, where the cosine turns, and up again.
+    lowest_step = f"""() => {{
+        const gd = {FIND_ANIMATION};
+        const group = Array.from(gd.querySelectorAll('.scatterlayer .trace'))
+            .find(g => g.__data__[0].trace.name === 'Adam' && g.__data__[0].trace.x0 === 1);
+        const trace = group.__data__[0].trace, xaxis = gd._fullLayout['xaxis' + trace.xaxis.slice(1)];
+        const points = group.querySelector('path.js-line').getAttribute('d').split(/[ML]/).filter(Boolean)
+            .map(point => point.split(',').map(Number));
+        const lowest = points.reduce((a, b) => (b[1] > a[1] ? b : a));
+        return xaxis.p2d(lowest[0]);
+    }}"""
+    assert page.evaluate(lowest_step) == pytest.approx(21, abs=0.5)
+    assert page.evaluate(MARGINS_KEPT)
+    at_start = page.evaluate(STEP_LINE_X)
+    scrub_to_the_end(page)
+    page.wait_for_function(f"start => ({STEP_LINE_X})() > start + 100", arg=at_start, timeout=10_000)
+    page.screenshot(path=str(ARTIFACTS / "playground-schedule.png"), full_page=True)
+
+    wait_for_app(page)
+    schedule_box = page.get_by_role("combobox", name=re.compile("Learning-rate schedule"))
+    schedule_box.click()
+    schedule_box.press_sequentially("Step decay")
+    schedule_box.press("Enter")
+    page.wait_for_url(re.compile(r"r1\.schedule=step"), timeout=30_000)
+    wait_for_app(page)
+    assert "r1.schedule.step_size=30" in page.url
+    step_size = page.get_by_role("spinbutton", name=re.compile("step_size"))
+    expect(step_size).to_have_value("30")
+    step_size.fill("5")
+    step_size.press("Enter")
+    page.wait_for_url(re.compile(r"r1\.schedule\.step_size=5\b"), timeout=30_000)
+    wait_for_app(page)
+
+
+FAITHFUL_URL = "?loss=faithful&steps=60&r1=adam&r1.alpha=1.5&r1.x0=0,60&r1.schedule=exponential&r1.schedule.gamma=0.97"
+# The fitted line as drawn: its path's two ends, turned back into data by the panel's axes, as (w, b) of y = w·x + b.
+DRAWN_LINE = f"""() => {{
+    const gd = {FIND_ANIMATION};
+    const group = Array.from(gd.querySelectorAll('.scatterlayer .trace'))
+        .find(g => g.__data__[0].trace.name === 'Adam: fitted line');
+    const trace = group.__data__[0].trace;
+    const xaxis = gd._fullLayout['xaxis' + trace.xaxis.slice(1)];
+    const yaxis = gd._fullLayout['yaxis' + trace.yaxis.slice(1)];
+    const d = group.querySelector('path.js-line').getAttribute('d');
+    const [[x1, y1], [x2, y2]] = d.slice(1).split('L').map(point => point.split(',').map(Number))
+        .map(([x, y]) => [xaxis.p2d(x), yaxis.p2d(y)]);
+    const slope = (y2 - y1) / (x2 - x1);
+    return [slope, y1 - slope * x1];
+}}"""
+
+
+def test_the_fitted_line_beside_the_map_moves_with_the_frame(page, app_url):
+    page.goto(app_url + FAITHFUL_URL)
+    page.wait_for_selector(PLOT, timeout=90_000)
+    wait_for_app(page)
+    assert page.evaluate(MARGINS_KEPT)
+    titles = page.locator(".js-plotly-plot .annotation-text").all_text_contents()
+    assert "the data, and each run's fitted line" in titles
+    drawn_points = f"""() => ({FIND_ANIMATION}).querySelectorAll('.scatterlayer .trace .point').length"""
+    assert page.evaluate(drawn_points) >= 272  # every eruption
+    assert page.evaluate(DRAWN_LINE) == pytest.approx([0.0, 60.0], abs=0.3)  # y = 0·x + 60 at the start
+
+    faithful = losses.get("faithful")
+    schedule = optimisers.schedule("exponential", gamma=0.97)
+    final = optimisers.simulate(faithful, optimisers.create("adam", alpha=1.5), [0.0, 60.0], 60, schedule=schedule)
+    scrub_to_the_end(page)
+    page.wait_for_function(f"() => Math.abs(({DRAWN_LINE})()[0]) > 1", timeout=10_000)
+    w, b = final.final_x
+    # Drawn to a fraction of a pixel: a slope and intercept close to the run's last (w, b).
+    assert page.evaluate(DRAWN_LINE) == pytest.approx([w, b], rel=0.02, abs=0.3)
+    page.screenshot(path=str(ARTIFACTS / "playground-faithful.png"), full_page=True)
+
+
+NOISY_URL = "?loss=himmelblau&steps=40&noise=2.0&seed=4&r1=adam&r1.alpha=0.1&r1.x0=0.5,-4"
+FAINT_PATHS = f"""() => Array.from(({FIND_ANIMATION}).querySelectorAll('.scatterlayer .trace'))
+    .filter(g => / seed \\d+$/.test(g.__data__[0].trace.name) && g.querySelector('path.js-line')).length"""
+
+
+def test_the_seeds_are_shown_on_request_as_faint_paths_and_a_new_seed_redraws_them(page, app_url):
+    page.goto(app_url + NOISY_URL)
+    page.wait_for_selector(PLOT, timeout=90_000)
+    wait_for_app(page)
+    assert page.evaluate(FAINT_PATHS) == 0
+    page.get_by_text("Show 20 seeds").click()
+    page.wait_for_url(re.compile(r"seeds=1"), timeout=30_000)
+    page.wait_for_function(f"() => ({FAINT_PATHS})() === 20", timeout=30_000)
+    wait_for_app(page)
+    median = f"""() => Array.from(({FIND_ANIMATION}).querySelectorAll('.scatterlayer .trace'))
+        .filter(g => g.__data__[0].trace.name === 'Adam median of 20 seeds')
+        .map(g => parseFloat(getComputedStyle(g.querySelector('path.js-line')).strokeWidth))"""
+    assert page.evaluate(median) == [3.5]
+    paths = f"() => JSON.stringify(({FIND_ANIMATION}).data.filter(t => / seed \\d+$/.test(t.name)).map(t => t.x))"
+    before = page.evaluate(paths)
+    page.get_by_role("button", name="New seed").click()
+    page.wait_for_function("() => !location.search.includes('seed=4&')", timeout=30_000)
+    page.wait_for_function(f"before => ({paths})() !== before", arg=before, timeout=30_000)
+    wait_for_app(page)
+    assert page.evaluate(FAINT_PATHS) == 20
+    page.screenshot(path=str(ARTIFACTS / "playground-seeds.png"), full_page=True)

@@ -27,7 +27,8 @@ STEPS = 8
 
 
 def run(label, id, x0, steps=STEPS, colour="#f5c518", loss=QUARTIC, **settings) -> charts.RunTrace:
-    trajectory = optimisers.simulate(loss, optimisers.create(id, **settings), [x0], steps)
+    """A run from x0, a number for a loss of one variable or a point for one of more."""
+    trajectory = optimisers.simulate(loss, optimisers.create(id, **settings), np.reshape(x0, loss.dim), steps)
     return charts.RunTrace(label, colour, trajectory)
 
 
@@ -508,6 +509,33 @@ def test_the_playground_figure_stacks_the_animation_over_the_internals_rows(layo
     )
 
 
+def scheduled_run(schedule: optimisers.Schedule, steps: int = 30) -> charts.RunTrace:
+    trajectory = optimisers.simulate(QUARTIC, optimisers.create("adam", alpha=0.1), [0.1], steps, schedule=schedule)
+    return charts.RunTrace("Adam, cosine", "#1f77b4", trajectory, schedule.factors(steps))
+
+
+@pytest.mark.parametrize("internals", [False, True])
+def test_a_scheduled_run_adds_a_row_of_its_factor_on_top_with_the_step_line_across(internals):
+    schedule = optimisers.schedule("cosine", t_max=20, min_factor=0.1)
+    runs = [rmsprop(30), scheduled_run(schedule)]
+    figure = charts.playground_figure(QUARTIC, runs, step=4, internals=internals)
+    titles = [a["text"] for a in figure["layout"]["annotations"]]
+    internals_titles = [a["text"] for a in charts.internals_figure(runs, step=4)["layout"]["annotations"]]
+    assert titles == internals_titles if internals else titles == internals_titles[:1]
+    assert titles[0] == "<b>learning-rate schedule: the factor on α</b>"
+    schedule_row = row_ids(figure)[1]  # under the animation's axes
+    (series,) = series_by_row(figure)[schedule_row]
+    assert series["name"] == "Adam, cosine" and series["x0"] == 1
+    np.testing.assert_allclose(series["y"], schedule.factors(30), rtol=5e-4)
+    low, high = row_range(figure, schedule_row)
+    assert low < 0.1 and high > 1.0
+    line = figure["data"][step_line(figure)]
+    np.testing.assert_allclose(
+        segment_on_the_page(figure, line, 0), figure["layout"][schedule_row.replace("y", "yaxis")]["domain"], atol=1e-4
+    )
+    assert shown(figure, 17)[step_line(figure)]["x0"] == 17
+
+
 @pytest.mark.parametrize("layout", ["overlay", "side_by_side"])
 def test_every_frame_moves_the_points_and_the_step_line_together(layout):
     runs = [rmsprop(60), adam(60)]
@@ -791,3 +819,48 @@ def test_the_curve_is_not_drawn_across_a_pole():
     drawn = [x for x, y in zip(xs, curve["y"], strict=True) if y is not None]
     nearest_left, nearest_right = max(x for x in drawn if x < 0), min(x for x in drawn if x > 0)
     assert nearest_right - nearest_left <= 3 * curve["dx"]  # a gap of one sample: both sides drawn up to the pole
+
+
+# --- a loss fitted to data: the data panel beside the map ------------------------------------------------------
+
+
+def test_a_loss_fitted_to_data_draws_the_data_beside_the_map_and_each_run_s_line_at_every_frame():
+    faithful = losses.get("faithful")
+    runs = [
+        run("Adam", "adam", [0.0, 0.0], 40, loss=faithful, alpha=1.0),
+        run("GD", "gd", [20.0, 60.0], 40, colour="#1f77b4", loss=faithful, alpha=0.01),
+    ]
+    figure = charts.playground_figure(faithful, runs, step=3, internals=False)
+    layout = figure["layout"]
+    assert layout["xaxis"]["domain"] == [0, 0.55] and layout["xaxis"]["title"]["text"] == "w"
+    assert layout["yaxis"]["title"]["text"] == "b"
+    assert layout["xaxis2"]["domain"][0] > 0.55 and layout["yaxis2"]["domain"] == layout["yaxis"]["domain"]
+    assert layout["coloraxis"]["colorbar"]["x"] == 0.55
+    (eruptions,) = [trace for trace in figure["data"] if trace["name"] == "eruptions"]
+    assert len(eruptions["x"]) == 272 and eruptions["xaxis"] == "x2"
+    lines = [i for i, trace in enumerate(figure["data"]) if trace["name"].endswith(": fitted line")]
+    assert [figure["data"][i]["name"] for i in lines] == ["Adam: fitted line", "GD: fitted line"]
+    for k in (0, 3, 17, 40):
+        state = shown(figure, k)
+        for index, r in zip(lines, runs, strict=True):
+            w, b = r.trajectory.x[k]
+            xs, ys = np.array(state[index]["x"]), np.array(state[index]["y"])
+            np.testing.assert_allclose(ys, w * xs + b, rtol=1e-5)
+            assert xs[0] < 1.6 and xs[1] > 5.1  # across every duration
+    assert set(lines) <= set(figure["frames"][17]["traces"])
+    assert_no_nan_shown(figure)
+    strict_json(figure)
+
+
+def test_the_iris_panel_colours_the_two_kinds_and_draws_each_run_s_decision_boundary():
+    iris = losses.get("iris_logistic")
+    runs = [run("Adam", "adam", [-4.0, 8.0], 30, loss=iris, alpha=0.3)]
+    figure = charts.playground_figure(iris, runs, step=0, internals=True, layout="side_by_side")
+    groups = {trace["name"]: len(trace["x"]) for trace in figure["data"] if trace.get("mode") == "markers"}
+    assert groups["versicolor"] == 50 and groups["virginica"] == 50
+    (line,) = [i for i, trace in enumerate(figure["data"]) if trace["name"] == "Adam: decision boundary"]
+    for k in (0, 30):
+        state = shown(figure, k)
+        direction = np.diff(state[line]["x"])[0], np.diff(state[line]["y"])[0]
+        assert np.dot(direction, runs[0].trajectory.x[k]) == pytest.approx(0, abs=1e-3 * np.hypot(*direction))
+    assert any(a["text"].startswith("<b>loss") for a in figure["layout"]["annotations"])  # the rows still under it

@@ -1,5 +1,7 @@
 """The Playground's settings survive a round trip through the URL, and bad URLs are repaired."""
 
+from dataclasses import replace
+
 import pytest
 
 import config
@@ -79,6 +81,21 @@ def test_every_setting_round_trips_exactly():
             "outside the plotted domain",
             lambda c: c.runs[0].x0 == (5.0, -5.0),
         ),
+        (
+            {"r1": "gd", "r1.schedule": "sometimes"},
+            "Run 1: unknown schedule 'sometimes'; using a constant α.",
+            lambda c: c.runs[0].schedule == "constant" and c.runs[0].create_schedule() is None,
+        ),
+        (
+            {"r1": "gd", "r1.schedule": "cosine", "r1.schedule.t_max": "12.5", "r1.schedule.min_factor": "0.2"},
+            "Run 1: the schedule's t_max must be a whole number of steps; got 12.5; using 100.",
+            lambda c: c.runs[0].schedule_settings == {"t_max": 100, "min_factor": 0.2},
+        ),
+        (
+            {"r1": "gd", "r1.schedule": "step", "r1.schedule.gamma": "lots"},
+            "Run 1: the schedule's gamma must be a number in (0, 1]; got 'lots'; using 0.1.",
+            lambda c: c.runs[0].schedule_settings == {"step_size": 30, "gamma": 0.1},
+        ),
     ],
 )
 def test_bad_values_are_replaced_with_a_message(params, expected_message, check):
@@ -143,3 +160,30 @@ def test_a_url_with_each_new_optimiser_round_trips(optimiser_id):
     assert run.hyperparameters | run.options == {**run.hyperparameters, **settings}
     assert run.create_optimiser().id == optimiser_id
     assert from_query_params(to_query_params(restored)) == (restored, [])
+
+
+def test_a_run_s_schedule_round_trips_and_a_constant_one_is_left_out_of_the_url():
+    scheduled = replace(
+        new_run("adam", (0.5,), 0, alpha=0.05),
+        schedule="warmup_cosine",
+        schedule_settings={"warmup": 5, "t_max": 40, "min_factor": 0.1},
+    )
+    original = Config(runs=(scheduled, new_run("gd", (1.0,), 1)))
+    params = to_query_params(original)
+    assert params["r1.schedule"] == "warmup_cosine" and params["r1.schedule.t_max"] == "40"
+    assert not any(key.startswith("r2.schedule") for key in params)
+    restored, messages = from_query_params(params)
+    assert messages == [] and restored == original
+    assert restored.runs[0].create_schedule().factors(3) == [0.2, 0.36, 0.52]
+
+
+def test_the_noise_round_trips_and_bad_noise_is_repaired():
+    original = Config(runs=(new_run("adam", (0.5,), 0),), noise=0.25, seed=12, seeds=True)
+    params = to_query_params(original)
+    assert (params["noise"], params["seed"], params["seeds"]) == ("0.25", "12", "1")
+    restored, messages = from_query_params(params)
+    assert messages == [] and restored == original
+    assert "noise" not in to_query_params(Config(runs=original.runs))
+    repaired, messages = from_query_params({"r1": "gd", "noise": "-2", "seed": "2.5", "seeds": "lots"})
+    assert (repaired.noise, repaired.seed, repaired.seeds) == (0.0, 0, False)
+    assert len(messages) == 3

@@ -1,6 +1,7 @@
 """Downloads: the CSV holds every recorded field; the PyTorch script reproduces the run."""
 
 import csv
+import dataclasses
 import io
 import itertools
 import json
@@ -17,8 +18,12 @@ import optimisers
 from config import new_run
 
 
+def scheduled(run, schedule_id, **settings):
+    return dataclasses.replace(run, schedule=schedule_id, schedule_settings=settings)
+
+
 def _simulate(loss, run, steps):
-    return optimisers.simulate(loss, run.create_optimiser(), np.array(run.x0), steps)
+    return optimisers.simulate(loss, run.create_optimiser(), np.array(run.x0), steps, schedule=run.create_schedule())
 
 
 def test_csv_of_a_two_variable_run_has_a_column_per_coordinate():
@@ -79,6 +84,16 @@ def test_every_optimiser_and_typed_formula_gives_a_script_that_compiles():
         (losses.parse(TYPED, domain=((0.5, 3.0),)), new_run("adam", (1.5,), 0, alpha=0.05)),
         (losses.get("himmelblau"), new_run("adagrad", (0.5, -4.0), 0, alpha=0.3)),
         (losses.get("ravine", condition=50.0, angle=10.0), new_run("adam", (1.0, 1.0), 0, alpha=0.1)),
+        *[
+            (losses.get("himmelblau"), scheduled(new_run("adam", (0.5, -4.0), 0, alpha=0.2), id, **settings))
+            for id, settings in [
+                ("step", {"step_size": 4, "gamma": 0.7}),
+                ("exponential", {"gamma": 0.93}),
+                ("cosine", {"t_max": 12, "min_factor": 0.05}),
+                ("warmup_cosine", {"warmup": 5, "t_max": 20, "min_factor": 0.1}),
+                ("one_cycle", {"pct_start": 0.4, "div_factor": 8.0, "final_div_factor": 30.0}),
+            ]
+        ],
     ],
 )
 def test_pytorch_script_reproduces_the_trajectory(loss, run, tmp_path):

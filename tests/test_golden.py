@@ -33,6 +33,10 @@ REFERENCE_PACKAGES = {
     "schedulefree_adamw": "schedulefree",
     "prodigy": "prodigyopt",
 }
+INDEX_DATA = json.loads((GOLDEN / "torch_data.json").read_text())
+POINTS_DATA = np.load(GOLDEN / "torch_data.npz")
+INDEX_SCHEDULES = json.loads((GOLDEN / "torch_schedules.json").read_text())
+POINTS_SCHEDULES = np.load(GOLDEN / "torch_schedules.npz")
 RELATIVE_TOLERANCE = 1e-9
 # Where the trajectory passes near 0 a relative error means nothing; rounding there is absolute.
 ABSOLUTE_FLOOR = 1e-12
@@ -44,7 +48,10 @@ def assert_matches_torch(case: dict, expected: np.ndarray, averaged: np.ndarray 
     loss = losses.get(case["loss"])
     starts = np.reshape(case["starts"], (-1, loss.dim))
     optimiser = optimisers.create(case["optimiser"], **case["hyperparameters"])
-    trajectory = optimisers.simulate(loss, optimiser, starts, len(expected) - 1)
+    schedule = (
+        optimisers.schedule(case["schedule"]["id"], **case["schedule"]["settings"]) if "schedule" in case else None
+    )
+    trajectory = optimisers.simulate(loss, optimiser, starts, len(expected) - 1, schedule=schedule)
     np.testing.assert_array_equal(trajectory.diverged_at, -1)
     reference = case.get("torch") or case.get("reference", "")
     np.testing.assert_allclose(
@@ -61,7 +68,8 @@ def assert_matches_torch(case: dict, expected: np.ndarray, averaged: np.ndarray 
 
 
 def case_id(case: dict) -> str:
-    return f"{case['key']}-{case['optimiser']}-{case['loss']}"
+    schedule = f"-{case['schedule']['id']}" if "schedule" in case else ""
+    return f"{case['key']}-{case['optimiser']}-{case['loss']}{schedule}"
 
 
 def test_golden_files_cover_every_optimiser_with_defaults_and_other_settings():
@@ -112,7 +120,9 @@ def test_reference_golden_files_cover_the_seven_on_two_2d_losses_and_schedule_fr
 
 def test_2d_golden_files_cover_every_2d_loss_with_several_optimisers():
     cases = INDEX_2D["cases"]
-    two_dimensional = {id for id in losses.ids() if losses.get(id).dim == 2}
+    two_dimensional = {
+        id for id in losses.ids() if losses.get(id).dim == 2 and not isinstance(losses.get(id), losses.DataLoss)
+    }
     assert {case["loss"] for case in cases} == two_dimensional
     for loss_id in two_dimensional:
         optimisers_used = {case["optimiser"] for case in cases if case["loss"] == loss_id}
@@ -295,3 +305,94 @@ def test_runs_of_a_batch_share_nothing_where_a_reference_sums_over_the_coordinat
         np.testing.assert_array_equal(batched.x[:, i], single.x[:, 0])
         for name, array in single.state.items():
             np.testing.assert_array_equal(batched.state[name][:, i], array[:, 0], err_msg=name)
+
+
+def test_schedule_golden_files_cover_every_optimiser_under_every_schedule_in_1d_and_2d():
+    cases = INDEX_SCHEDULES["cases"]
+    scheduled = set(optimisers.SCHEDULES) - {"constant"}
+    optimiser_ids = {case["optimiser"] for case in cases}
+    assert {"gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "amsgrad", "adamw"} <= optimiser_ids
+    assert {"nadam", "radam", "adamax", "adadelta"} <= optimiser_ids
+    for id in optimiser_ids:
+        assert {case["schedule"]["id"] for case in cases if case["optimiser"] == id} == scheduled, id
+    for dim in (1, 2):
+        assert {case["schedule"]["id"] for case in cases if losses.get(case["loss"]).dim == dim} == scheduled
+    assert INDEX_SCHEDULES["steps"] == 100
+
+
+@pytest.mark.parametrize("case", INDEX_SCHEDULES["cases"], ids=case_id)
+def test_matches_golden_torch_trajectory_with_a_schedule(case):
+    expected = POINTS_SCHEDULES[case["key"]]
+    assert expected.shape[:2] == (INDEX_SCHEDULES["steps"] + 1, len(case["starts"]))
+    assert_matches_torch(case, expected)
+
+
+def random_schedule(rng: np.random.Generator, steps: int) -> tuple[str, dict]:
+    """A schedule other than constant with settings drawn over ranges that change the rate within `steps`."""
+    id = str(rng.choice([id for id in optimisers.SCHEDULES if id != "constant"]))
+    draws = {
+        "step_size": lambda: int(rng.integers(1, steps // 3)),
+        "gamma": lambda: float(rng.uniform(0.5, 1.0) if id == "step" else rng.uniform(0.9, 1.0)),
+        "t_max": lambda: int(rng.integers(5, 2 * steps)),
+        "warmup": lambda: int(rng.integers(1, steps // 2)),
+        "min_factor": lambda: float(rng.uniform(0.0, 0.5)),
+        "pct_start": lambda: float(rng.uniform(0.05, 0.9)),
+        "div_factor": lambda: float(rng.uniform(2.0, 50.0)),
+        "final_div_factor": lambda: float(np.exp(rng.uniform(0.0, np.log(1e5)))),
+    }
+    return id, {setting.name: draws[setting.name]() for setting in optimisers.SCHEDULES[id].settings}
+
+
+# The torch.optim optimisers: torch's schedulers drive them, as the schedule golden files check.
+SCHEDULED_IDS = sorted({case["optimiser"] for case in INDEX_SCHEDULES["cases"]})
+
+
+@pytest.mark.parametrize("seed, id", list(enumerate(SCHEDULED_IDS)))
+def test_matches_torch_live_on_random_schedules(seed, id):
+    pytest.importorskip("torch")
+    from tools.make_golden import torch_trajectory, well_behaved
+
+    rng = np.random.default_rng(1000 + seed)
+    for _ in range(10):
+        case = random_case(rng, id)
+        schedule = random_schedule(rng, 100)
+        keep, _ = well_behaved(id, case["hyperparameters"], case["loss"], case["starts"], schedule=schedule)
+        if keep.any():
+            break
+    assert keep.any(), f"no well-conditioned draw for {id}"
+    case["starts"] = case["starts"][keep].tolist()
+    case["schedule"] = {"id": schedule[0], "settings": schedule[1]}
+    expected = torch_trajectory(id, case["hyperparameters"], case["loss"], case["starts"], schedule=schedule)
+    assert_matches_torch(case, expected)
+
+
+@pytest.mark.parametrize("schedule_id", [id for id in optimisers.SCHEDULES if id != "constant"])
+@pytest.mark.parametrize("id", ["gd", "adam", "adamw", "adadelta"])
+def test_batched_call_equals_separate_calls_exactly_with_a_schedule(id, schedule_id):
+    loss = losses.get("wavy")
+    schedule = optimisers.schedule(schedule_id)
+    alphas = ARRAY_SETTINGS[id]["alpha"]
+    starts = np.array([-1.5, 0.3, 2.0])
+    batched = optimisers.simulate(
+        loss, optimisers.create(id, alpha=np.array(alphas)), starts[:, None, None], 60, schedule=schedule
+    )
+    for i, start in enumerate(starts):
+        for j, alpha in enumerate(alphas):
+            single = optimisers.simulate(loss, optimisers.create(id, alpha=alpha), [start], 60, schedule=schedule)
+            np.testing.assert_array_equal(batched.x[:, i, j], single.x)
+            np.testing.assert_array_equal(batched.lr[:, i, j], single.lr)
+            np.testing.assert_array_equal(batched.settled_at[i, j], single.settled_at)
+
+
+def test_data_golden_files_cover_every_data_loss_with_several_optimisers():
+    data_losses = {id for id in losses.ids() if isinstance(losses.get(id), losses.DataLoss)}
+    assert data_losses == {"faithful", "iris_logistic"}
+    for loss_id in data_losses:
+        assert len({case["optimiser"] for case in INDEX_DATA["cases"] if case["loss"] == loss_id}) >= 5
+
+
+@pytest.mark.parametrize("case", INDEX_DATA["cases"], ids=case_id)
+def test_matches_golden_torch_trajectory_on_a_loss_fitted_to_data(case):
+    expected = POINTS_DATA[case["key"]]
+    assert expected.shape == (INDEX_DATA["steps"] + 1, len(case["starts"]), 2)
+    assert_matches_torch(case, expected)

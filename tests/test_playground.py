@@ -1,6 +1,7 @@
 """The Playground page, run by Streamlit's AppTest: it opens ready, reacts, and survives bad URLs."""
 
 import json
+import urllib.parse
 from pathlib import Path
 
 import numpy as np
@@ -374,3 +375,142 @@ def test_a_run_that_leaves_where_a_typed_formula_is_defined_says_so():
     (row,) = results(at)
     assert row["ended"] == "left the domain of f at step 1"
     assert any("left the domain of f at step 1" in w.value for w in at.warning)
+
+
+SCHEDULED_URL = {
+    "loss": "quartic",
+    "steps": "60",
+    "r1": "adam",
+    "r1.alpha": "0.2",
+    "r1.x0": "1.5",
+    "r1.schedule": "cosine",
+    "r1.schedule.t_max": "30",
+    "r1.schedule.min_factor": "0.05",
+}
+
+
+def test_a_run_s_schedule_opens_from_the_url_with_its_row_and_its_path():
+    at = open_page(SCHEDULED_URL)
+    assert at.selectbox(key="run0.schedule").value == "cosine"
+    assert at.number_input(key="run0.schedule.cosine.t_max").value == 30
+    figure = animation(at)
+    assert row_titles(figure) == ["<b>learning-rate schedule: the factor on α</b>"]
+    schedule = optimisers.schedule("cosine", t_max=30, min_factor=0.05)
+    trajectory = optimisers.simulate(
+        losses.get("quartic"), optimisers.create("adam", alpha=0.2), [1.5], 60, schedule=schedule
+    )
+    np.testing.assert_allclose(point_path(figure, "Adam"), trajectory.x[:, 0], rtol=SHOWN, atol=1e-9)
+    assert not np.allclose(trajectory.x[:, 0], simulated_path("quartic", "adam", 1.5, 60, alpha=0.2), rtol=SHOWN)
+
+
+def test_a_schedule_is_picked_and_set_in_the_sidebar_and_kept_in_the_url():
+    at = open_page()
+    at.selectbox(key="run0.schedule").select("step").run()
+    assert at.query_params["r1.schedule"] == "step" and at.query_params["r1.schedule.step_size"] == "30"
+    at.number_input(key="run0.schedule.step.step_size").set_value(5).run()
+    assert at.query_params["r1.schedule.step_size"] == "5"
+    at.number_input(key="run0.schedule.step.gamma").set_value(0.0).run()  # γ = 0 is out of range
+    assert not at.exception
+    assert any("gamma must be in (0, 1]; got 0; using 0.1" in error.value for error in at.error)
+    assert at.query_params["r1.schedule.gamma"] == "0.1"
+    assert_no_nan_shown(animation(at))
+    at.selectbox(key="run0.schedule").select("constant").run()
+    assert "r1.schedule" not in at.query_params and not row_titles(animation(at))
+
+
+def test_a_loss_fitted_to_data_opens_from_the_url_with_its_setting_and_the_data_beside_the_map():
+    at = open_page(
+        {"loss": "faithful", "loss.standardise": "1", "steps": "30", "r1": "adam", "r1.alpha": "2", "r1.x0": "0,0"}
+    )
+    assert at.slider(key="loss.standardise").value == 1.0
+    figure = animation(at)
+    assert any(trace["name"] == "Adam: fitted line" for trace in figure["data"])
+    assert figure["layout"]["xaxis"]["title"]["text"] == "w"
+    standardised = losses.get("faithful", standardise=1)
+    expected = optimisers.simulate(standardised, optimisers.create("adam", alpha=2.0), [0.0, 0.0], 30).final_x
+    assert results(at)[0]["final x"] == ", ".join(f"{v:.6g}" for v in expected)
+    assert results(at)[0]["ended"] in ("at the global minimum", "not at a minimum after 30 steps")
+    at.slider(key="loss.standardise").set_value(0.0).run()
+    assert at.query_params["loss.standardise"] == "0.0"
+    assert_no_nan_shown(animation(at))
+
+
+def test_a_bad_setting_of_a_data_loss_in_the_url_is_repaired():
+    at = open_page({"loss": "faithful", "loss.standardise": "0.5", "r1": "gd"})
+    assert any("standardise must be a whole number in [0, 1]" in w.value for w in at.warning)
+    assert at.query_params["loss.standardise"] == "0.0"
+
+
+NOISY_MAP = {"loss": "himmelblau", "steps": "40", "r1": "adam", "r1.alpha": "0.1", "r1.x0": "0.5,-4"}
+
+
+def test_noise_on_the_gradient_is_set_in_the_sidebar_kept_in_the_url_and_reseeded_on_request():
+    at = open_page(NOISY_MAP)
+    exact = animation(at)
+    at.number_input(key="noise").set_value(3.0).run()
+    at.number_input(key="seed").set_value(5).run()
+    assert at.query_params["noise"] == "3.0" and at.query_params["seed"] == "5"
+    noisy = losses.noisy(losses.get("himmelblau"), 3.0, seed=5)
+    expected = optimisers.simulate(noisy, optimisers.create("adam", alpha=0.1), [0.5, -4.0], 40).final_x
+    assert results(at)[0]["final x"] == ", ".join(f"{v:.6g}" for v in expected)
+    assert animation(at) != exact
+    at.button(key="new_seed").click().run()
+    assert at.query_params["seed"] != "5" and 0 <= int(at.query_params["seed"]) <= 2**31 - 1
+    reopened = open_page(dict(at.query_params))
+    assert animation(reopened) == animation(at)
+    at.toggle(key="pytorch").set_value(True).run()
+    assert any("leave out the noise" in caption.value for caption in at.caption)
+
+
+def test_twenty_seeds_are_drawn_faint_with_their_median_bold_and_their_spread_in_the_results():
+    at = open_page(NOISY_MAP | {"noise": "3.0", "seed": "5", "seeds": "1"})
+    figure = animation(at)
+    names = [trace["name"] for trace in figure["data"]]
+    assert sum(name.startswith("Adam seed ") for name in names) == 20 and "Adam median of 20 seeds" in names
+    noisy = losses.noisy(losses.get("himmelblau"), 3.0, seed=5)
+    seeds = optimisers.simulate(noisy, optimisers.create("adam", alpha=0.1), np.repeat([[0.5, -4.0]], 20, axis=0), 40)
+    row = results(at)[0]
+    assert row["final x"] == ", ".join(f"{v:.6g}" for v in seeds.final_x[0])  # the run's own seed is the first
+    low, middle, high = np.percentile(seeds.final_loss, [10, 50, 90])
+    assert row["final loss, 20 seeds: median"] == f"{middle:.4g}" and row["10–90 %"] == f"{low:.4g} … {high:.4g}"
+    assert_no_nan_shown(figure)
+
+
+def test_a_loss_fitted_to_data_is_noisy_by_its_minibatches_and_a_new_seed_reshuffles_them():
+    at = open_page(
+        {
+            "loss": "faithful",
+            "loss.batch_size": "16",
+            "loss.seed": "3",
+            "steps": "30",
+            "r1": "adam",
+            "r1.alpha": "1.5",
+            "r1.x0": "0,60",
+        }
+    )
+    assert at.slider(key="loss.batch_size").value == 16 and at.number_input(key="loss.seed").value == 3
+    minibatches = losses.get("faithful", batch_size=16, seed=3)
+    expected = optimisers.simulate(minibatches, optimisers.create("adam", alpha=1.5), [0.0, 60.0], 30).final_x
+    assert results(at)[0]["final x"] == ", ".join(f"{v:.6g}" for v in expected)
+    at.button(key="new_seed").click().run()
+    assert at.query_params["loss.seed"] != "3.0"
+
+
+READY_LINK = (
+    "?loss=faithful&loss.batch_size=16&loss.seed=3&seeds=1&steps=100"
+    "&r1=adam&r1.alpha=1.5&r1.x0=0,60&r1.schedule=cosine&r1.schedule.t_max=100"
+    "&r2=gd&r2.alpha=0.02&r2.x0=0,60"
+)
+
+
+def test_a_link_with_a_schedule_twenty_seeds_and_faithful_opens_ready():
+    at = open_page(dict(urllib.parse.parse_qsl(READY_LINK[1:])))
+    assert not at.warning
+    figure = animation(at)
+    names = [trace["name"] for trace in figure["data"]]
+    for label in ("Adam", "Fixed learning rate"):
+        assert sum(name.startswith(f"{label} seed ") for name in names) == 20
+        assert f"{label}: fitted line" in names
+    assert row_titles(figure)[-1] == "<b>learning-rate schedule: the factor on α</b>"
+    assert len(figure["frames"]) == 101
+    assert {"final loss, 20 seeds: median", "10–90 %"} <= set(results(at)[0])

@@ -588,3 +588,39 @@ def test_the_newer_optimisers_are_swept_on_the_page_and_their_cells_open_with_th
     assert titles == [f"<b>{optimisers.REGISTRY[id].name}</b>" for id in chosen]
     links = list(app.dataframe[0].value["run"])
     assert [dict(urllib.parse.parse_qsl(link[2:]))["r1"] for link in links] == chosen
+
+
+def test_the_losses_fitted_to_data_are_not_offered_for_a_grid_of_runs():
+    options = run_page().selectbox(key="sweep_loss").options
+    assert "Himmelblau" in options and "Old Faithful line" not in options and "Iris logistic regression" not in options
+
+
+def test_a_noisy_sweep_runs_its_seeds_at_once_and_judges_them_all():
+    noisy = losses.noisy(HIMMELBLAU, 4.0, seed=2)
+    x, y = sweep.Axis("x0", -5.0, 5.0, 12), sweep.Axis("y0", -5.0, 5.0, 10)
+    settings = {"alpha": 0.01}
+    seeds = sweep.sweep(noisy, "gd", x, y, 60, settings, seeds=6)
+    alone = sweep.sweep(noisy, "gd", x, y, 60, settings)
+    assert seeds.seed_ended_in.shape == (6, 10, 12) and alone.seed_ended_in is None
+    np.testing.assert_array_equal(seeds.ended_in, alone.ended_in)  # the map is the first seed's
+    np.testing.assert_array_equal(seeds.seed_ended_in[0], alone.ended_in)
+    assert (seeds.seed_ended_in[1:] != seeds.seed_ended_in[:1]).any()  # the other seeds end elsewhere here and there
+    verdict = sweep.verdict(HIMMELBLAU, seeds)
+    global_indices = [i for i, m in enumerate(HIMMELBLAU.minima) if m.is_global]
+    per_seed = np.isin(seeds.seed_ended_in, global_indices).mean(axis=(1, 2))
+    assert verdict.global_share == pytest.approx(per_seed.mean())
+    assert verdict.global_range == pytest.approx(tuple(np.percentile(per_seed, [10, 90])))
+    assert sweep.verdict(HIMMELBLAU, alone).global_range is None
+    with pytest.raises(ValueError, match="1 to 10 seeds"):
+        sweep.sweep(noisy, "gd", x, y, 60, settings, seeds=11)
+
+
+def test_the_sweep_page_takes_noise_and_gives_the_verdict_over_seeds():
+    app = run_page()
+    app.number_input(key="x_count").set_value(20).run()
+    app.number_input(key="y_count").set_value(20).run()
+    app.number_input(key="sweep_noise").set_value(0.5).run()
+    assert not app.exception
+    verdicts = app.dataframe[-1].value.to_dict("records")
+    assert all("global minimum, 10–90 % over seeds" in row for row in verdicts)
+    assert all(row["global minimum, 10–90 % over seeds"].endswith("%") for row in verdicts)

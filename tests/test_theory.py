@@ -134,3 +134,14 @@ def test_eps_example_is_computed_for_the_chosen_gradient(app):
     # at g = ε the textbook step is α·g/(g + g) = α/2; inside the root it is α·g/√(g² + g) ≈ α·√g
     assert r"g = 0.05 \qquad" in app.latex[-1].value
     assert r"g = 1 \times 10^{-5}" in app.latex[-1].value
+
+
+def test_every_schedule_has_its_formula_when_to_use_it_and_settings(app):
+    text = " ".join(markdown.value for markdown in app.markdown)
+    formulas = [latex.value for latex in app.latex]
+    for spec in optimisers.SCHEDULES.values():
+        assert spec.name in [header.value for header in app.subheader]
+        assert any(spec.formula in formula for formula in formulas)
+        assert spec.when_to_use in text and spec.torch in text
+        for s in spec.settings:
+            assert f"${s.symbol}$ (`{s.name}`), default {s.default:g}, valid in {s.range_text}" in text

@@ -3,7 +3,10 @@
     .venv/bin/python tools/make_golden.py
 
 writes tests/golden/torch_optim.json (the cases) and tests/golden/torch_optim.npz (their points) for
-the 1-D losses, and torch_optim_2d.json and torch_optim_2d.npz for the 2-D ones, from torch.optim; and
+the 1-D losses, torch_optim_2d.json and torch_optim_2d.npz for the 2-D ones, from torch.optim;
+torch_schedules.json and torch_schedules.npz for every optimiser of torch.optim under every learning-rate
+schedule, on 1-D and 2-D losses; torch_data.json and .npz for optimisers on the losses fitted to data, and
+torch_data_derivatives.json and .npz for those losses' values, gradients and Hessians by torch autograd; and
 reference_optimisers.json/.npz and reference_optimisers_2d.json/.npz for the optimisers whose reference
 is another library (pytorch_optimizer 4.1.0, schedulefree 1.4.1, prodigyopt 1.1.2) or a newer torch.optim
 class (Adafactor, Rprop). torch and those libraries are installed by hand, needed only here, in tests
@@ -17,6 +20,7 @@ from our code, so that the golden files are a reference nobody here wrote.
 from __future__ import annotations
 
 import copy
+import csv
 import importlib
 import importlib.metadata
 import inspect
@@ -137,6 +141,104 @@ GRADIENTS = {
         )
     ),
 }
+
+
+def data_columns(name: str) -> dict[str, list[str]]:
+    """A CSV file of losses/data, read here rather than through our code."""
+    with open(GOLDEN.parent.parent / "losses" / "data" / f"{name}.csv", newline="") as file:
+        rows = list(csv.DictReader(file))
+    return {column: [row[column] for row in rows] for column in rows[0]}
+
+
+def population_standardised(values: torch.Tensor) -> torch.Tensor:
+    return (values - values.mean()) / values.std(correction=0)
+
+
+def faithful_loss(standardise: bool):
+    """Mean squared error of waiting ≈ w·duration + b over Old Faithful's eruptions, for points (..., 2)."""
+    columns = data_columns("faithful")
+    duration = torch.tensor([float(v) for v in columns["duration"]])
+    waiting = torch.tensor([float(v) for v in columns["waiting"]])
+    feature = population_standardised(duration) if standardise else duration
+    return lambda p: ((p[..., :1] * feature + p[..., 1:] - waiting) ** 2).mean(dim=-1)
+
+
+def iris_logistic_loss():
+    """Mean cross-entropy of logistic regression, virginica (+1) against versicolor (−1), on the standardised
+    petal length and width, for weights (..., 2)."""
+    columns = data_columns("iris")
+    chosen = [i for i, name in enumerate(columns["species"]) if name in ("versicolor", "virginica")]
+    features = torch.stack(
+        [
+            population_standardised(torch.tensor([float(columns[c][i]) for i in chosen]))
+            for c in ("petal_length", "petal_width")
+        ],
+        dim=-1,
+    )
+    labels = torch.tensor([1.0 if columns["species"][i] == "virginica" else -1.0 for i in chosen])
+    return lambda p: torch.nn.functional.softplus(-labels * (p @ features.T)).mean(dim=-1)
+
+
+# The losses fitted to data: our id and settings → the loss written with torch.
+DATA_LOSSES = {
+    ("faithful", 0.0): faithful_loss(False),
+    ("faithful", 1.0): faithful_loss(True),
+    ("iris_logistic", None): iris_logistic_loss(),
+}
+
+
+def autograd_gradient(loss):
+    def gradient(point: torch.Tensor) -> torch.Tensor:
+        point = point.detach().requires_grad_(True)
+        return torch.autograd.grad(loss(point).sum(), point)[0]
+
+    return gradient
+
+
+GRADIENTS["faithful"] = autograd_gradient(DATA_LOSSES["faithful", 0.0])
+GRADIENTS["iris_logistic"] = autograd_gradient(DATA_LOSSES["iris_logistic", None])
+STARTS_DATA = {
+    "faithful": [[0.0, 0.0], [20.0, 70.0], [-4.0, 10.0]],
+    "iris_logistic": [[-4.0, 8.0], [0.0, 0.0], [9.0, -4.0]],
+}
+SETTINGS_DATA = {
+    "faithful": {
+        "gd": [{"alpha": 0.01}],
+        "momentum": [{"alpha": 0.002, "momentum": 0.9}],
+        "rmsprop": [{"alpha": 0.5}],
+        "adam": [{"alpha": 1.0}],
+        "adagrad": [{"alpha": 5.0}],
+    },
+    "iris_logistic": {
+        "gd": [{"alpha": 2.0}],
+        "nesterov": [{"alpha": 0.5, "momentum": 0.9}],
+        "rmsprop": [{"alpha": 0.1}],
+        "adam": [{"alpha": 0.3}],
+        "adadelta": [{}],
+    },
+}
+
+
+def write_data_derivatives() -> None:
+    """torch_data_derivatives: each data loss's value, gradient and Hessian at seeded points of its domain."""
+    points = torch.Generator().manual_seed(0)
+    cases, arrays = [], {}
+    for (id, setting), loss in DATA_LOSSES.items():
+        key = f"{id}_{len(cases)}"
+        at = torch.rand(12, 2, generator=points) * torch.tensor([30.0, 90.0]) + torch.tensor([-5.0, -10.0])
+        at = at if id == "faithful" else torch.rand(12, 2, generator=points) * 15 - 5
+        arrays[f"{key}_points"] = at.numpy()
+        arrays[f"{key}_values"] = loss(at).numpy()
+        arrays[f"{key}_gradients"] = autograd_gradient(loss)(at).numpy()
+        arrays[f"{key}_hessians"] = torch.stack([torch.autograd.functional.hessian(loss, p) for p in at]).numpy()
+        cases.append({"key": key, "loss": id, "settings": {} if setting is None else {"standardise": setting}})
+    (GOLDEN / "torch_data_derivatives.json").write_text(
+        json.dumps({"torch": torch.__version__, "cases": cases}, indent=1) + "\n"
+    )
+    np.savez_compressed(GOLDEN / "torch_data_derivatives.npz", **arrays)
+    print(f"wrote {len(cases)} data losses' derivatives to {GOLDEN / 'torch_data_derivatives'}.json and .npz")
+
+
 STARTS = {"quartic": [-2.0, -0.5, 0.1, 0.3, 1.5], "wavy": [-1.0, 0.5, 1.2, 2.4]}
 
 # Per optimiser: {} (our defaults, which must be torch's) and non-default settings in our names.
@@ -333,6 +435,51 @@ REFERENCE_SETTINGS_2D = {
         "rprop": [{"alpha": 0.05, "eta_plus": 1.3}],
     },
 }
+# Learning-rate schedules in our names (id, settings), for every optimiser; the settings are nobody's defaults.
+SCHEDULES = [
+    ("step", {"step_size": 7, "gamma": 0.6}),
+    ("exponential", {"gamma": 0.97}),
+    ("cosine", {"t_max": 40, "min_factor": 0.1}),
+    ("warmup_cosine", {"warmup": 8, "t_max": 60, "min_factor": 0.02}),
+    ("one_cycle", {"pct_start": 0.25, "div_factor": 10.0, "final_div_factor": 100.0}),
+]
+SCHEDULE_LOSSES_2D = ("ravine", "himmelblau", "rosenbrock")
+
+
+def torch_scheduler(optimiser: torch.optim.Optimizer, schedule: tuple[str, dict], steps: int):
+    """The torch.optim.lr_scheduler equivalent to our schedule (id, settings) over `steps` steps."""
+    schedulers = torch.optim.lr_scheduler
+    id, settings = schedule
+    alpha = optimiser.param_groups[0]["lr"]
+    if id == "step":
+        return schedulers.StepLR(optimiser, step_size=settings["step_size"], gamma=settings["gamma"])
+    if id == "exponential":
+        return schedulers.ExponentialLR(optimiser, gamma=settings["gamma"])
+    if id == "cosine":
+        return schedulers.CosineAnnealingLR(optimiser, T_max=settings["t_max"], eta_min=alpha * settings["min_factor"])
+    if id == "warmup_cosine":
+        warmup = settings["warmup"]
+        return schedulers.SequentialLR(
+            optimiser,
+            [
+                schedulers.LinearLR(optimiser, start_factor=1 / warmup, end_factor=1.0, total_iters=warmup),
+                schedulers.CosineAnnealingLR(
+                    optimiser, T_max=settings["t_max"], eta_min=alpha * settings["min_factor"]
+                ),
+            ],
+            milestones=[warmup],
+        )
+    if id == "one_cycle":
+        return schedulers.OneCycleLR(
+            optimiser,
+            max_lr=alpha,
+            total_steps=steps,
+            pct_start=settings["pct_start"],
+            div_factor=settings["div_factor"],
+            final_div_factor=settings["final_div_factor"],
+            cycle_momentum=False,
+        )
+    raise ValueError(f"no torch scheduler for {id!r}")
 
 
 def torch_arguments(id: str, settings: dict[str, float]) -> tuple[type[torch.optim.Optimizer], dict]:
@@ -380,12 +527,20 @@ def averaged_point(optimiser: torch.optim.Optimizer) -> torch.Tensor:
 
 
 def torch_trajectory(
-    id: str, settings: dict, loss: str, starts, steps: int = STEPS, jitter: float = 0.0, averaged: bool = False
+    id: str,
+    settings: dict,
+    loss: str,
+    starts,
+    steps: int = STEPS,
+    jitter: float = 0.0,
+    averaged: bool = False,
+    schedule: tuple[str, dict] | None = None,
 ) -> np.ndarray:
     """The points the reference visits from each start, with the analytic gradient: (steps+1, len(starts)),
     with a last axis of 2 for 2-D starts. With `averaged`, Schedule-Free's averaged points x instead.
 
     `jitter` > 0 adds seeded noise of that size to the point after every step (see `well_behaved`).
+    A `schedule` (id, settings) steps its torch scheduler after every optimiser step.
     """
     if id in REFERENCE_CLASSES:
         return _separate_trajectories(id, settings, loss, starts, steps, jitter, averaged)
@@ -393,11 +548,14 @@ def torch_trajectory(
     # Each optimiser acts elementwise, so one tensor holds every start.
     param = torch.nn.Parameter(torch.tensor(starts, dtype=torch.float64))
     optimiser = cls([param], **arguments)
+    scheduler = torch_scheduler(optimiser, schedule, steps) if schedule else None
     noise = torch.Generator().manual_seed(0)
     points = [param.detach().clone()]
     for _ in range(steps):
         param.grad = GRADIENTS[loss](param.detach())
         optimiser.step()
+        if scheduler:
+            scheduler.step()
         if jitter:
             with torch.no_grad():
                 param.add_(jitter * torch.randn(param.shape, generator=noise))
@@ -434,7 +592,7 @@ def _separate_trajectories(
 
 
 def well_behaved(
-    id: str, settings: dict[str, float], loss: str, starts, steps: int = STEPS
+    id: str, settings: dict[str, float], loss: str, starts, steps: int = STEPS, schedule: tuple[str, dict] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Which starts stay finite and within BOUND, and how much each amplifies a tiny noise.
 
@@ -443,8 +601,8 @@ def well_behaved(
     grow), so the noise is added at every step, standing in for rounding.
     """
     # (steps+1, starts, coordinates) for 1-D and 2-D starts alike, so that each start is judged as a whole.
-    points = torch_trajectory(id, settings, loss, starts, steps).reshape(steps + 1, len(starts), -1)
-    jittered = torch_trajectory(id, settings, loss, starts, steps, JITTER).reshape(points.shape)
+    points = torch_trajectory(id, settings, loss, starts, steps, schedule=schedule).reshape(steps + 1, len(starts), -1)
+    jittered = torch_trajectory(id, settings, loss, starts, steps, JITTER, schedule=schedule).reshape(points.shape)
     with np.errstate(invalid="ignore"):
         finite = np.isfinite(points).all(axis=(0, 2)) & (np.abs(points) <= BOUND).all(axis=(0, 2))
         amplification = np.abs(jittered - points).max(axis=(0, 2)) / JITTER
@@ -455,14 +613,13 @@ def describe(cls: type, arguments: dict, module: str = "torch.optim") -> str:
     return f"{module}.{cls.__name__}({', '.join(f'{k}={v!r}' for k, v in arguments.items())})"
 
 
-def write_golden(name: str, runs: list[tuple[str, dict[str, float], str, list]], steps: int) -> None:
-    """Write GOLDEN/name.json and .npz: a case per (id, settings, loss, starts) of `runs`, less chaotic starts.
-
-    A Schedule-Free case also stores its averaged points x, under its key + "_x_average"."""
+def write_golden(name: str, runs: list[tuple[str, dict[str, float], str, list, tuple | None]], steps: int) -> None:
+    """Write GOLDEN/name.json and .npz: a case per (id, settings, loss, starts, schedule) of `runs`, less
+    chaotic starts. A Schedule-Free case also stores its averaged points x, under its key + "_x_average"."""
     cases, points, dropped = [], {}, []
-    for id, settings, loss, starts in runs:
-        keep, amplification = well_behaved(id, settings, loss, starts, steps)
-        label = f"{id} {settings or 'defaults'} on {loss}"
+    for id, settings, loss, starts, schedule in runs:
+        keep, amplification = well_behaved(id, settings, loss, starts, steps, schedule)
+        label = f"{id} {settings or 'defaults'} on {loss}" + (f" with {schedule}" if schedule else "")
         for start, kept, factor in zip(starts, keep, amplification, strict=True):
             if not kept:
                 dropped.append(f"{label} from {start}: noise grows ×{factor:.3g}")
@@ -470,10 +627,12 @@ def write_golden(name: str, runs: list[tuple[str, dict[str, float], str, list]],
             continue
         kept = [s for s, k in zip(starts, keep, strict=True) if k]
         key = f"case{len(cases):03d}"
-        points[key] = torch_trajectory(id, settings, loss, kept, steps)
+        points[key] = torch_trajectory(id, settings, loss, kept, steps, schedule=schedule)
         if id == "schedulefree_adamw":
             points[f"{key}_x_average"] = torch_trajectory(id, settings, loss, kept, steps, averaged=True)
         case = {"key": key, "optimiser": id, "hyperparameters": settings, "loss": loss, "starts": kept}
+        if schedule:
+            case["schedule"] = {"id": schedule[0], "settings": schedule[1]}
         if id in REFERENCE_CLASSES:
             cls, arguments = reference_arguments(id, settings)
             case["reference"] = describe(cls, arguments, REFERENCE_CLASSES[id][0])
@@ -498,7 +657,7 @@ def main() -> None:
     write_golden(
         "reference_optimisers",
         [
-            (id, settings, loss, starts)
+            (id, settings, loss, starts, None)
             for id, settings_list in REFERENCE_SETTINGS.items()
             for settings in settings_list
             for loss, starts in STARTS.items()
@@ -508,7 +667,7 @@ def main() -> None:
     write_golden(
         "reference_optimisers_2d",
         [
-            (id, settings, loss, STARTS_2D[loss])
+            (id, settings, loss, STARTS_2D[loss], None)
             for loss, settings_by_id in REFERENCE_SETTINGS_2D.items()
             for id, settings_list in settings_by_id.items()
             for settings in settings_list
@@ -518,7 +677,7 @@ def main() -> None:
     write_golden(
         "torch_optim",
         [
-            (id, settings, loss, starts)
+            (id, settings, loss, starts, None)
             for id, settings_list in SETTINGS.items()
             for settings in settings_list
             for loss, starts in STARTS.items()
@@ -528,13 +687,41 @@ def main() -> None:
     write_golden(
         "torch_optim_2d",
         [
-            (id, settings, loss, STARTS_2D[loss])
+            (id, settings, loss, STARTS_2D[loss], None)
             for loss, settings_by_id in SETTINGS_2D.items()
             for id, settings_list in settings_by_id.items()
             for settings in settings_list
         ],
         STEPS_2D,
     )
+    # Every optimiser with its last settings on the 1-D losses, and with its first on some 2-D ones.
+    write_golden(
+        "torch_schedules",
+        [
+            (id, settings_list[-1], loss, starts, schedule)
+            for id, settings_list in SETTINGS.items()
+            for schedule in SCHEDULES
+            for loss, starts in STARTS.items()
+        ]
+        + [
+            (id, settings_list[0], loss, STARTS_2D[loss], schedule)
+            for loss in SCHEDULE_LOSSES_2D
+            for id, settings_list in SETTINGS_2D[loss].items()
+            for schedule in SCHEDULES
+        ],
+        STEPS,
+    )
+    write_golden(
+        "torch_data",
+        [
+            (id, settings, loss, STARTS_DATA[loss], None)
+            for loss, settings_by_id in SETTINGS_DATA.items()
+            for id, settings_list in settings_by_id.items()
+            for settings in settings_list
+        ],
+        STEPS,
+    )
+    write_data_derivatives()
 
 
 if __name__ == "__main__":

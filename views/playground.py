@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 
 import numpy as np
@@ -15,33 +16,44 @@ from config import (
     CUSTOM_DOMAIN,
     FRAME_MS_RANGE,
     MAX_EXPRESSION_LENGTH,
+    MAX_NOISE,
     MAX_RUNS,
     MAX_STEPS,
+    SEEDS_SHOWN,
     Config,
     Run,
     from_query_params,
+    has_noise,
+    noisy_loss,
     resolve_loss,
     to_query_params,
     valid_domain,
 )
+from losses.noise import MAX_SEED
 from optimisers.simulate import BOUND, SETTLE_TOLERANCE
 from views import session
 from views.player import play
-from views.session import EDITED_RUN, RUN_IDS, edited_run, run_key
+from views.session import EDITED_RUN, RUN_IDS, edited_run, run_key, schedule_key
 from views.widgets import (
     START_LABELS,
     chosen_loss,
     hyperparameter_input,
     loss_input,
     position_input,
+    schedule_setting_input,
     show_figure,
 )
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def simulate_run(config: Config, run: Run):
-    loss = resolve_loss(config.loss, config.expression, config.domain, config.loss_settings)
-    return optimisers.simulate(loss, run.create_optimiser(), np.array(run.x0), config.steps)
+    """The run's trajectory; on a noisy loss with the seeds shown, SEEDS_SHOWN of them (batch (seeds,)) in one
+    call, the first the run's own seed."""
+    loss = noisy_loss(resolve_loss(config.loss, config.expression, config.domain, config.loss_settings), config)
+    x0 = np.array(run.x0)
+    if config.seeds and has_noise(loss, config.noise):
+        x0 = np.repeat(x0[None], SEEDS_SHOWN, axis=0)
+    return optimisers.simulate(loss, run.create_optimiser(), x0, config.steps, schedule=run.create_schedule())
 
 
 def restore_settings() -> list[str]:
@@ -74,6 +86,17 @@ def run_controls(run_id: int, domain) -> None:
         for option in spec.options:
             st.session_state.setdefault(run_key(run_id, option.name), option.default)
             st.checkbox(option.name.replace("_", " "), key=run_key(run_id, option.name), help=option.meaning)
+        st.selectbox(
+            "Learning-rate schedule",
+            list(optimisers.SCHEDULES),
+            key=run_key(run_id, "schedule"),
+            format_func=lambda i: optimisers.SCHEDULES[i].name,
+            help="A factor on α at every step, as torch.optim.lr_scheduler sets it; drawn in a row under the"
+            " animation. The Theory page gives each one's formula.",
+        )
+        schedule_id = state[run_key(run_id, "schedule")]
+        for setting in optimisers.SCHEDULES[schedule_id].settings:
+            schedule_setting_input(setting, schedule_key(run_id, schedule_id, setting.name))
         for i, (low, high) in enumerate(domain):
             position_input(f"start {START_LABELS[i]}", run_key(run_id, f"x0_{i}"), low, high)
         label_column, colour_column = st.columns([3, 1], vertical_alignment="bottom")
@@ -122,6 +145,9 @@ def current_config(loss: losses.Loss | None) -> Config:
         log_loss=bool(state["log_loss"]),
         loss_settings=loss.settings if loss else (),
         internals=bool(state["internals"]),
+        noise=float(state["noise"]) if 0 <= state["noise"] <= MAX_NOISE else 0.0,
+        seed=int(state["seed"]),
+        seeds=bool(state["seeds"]),
     )
 
 
@@ -130,6 +156,7 @@ def sidebar(loss: losses.Loss | None) -> None:
     with st.sidebar:
         loss_input("")
         domain = runs_domain(loss)
+        noise_controls(loss)
         st.number_input("Steps", min_value=1, max_value=MAX_STEPS, key="steps")
         st.slider("Milliseconds per frame", *FRAME_MS_RANGE, key="frame_ms", step=50)
         st.radio(
@@ -162,6 +189,46 @@ def sidebar(loss: losses.Loss | None) -> None:
         )
 
 
+def new_seed(key: str) -> None:
+    st.session_state[key] = random.randrange(MAX_SEED + 1)
+
+
+def noise_controls(loss: losses.Loss | None) -> None:
+    """The noise every run's gradient gets: σ and its seed, or on a loss fitted to data its minibatches (the
+    loss's batch size and seed, set with it above); a new seed; and the runs from 20 seeds at once."""
+    state = st.session_state
+    st.subheader("Noise")
+    if isinstance(loss, losses.DataLoss):
+        seed_key = "loss.seed"
+        st.caption("The gradient is taken over minibatches: set the batch size and its seed with the loss above.")
+    else:
+        seed_key = "seed"
+        sigma_column, seed_column = st.columns(2)
+        sigma_column.number_input(
+            "σ", key="noise", min_value=0.0, max_value=MAX_NOISE, format="%g", help="g̃ = ∇f + σ·ξ, ξ ~ N(0, 1)"
+        )
+        seed_column.number_input("seed", key="seed", min_value=0, max_value=MAX_SEED, step=1)
+    new_column, seeds_column = st.columns([2, 3], vertical_alignment="center")
+    new_column.button("New seed", key="new_seed", on_click=new_seed, args=(seed_key,), width="stretch")
+    seeds_column.toggle(
+        f"Show {SEEDS_SHOWN} seeds",
+        key="seeds",
+        help=f"Each run from {SEEDS_SHOWN} seeds in one call: on a map each seed's path faint and their median"
+        " bold; the results give the spread of the final loss.",
+    )
+    if state["seeds"] and loss is not None and not has_noise(loss, state["noise"]):
+        st.caption("There is no noise: every seed takes the same path.")
+
+
+def seed_spread(final_losses: np.ndarray) -> dict[str, str]:
+    """The final loss over the seeds: its median and the range from its 10th to its 90th percentile."""
+    finite = final_losses[np.isfinite(final_losses)]
+    if not finite.size:
+        return {f"final loss, {SEEDS_SHOWN} seeds: median": "—", "10–90 %": "—"}
+    low, middle, high = np.percentile(finite, [10, 50, 90])
+    return {f"final loss, {SEEDS_SHOWN} seeds: median": f"{middle:.4g}", "10–90 %": f"{low:.4g} … {high:.4g}"}
+
+
 def how_it_ended(loss: losses.Loss, trajectory) -> str:
     if trajectory.diverged_at >= 0:
         stopped = "left the domain of f" if trajectory.left_domain else "diverged"
@@ -176,17 +243,20 @@ def results_table(loss: losses.Loss, config: Config, trajectories) -> None:
     def step_or_dash(step) -> str:
         return str(int(step)) if step >= 0 else "—"
 
-    rows = [
-        {
-            "run": run.label,
-            "optimiser": optimisers.REGISTRY[run.optimiser].name,
-            "final x": ", ".join(f"{v:.6g}" for v in trajectory.final_x),
-            "final loss": f"{final_loss:.6g}" if np.isfinite(final_loss := float(trajectory.final_loss)) else "—",
-            "ended": how_it_ended(loss, trajectory),
-            "settled at step": step_or_dash(trajectory.settled_at),
-        }
-        for run, trajectory in zip(config.runs, trajectories, strict=True)
-    ]
+    rows = []
+    for run, batch in zip(config.runs, trajectories, strict=True):
+        trajectory = batch.run(0) if batch.final_loss.ndim else batch  # a batch of seeds: the first
+        rows.append(
+            {
+                "run": run.label,
+                "optimiser": optimisers.REGISTRY[run.optimiser].name,
+                "final x": ", ".join(f"{v:.6g}" for v in trajectory.final_x),
+                "final loss": f"{final_loss:.6g}" if np.isfinite(final_loss := float(trajectory.final_loss)) else "—",
+                "ended": how_it_ended(loss, trajectory),
+                "settled at step": step_or_dash(trajectory.settled_at),
+            }
+            | (seed_spread(batch.final_loss) if batch.final_loss.ndim else {})
+        )
     st.dataframe(rows, hide_index=True, width="stretch")
     st.caption(
         "On the chart, ★ marks a global minimum, ◆ a local one and × a saddle point. A run has settled once no"
@@ -225,6 +295,8 @@ def downloads(loss: losses.Loss, config: Config, trajectories, animation: dict) 
         help="A script per run that reproduces it with its reference: torch.optim, pytorch_optimizer, "
         "schedulefree or prodigyopt.",
     ):
+        if has_noise(loss, config.noise):
+            st.caption("The scripts take the exact gradient: they leave out the noise.")
         for run in config.runs:
             if exports.torch_equivalent(run):
                 st.code(exports.pytorch_script(loss, run, config.steps), language="python")
@@ -289,8 +361,19 @@ def main() -> None:
 
 def descent(loss: losses.Loss, config: Config) -> None:
     """The animation with the internals, the results and the downloads."""
-    trajectories = [simulate_run(replace(config, runs=()), run) for run in config.runs]
-    traces = [charts.RunTrace(r.label, r.colour, t) for r, t in zip(config.runs, trajectories, strict=True)]
+    batches = [simulate_run(replace(config, runs=()), run) for run in config.runs]
+    # With the seeds shown, each run's own seed is the first of its batch; a map draws the others faint.
+    trajectories = [batch.run(0) if batch.final_loss.ndim else batch for batch in batches]
+    traces = [
+        charts.RunTrace(
+            r.label,
+            r.colour,
+            t,
+            schedule.factors(config.steps) if (schedule := r.create_schedule()) else None,
+            batch.x if batch.final_loss.ndim and loss.dim == 2 else None,
+        )
+        for r, t, batch in zip(config.runs, trajectories, batches, strict=True)
+    ]
     view = charts.default_view(loss)
 
     # Filled once the animation is sent, so that it reaches the browser first.
@@ -316,7 +399,7 @@ def descent(loss: losses.Loss, config: Config) -> None:
             st.warning(f"{trace.label}: {status}", icon=":material/warning:")
 
     st.subheader("Results")
-    results_table(loss, config, trajectories)
+    results_table(loss, config, batches)
     downloads(loss, config, trajectories, animation)
 
 

@@ -18,6 +18,11 @@ def run_key(run_id: int, name: str) -> str:
     return f"run{run_id}.{name}"
 
 
+def schedule_key(run_id: int, schedule_id: str, name: str) -> str:
+    """A schedule setting's key: each schedule keeps its own, as two may name a setting alike (γ)."""
+    return run_key(run_id, f"schedule.{schedule_id}.{name}")
+
+
 def _store_run(run_id: int, run: Run) -> None:
     state = st.session_state
     state[run_key(run_id, "optimiser")] = run.optimiser
@@ -27,6 +32,9 @@ def _store_run(run_id: int, run: Run) -> None:
         state[run_key(run_id, f"x0_{i}")] = value
     for name, value in {**run.hyperparameters, **run.options}.items():
         state[run_key(run_id, name)] = value
+    state[run_key(run_id, "schedule")] = run.schedule
+    for name, value in run.schedule_settings.items():
+        state[schedule_key(run_id, run.schedule, name)] = value
 
 
 def load(config: Config) -> None:
@@ -39,6 +47,7 @@ def load(config: Config) -> None:
     state["steps"], state["layout"] = config.steps, config.layout
     state["frame_ms"], state["log_loss"] = config.frame_ms, config.log_loss
     state["internals"] = config.internals
+    state["noise"], state["seed"], state["seeds"] = config.noise, config.seed, config.seeds
     state[RUN_IDS] = list(range(len(config.runs)))
     for run_id, run in enumerate(config.runs):
         _store_run(run_id, run)
@@ -66,7 +75,17 @@ def read_run(run_id: int, domain) -> Run:
         for i, (centre, (low, high)) in enumerate(zip(middle, domain, strict=True))
     )
     label = str(state.get(run_key(run_id, "label"), spec.name))[:MAX_LABEL_LENGTH] or spec.name
-    return Run(optimiser_id, hyperparameters, x0, label, state.get(run_key(run_id, "colour"), PALETTE[0]), options)
+    colour = state.get(run_key(run_id, "colour"), PALETTE[0])
+    schedule_id = state.get(run_key(run_id, "schedule"), "constant")
+    schedule_settings = {}
+    for setting in optimisers.SCHEDULES[schedule_id].settings:
+        try:
+            schedule_settings[setting.name] = setting.validate(
+                state.get(schedule_key(run_id, schedule_id, setting.name), setting.default)
+            )
+        except ValueError:  # the widget says so
+            schedule_settings[setting.name] = setting.default
+    return Run(optimiser_id, hyperparameters, x0, label, colour, options, schedule_id, schedule_settings)
 
 
 def label_follows_optimiser(run_id: int, previous_optimiser: str) -> None:
@@ -89,12 +108,13 @@ def edited_run() -> int:
 
 
 def keep_undrawn_settings() -> None:
-    """Keep the settings whose widgets this rerun may not draw: those of the runs not being edited, and the
-    internals toggle while a formula is being fixed. Streamlit forgets a widget's value once it is not
-    drawn, unless the script set the value itself."""
+    """Keep the settings whose widgets this rerun may not draw: those of the runs not being edited, the
+    internals toggle while a formula is being fixed, and the noise's σ and seed while a loss fitted to data
+    (which has its own) is shown. Streamlit forgets a widget's value once it is not drawn, unless the script
+    set the value itself."""
     state = st.session_state
     prefixes = tuple(run_key(run_id, "") for run_id in state[RUN_IDS])
-    for key in [key for key in state if key.startswith(prefixes) or key == "internals"]:
+    for key in [key for key in state if key.startswith(prefixes) or key in ("internals", "noise", "seed", "seeds")]:
         state[key] = state[key]
 
 

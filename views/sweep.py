@@ -11,7 +11,8 @@ import losses
 import optimisers
 import sweep
 from charts.sweep import AXIS_LABELS, MAP_KINDS, categories, category_key, random_starts_figure, sweep_figure
-from config import CUSTOM_LOSS, Config, new_run, resolve_loss, to_query_params
+from config import CUSTOM_LOSS, MAX_NOISE, Config, new_run, resolve_loss, to_query_params
+from losses.noise import MAX_SEED
 from views.widgets import loss_input, show_figure
 
 DEFAULT_OPTIMISERS = ("gd", "adagrad", "rmsprop", "adam")
@@ -55,14 +56,29 @@ def domain_key(loss: losses.Loss) -> str:
     return f"custom.{low:g}..{high:g}" if loss.id == CUSTOM_LOSS else loss.id
 
 
+def noise_settings() -> tuple[float, int, int]:
+    """σ of the noise on the gradient, its seed, and how many seeds each map runs (1 without noise)."""
+    state = st.session_state
+    sigma = float(state.get("sweep_noise", 0.0))
+    return sigma, int(state.get("sweep_seed", 0)), int(state.get("sweep_seeds", 1)) if sigma else 1
+
+
+def swept_loss(key, noise: tuple[float, int, int]) -> losses.Loss:
+    sigma, seed, _ = noise
+    loss = resolve_loss(*key)
+    return losses.noisy(loss, sigma, seed) if sigma else loss
+
+
 @st.cache_data(max_entries=24, show_spinner=False)
-def compute_map(key, optimiser_id: str, x: sweep.Axis, y: sweep.Axis, steps: int, start, fixed) -> sweep.SweepMap:
-    return sweep.sweep(resolve_loss(*key), optimiser_id, x, y, steps, fixed, start)
+def compute_map(
+    key, optimiser_id: str, x: sweep.Axis, y: sweep.Axis, steps: int, start, fixed, noise
+) -> sweep.SweepMap:
+    return sweep.sweep(swept_loss(key, noise), optimiser_id, x, y, steps, fixed, start, seeds=noise[2])
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def compute_random_starts(key, optimiser_id: str, steps: int, count: int, settings) -> sweep.RandomStarts:
-    return sweep.random_starts(resolve_loss(*key), optimiser_id, steps, count, settings)
+def compute_random_starts(key, optimiser_id: str, steps: int, count: int, settings, noise) -> sweep.RandomStarts:
+    return sweep.random_starts(swept_loss(key, noise), optimiser_id, steps, count, settings)
 
 
 def optimiser_name(optimiser_id: str) -> str:
@@ -104,7 +120,8 @@ def sidebar() -> tuple[losses.Loss, list[str], sweep.Axis, sweep.Axis, int, tupl
     """The sweep the sidebar describes, or None while a typed formula does not parse."""
     with st.sidebar:
         st.session_state.setdefault("sweep_loss", "quartic")
-        loss = loss_input("sweep_")
+        # A loss fitted to data costs a pass over the data per step, too slow for a grid of 200 × 200 runs.
+        loss = loss_input("sweep_", fitted_to_data=False)
         if loss is None:
             return None
         chosen = st.multiselect(
@@ -122,7 +139,20 @@ def sidebar() -> tuple[losses.Loss, list[str], sweep.Axis, sweep.Axis, int, tupl
         start = start_inputs(loss, (x_axis.name, y_axis.name))
         rates = rate_inputs(chosen) if "alpha" not in (x_axis.name, y_axis.name) else {}
         st.caption(fixed_settings_note(chosen, x_axis, y_axis, rates))
+        noise_inputs()
     return loss, chosen, x_axis, y_axis, int(steps), start, rates
+
+
+def noise_inputs() -> None:
+    st.subheader("Noise")
+    sigma_column, seed_column, seeds_column = st.columns(3)
+    sigma_column.number_input("σ", min_value=0.0, max_value=MAX_NOISE, value=0.0, format="%g", key="sweep_noise")
+    seed_column.number_input("seed", min_value=0, max_value=MAX_SEED, value=0, step=1, key="sweep_seed")
+    seeds_column.number_input("seeds", min_value=1, max_value=sweep.MAX_SEEDS, value=5, step=1, key="sweep_seeds")
+    st.caption(
+        "With σ > 0 every run's gradient is ∇f + σ·ξ, and each map runs that many seeds at once: the map shows"
+        " the first, the verdict all of them."
+    )
 
 
 def rate_inputs(chosen: list[str]) -> dict[str, float]:
@@ -183,7 +213,7 @@ def compute_maps(
         text = f"Running {optimiser_name(optimiser_id)} on {x_axis.count * y_axis.count:,} cells"
         progress.progress(number / len(chosen), text=f"{text} ({number + 1} of {len(chosen)})…")
         fixed = fixed_settings(optimiser_id, rates)
-        maps.append(compute_map(loss_key(loss), optimiser_id, x_axis, y_axis, steps, start, fixed))
+        maps.append(compute_map(loss_key(loss), optimiser_id, x_axis, y_axis, steps, start, fixed, noise_settings()))
     progress.empty()
     return maps
 
@@ -213,8 +243,16 @@ def cell_chooser(x_axis: sweep.Axis, y_axis: sweep.Axis) -> tuple[int, int]:
 def playground_link(loss: losses.Loss, optimiser_id: str, settings, x0, steps: int) -> str:
     loss_id, expression, domain, loss_settings = loss_key(loss)
     run = new_run(optimiser_id, x0, 0, **settings)
+    sigma, seed, _ = noise_settings()
     config = Config(
-        loss=loss_id, expression=expression, domain=domain, runs=(run,), steps=steps, loss_settings=loss_settings
+        loss=loss_id,
+        expression=expression,
+        domain=domain,
+        runs=(run,),
+        steps=steps,
+        loss_settings=loss_settings,
+        noise=sigma,
+        seed=seed,
     )
     return "/?" + urllib.parse.urlencode(to_query_params(config))
 
@@ -249,6 +287,14 @@ def verdict_table(loss: losses.Loss, maps: list[sweep.SweepMap]) -> None:
     verdicts = [sweep.verdict(loss, m) for m in maps]
     rows = [
         {"optimiser": optimiser_name(v.optimiser), "global minimum": v.global_share, "diverged": v.diverged_share}
+        | (
+            {
+                "global minimum, 10–90 % over seeds": "{:.0%} … {:.0%}".format(*v.global_range),
+                "diverged, 10–90 % over seeds": "{:.0%} … {:.0%}".format(*v.diverged_range),
+            }
+            if v.global_range
+            else {}
+        )
         for v in verdicts
     ]
     share = {"min_value": 0.0, "max_value": 1.0, "format": "percent"}
@@ -278,7 +324,9 @@ def random_starts_section(loss: losses.Loss, maps: list[sweep.SweepMap], row: in
     sweep_map = by_id[optimiser_id]
     settings, _ = sweep.cell_run(loss, sweep_map, row, column, fixed_settings(optimiser_id, rates), start)
     with st.spinner(f"Running {count:,} starts…"):
-        starts = compute_random_starts(loss_key(loss), optimiser_id, sweep_map.steps, int(count), settings)
+        starts = compute_random_starts(
+            loss_key(loss), optimiser_id, sweep_map.steps, int(count), settings, noise_settings()
+        )
     setting_text = ", ".join(f"{axis_label(n)} = {v:.4g}" for n, v in settings.items() if not isinstance(v, bool))
     title = f"{optimiser_name(optimiser_id)}, {setting_text}: {int(count):,} starts, {sweep_map.steps} steps"
     show_figure(random_starts_figure(loss, starts, title), key="random_starts")

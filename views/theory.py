@@ -49,6 +49,27 @@ def optimiser_section(spec: optimisers.OptimiserSpec) -> None:
         st.markdown("**Variants**\n\n" + "\n".join(f"- `{o.name}`: {o.meaning}" for o in spec.options))
 
 
+def schedules_section() -> None:
+    st.header("Learning-rate schedules")
+    st.markdown(
+        "A schedule multiplies α by a factor $\\eta_t$ at every step $t$, as torch.optim.lr_scheduler sets the "
+        "learning rate after $t - 1$ calls of `scheduler.step()`; every optimiser then uses $\\alpha\\,\\eta_t$ "
+        "wherever it uses α. A constant rate suits a deterministic gradient on a smooth loss; where the "
+        "gradient is noisy, a rate that shrinks lets the run settle instead of jittering around the minimum."
+    )
+    for spec in optimisers.SCHEDULES.values():
+        st.subheader(spec.name)
+        st.markdown(f"{spec.summary} **When to use it.** {spec.when_to_use} In torch: `{spec.torch}`.")
+        st.latex(spec.formula)
+        if spec.settings:
+            st.markdown(
+                "\n".join(
+                    f"- ${s.symbol}$ (`{s.name}`), default {s.default:g}, valid in {s.range_text}: {s.meaning}"
+                    for s in spec.settings
+                )
+            )
+
+
 def bias_figure(gradients: np.ndarray, average: np.ndarray, corrected: np.ndarray) -> dict:
     steps = list(range(1, len(gradients) + 1))
     return {
@@ -177,6 +198,7 @@ specs = list(optimisers.REGISTRY.values())
 for tab, spec in zip(st.tabs([spec.name for spec in specs]), specs, strict=True):
     with tab:
         optimiser_section(spec)
+schedules_section()
 bias_correction_demo()
 beta_section()
 eps_demo()

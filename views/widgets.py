@@ -14,6 +14,7 @@ import charts
 import losses
 from config import CUSTOM_DOMAIN, CUSTOM_LOSS, MAX_DOMAIN_WIDTH, MAX_EXPRESSION_LENGTH, valid_domain
 from optimisers import HyperParameter
+from optimisers.schedules import ScheduleSetting
 
 START_LABELS = ("x₀", "y₀")  # a start's coordinates, in the order of the loss's variables
 # Slider stops for settings such as β, where what matters is how close to 1 they are.
@@ -125,6 +126,24 @@ def hyperparameter_input(h: HyperParameter, key: str) -> float:
     return float(value)
 
 
+def schedule_setting_input(setting: ScheduleSetting, key: str) -> None:
+    """An exact box for a learning-rate schedule's setting, with an inline error when it is out of range."""
+    st.session_state.setdefault(key, setting.default)
+    st.number_input(
+        f"{setting.name} ${setting.symbol}$",
+        key=key,
+        min_value=setting.low if setting.low_inclusive else None,
+        max_value=setting.high if math.isfinite(setting.high) else None,
+        step=1 if setting.whole_number else (1.0 if setting.log_scale else 0.01),
+        format="%d" if setting.whole_number else "%g",
+        help=setting.meaning,
+    )
+    try:
+        setting.validate(st.session_state[key])
+    except ValueError as error:
+        st.error(f"{error}; using {setting.default:g}.")
+
+
 def _copy(source_key: str, target_key: str) -> None:
     st.session_state[target_key] = st.session_state[source_key]
 
@@ -163,11 +182,19 @@ def loss_setting_input(parameter: losses.LossParameter, key: str) -> None:
     """A box (log-scaled settings) or a slider for a setting of a catalogue loss."""
     st.session_state.setdefault(key, parameter.default)
     low, high = parameter.range
-    label = f"{parameter.name} ${parameter.symbol}$"
-    if parameter.log_scale:
+    label = f"{parameter.name} ${parameter.symbol}$" if parameter.symbol else parameter.name
+    if parameter.log_scale or high - low > 1000:  # a slider over a wide range of whole numbers is no use
         st.number_input(label, min_value=low, max_value=high, key=key, format="%g", help=parameter.meaning)
     else:
-        st.slider(label, min_value=low, max_value=high, key=key, step=1.0, help=parameter.meaning)
+        st.slider(
+            label,
+            min_value=low,
+            max_value=high,
+            key=key,
+            step=1.0,
+            format="%d" if parameter.whole_number else None,
+            help=parameter.meaning,
+        )
 
 
 def formula(loss: losses.Loss) -> None:
@@ -202,16 +229,18 @@ def chosen_loss(prefix: str) -> tuple[losses.Loss | None, str | None]:
         return None, str(error)
 
 
-def loss_input(prefix: str) -> losses.Loss | None:
+def loss_input(prefix: str, fitted_to_data: bool = True) -> losses.Loss | None:
     """A choice of the catalogue's losses (with their settings, `{prefix}loss.<name>`) or a typed formula
     with its domain, under session keys `{prefix}loss`, `{prefix}expression`, `{prefix}domain_low` and
     `{prefix}domain_high`.
 
-    A formula that does not parse, or a bad domain, shows its error inline and gives None."""
+    A formula that does not parse, or a bad domain, shows its error inline and gives None. Without
+    `fitted_to_data`, the losses fitted to data are not offered."""
     state = st.session_state
+    offered = [i for i in losses.ids() if fitted_to_data or not isinstance(losses.get(i), losses.DataLoss)]
     st.selectbox(
         "Loss function",
-        (*losses.ids(), CUSTOM_LOSS),
+        (*offered, CUSTOM_LOSS),
         key=f"{prefix}loss",
         format_func=lambda i: "Your own formula" if i == CUSTOM_LOSS else losses.get(i).name,
     )
