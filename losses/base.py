@@ -15,6 +15,9 @@ Array = np.ndarray
 # slower. A long base keeps `power`, or nested powers would double the code at every level.
 _LARGEST_POWER_AS_PRODUCT = 8
 _LONGEST_BASE_AS_PRODUCT = 40
+# Halving a bracket of doubles reaches two neighbours within about 2,100 halvings (the exponents' range and
+# the mantissa's bits): a bound on the time a minimum takes, whatever the domain.
+_MAX_BISECTIONS = 2200
 
 
 class _FastPowerPrinter(NumPyPrinter):
@@ -163,7 +166,8 @@ def _stacked(parts, shape: tuple[int, ...]) -> Array:
 def find_minima_1d(loss: Loss, samples: int = 20001, tolerance: float = 1e-12) -> tuple[Minimum, ...]:
     """The minima of a 1-D loss inside its domain: where f' changes sign from − to +.
 
-    Bisection on the sign of f' also finds the bottom of a kink, where f' is not continuous.
+    Bisection on the sign of f' also finds the bottom of a kink, where f' is not continuous. It stops once
+    the bracket is `tolerance` times max(1, |x|) wide or its ends are neighbouring doubles.
     A minimum whose value is within 1e-9 of the lowest one is global.
     """
     (low, high) = loss.domain[0]
@@ -172,8 +176,13 @@ def find_minima_1d(loss: Loss, samples: int = 20001, tolerance: float = 1e-12) -
         slopes = loss.grad(xs[:, None])[:, 0]
     brackets = np.flatnonzero((slopes[:-1] < 0) & (slopes[1:] >= 0))
     left, right = xs[brackets], xs[brackets + 1]
-    while np.any(right - left > tolerance):
+    for _ in range(_MAX_BISECTIONS):
         middle = (left + right) / 2
+        # Relative to the size of x: doubles 8192 apart from 0 are already more than 1e-12 apart, and a
+        # bracket between two neighbouring doubles cannot be halved at all.
+        unresolved = (right - left > tolerance * np.maximum(1.0, np.abs(middle))) & (left < middle) & (middle < right)
+        if not unresolved.any():
+            break
         with np.errstate(all="ignore"):
             rising = loss.grad(middle[:, None])[:, 0] >= 0
         right = np.where(rising, middle, right)
