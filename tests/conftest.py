@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -26,6 +27,7 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 ARTIFACTS = ROOT / "artifacts"
+HANG = 60  # seconds after which a call that should take well under one counts as hung
 SCRIPT_IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 
 
@@ -162,3 +164,23 @@ def assert_no_nan_shown(figure) -> None:
         assert math.isfinite(figure)
     elif isinstance(figure, str) and not figure.startswith("data:"):
         assert "nan" not in figure.lower(), figure
+
+
+def finishes(function, *args, **kwargs):
+    """function(*args, **kwargs), or a failure if it is still running after HANG seconds: Streamlit cannot
+    stop a script inside a loop, so a loop that a URL can make endless is a failure, not a slow test."""
+    outcome = {}
+
+    def call():
+        try:
+            outcome["value"] = function(*args, **kwargs)
+        except BaseException as error:  # re-raised in the test's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=call, daemon=True)
+    thread.start()
+    thread.join(HANG)
+    assert not thread.is_alive(), f"{function.__name__} was still running after {HANG} s"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]

@@ -1,42 +1,19 @@
 """Every loop that a URL or a control drives ends, at the extremes of what the URL and the controls accept.
 
 Streamlit cannot stop a script inside a loop, so a loop that never ends holds a core until the server
-restarts. Each case runs in a thread and fails if it is still running after a generous time: a hang is a
+restarts. Each case fails if it is still running after a generous time (conftest.finishes): a hang is a
 failure, however slow the machine (no figure here is a speed target; those are in bench/).
 """
 
-import threading
-
 import numpy as np
 import pytest
+from conftest import finishes
 
 import charts
 import losses
 import optimisers
 import sweep
 from config import MAX_DOMAIN_WIDTH, MAX_RUNS, MAX_STEPS, resolve_loss
-
-HANG = 60  # seconds: each case takes well under one
-
-
-def finishes(function, *args, **kwargs):
-    """function(*args, **kwargs), or a failure if it is still running after HANG seconds."""
-    outcome = {}
-
-    def call():
-        try:
-            outcome["value"] = function(*args, **kwargs)
-        except BaseException as error:  # re-raised in the test's thread
-            outcome["error"] = error
-
-    thread = threading.Thread(target=call, daemon=True)
-    thread.start()
-    thread.join(HANG)
-    assert not thread.is_alive(), f"{function.__name__} was still running after {HANG} s"
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
-
 
 # Typed formulas on domains as far out and as wide as the URL accepts (a domain is at most MAX_DOMAIN_WIDTH
 # wide; beyond about 2**66 two ends that far apart are the same double), with the minimum inside.

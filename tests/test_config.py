@@ -1,6 +1,7 @@
 """The Playground's settings survive a round trip through the URL, and bad URLs are repaired."""
 
 import pytest
+from conftest import finishes
 
 import config
 from config import Config, from_query_params, landing_config, new_run, to_query_params
@@ -118,3 +119,80 @@ def test_a_two_variable_start_and_the_loss_settings_round_trip():
     restored, messages = from_query_params(params)
     assert messages == [] and restored == original
     assert config.resolve_loss("ravine", "", (0, 1), restored.loss_settings).settings == original.loss_settings
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"r01": "adam"}, [("adam", "Adam")]),
+        ({"r1": "adam", "r02": "gd", "r02.label": "second"}, [("adam", "Adam"), ("gd", "second")]),
+        ({"r2": "gd", "r001": "adam", "r001.alpha": "0.2"}, [("adam", "Adam"), ("gd", "Fixed learning rate")]),
+    ],
+)
+def test_a_run_number_with_leading_zeros_is_read_as_written(params, expected):
+    repaired, messages = from_query_params(params)
+    assert [(run.optimiser, run.label) for run in repaired.runs] == expected
+    assert messages == []
+    if "r001.alpha" in params:
+        assert repaired.runs[0].hyperparameters["alpha"] == 0.2
+
+
+@pytest.mark.parametrize(
+    ("params", "expected_message", "check"),
+    [
+        (
+            {"r1": "gd", "r1.colour": "zzz"},
+            "Run 1: colour 'zzz' is not six hex digits",
+            lambda c: c.runs[0].colour == config.PALETTE[0],
+        ),
+        (
+            {"r1": "gd", "r1.label": "a" * 41},
+            "Run 1: the label is longer than 40 characters: cut short",
+            lambda c: c.runs[0].label == "a" * 40,
+        ),
+        ({"r1": "gd", "r1.label": ""}, "Run 1: the label is empty", lambda c: c.runs[0].label == "Fixed learning rate"),
+        ({"r1": "gd", "loss.foo": "1"}, "The loss has no setting 'foo'", lambda c: c.loss_settings == ()),
+        (
+            {"loss": "ravine", "loss.kappa": "5", "r1": "gd"},
+            "The loss has no setting 'kappa'",
+            lambda c: dict(c.loss_settings)["condition"] == 20.0,
+        ),
+        ({"r1": "gd", "r1.beta1": "0.5"}, "Run 1 (Fixed learning rate) has no setting 'beta1'", lambda c: True),
+        ({"r1": "gd", "steps": "1_000"}, "steps '1_000' is not a whole number", lambda c: c.steps == 50),
+        (
+            {"r1": "gd", "r1.alpha": " 0.5"},
+            "alpha must be a number",
+            lambda c: c.runs[0].hyperparameters["alpha"] == 1e-3,
+        ),
+        ({"r1": "gd", "r1.alpha": "infinity"}, "alpha must be a number", lambda c: True),
+        ({"r1": "gd", "r1.x0": "١"}, "is not 1 number", lambda c: True),  # an Arabic-Indic one, which float() reads
+    ],
+)
+def test_repairs_that_a_hand_edited_url_needs_say_what_they_did(params, expected_message, check):
+    repaired, messages = from_query_params(params)
+    assert any(expected_message in m for m in messages), messages
+    assert check(repaired)
+
+
+def test_numbers_as_urls_write_them_are_read():
+    params = {
+        "r1": "adam",
+        "r1.alpha": "1e-08",
+        "r1.beta1": ".5",
+        "r1.beta2": "+0.75",
+        "r1.eps": "1E+2",
+        "r1.x0": "-1.",
+    }
+    repaired, messages = from_query_params(params)
+    assert messages == []
+    assert repaired.runs[0].hyperparameters == {"alpha": 1e-8, "beta1": 0.5, "beta2": 0.75, "eps": 100.0}
+    assert repaired.runs[0].x0 == (-1.0,)
+
+
+def test_a_message_quotes_at_most_forty_characters_of_a_bad_value():
+    huge = "9" * 100_000
+    params = {"loss": huge, "steps": huge + "x", "layout": huge, "r1": huge, "r2": "gd", "r2.colour": huge}
+    params |= {"r2.alpha": huge, "r2.x0": huge + ",1", "r2." + huge: "1", "loss." + huge: "1"}
+    _, messages = finishes(from_query_params, params)  # a long run of digits is refused in linear time
+    assert len(messages) == 9
+    assert all(len(message) < 200 for message in messages), [len(m) for m in messages]

@@ -1,6 +1,7 @@
 """The Playground page, run by Streamlit's AppTest: it opens ready, reacts, and survives bad URLs."""
 
 import json
+import urllib.parse
 from pathlib import Path
 
 import numpy as np
@@ -302,3 +303,25 @@ def test_the_pytorch_scripts_are_sent_only_when_asked_for():
     assert [c.language for c in at.code] == ["python", "python"]
     assert "torch.optim.RMSprop" in at.code[0].value and "torch.optim.Adam" in at.code[1].value
     assert "torch.optim does not have" in at.info[0].value
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_message"),
+    [
+        ("loss=custom&expr=(x-9000)%5E2&domain=8000,10000&r1=adam", None),
+        ("r01=adam", None),
+        ("r1=adam&r02=gd", None),
+        ("r1=adam&r1.colour=zzz", "colour 'zzz' is not six hex digits"),
+        ("r1=adam&r1.label=" + "a" * 41, "longer than 40 characters"),
+        ("loss.foo=1&r1=adam", "The loss has no setting 'foo'"),
+        ("steps=1_000&r1=adam", "steps '1_000' is not a whole number"),
+        ("r1=adam&r1.alpha=" + "9" * 100_000, "alpha must be a number"),
+    ],
+)
+def test_the_links_a_probe_found_open_the_page_with_their_messages(query, expected_message):
+    at = open_page(dict(urllib.parse.parse_qsl(query, keep_blank_values=True)))
+    assert run_traces(animation(at))
+    warnings = [w.value for w in at.warning]
+    if expected_message:
+        assert any(expected_message in w for w in warnings), warnings
+    assert all(len(w) < 200 for w in warnings)
