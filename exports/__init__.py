@@ -15,6 +15,9 @@ from config import Run
 from losses import Loss
 from optimisers import REGISTRY, Trajectory
 
+# What makes a spreadsheet read a cell as a formula (OWASP's CSV injection): such a text cell gets a leading '.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 
 def _adam_family(h: dict, **extra) -> dict:
     return {"lr": h["alpha"], "betas": (h["beta1"], h["beta2"]), "eps": h["eps"], **extra}
@@ -81,7 +84,8 @@ def trajectories_csv(labels: Sequence[str], optimiser_ids: Sequence[str], trajec
     header = ["run", "label", "optimiser", "step", *coordinates, "loss", *per_coordinate("grad")]
     header += per_coordinate("lr") + [column for name in state_names for column in per_coordinate(name)]
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # RFC 4180's line ending, so that a label holding a carriage return is quoted like one holding a newline.
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([*header, "diverged_at", "settled_at"])
     for number, (label, optimiser_id, t) in enumerate(zip(labels, optimiser_ids, trajectories, strict=True), 1):
         empty = np.full(dim, np.nan)
@@ -91,14 +95,21 @@ def trajectories_csv(labels: Sequence[str], optimiser_ids: Sequence[str], trajec
             leaving, arrived = step < t.steps, step > 0
             fields = [t.grad[step] if leaving else empty, t.lr[step] if leaving else empty]
             fields += [t.state[name][step - 1] if arrived and name in t.state else empty for name in state_names]
-            row = [number, label, optimiser_id, step, *t.x[step], t.loss[step], *np.concatenate(fields)]
-            writer.writerow([_cell(v) for v in row] + [int(t.diverged_at), int(t.settled_at)])
+            row = [number, _text_cell(label), _text_cell(optimiser_id), step, *t.x[step], t.loss[step]]
+            writer.writerow(
+                [_cell(v) for v in [*row, *np.concatenate(fields)]] + [int(t.diverged_at), int(t.settled_at)]
+            )
     return buffer.getvalue()
 
 
 def animation_html(figure: dict) -> str:
     """The figure as one HTML file with plotly.js inside, so it plays with no network."""
     return plotly.io.to_html(figure, include_plotlyjs=True, full_html=True, validate=False, auto_play=False)
+
+
+def _text_cell(text: str) -> str:
+    """A text cell that no spreadsheet takes for a formula, such as a label typed as =HYPERLINK(…)."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def _cell(value) -> str:
