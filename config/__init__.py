@@ -133,6 +133,10 @@ def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
         loss_id = default.loss
     domain = losses.get(loss_id).domain if loss_id != CUSTOM_LOSS else (custom_domain,)
     loss_settings = _loss_settings(params, loss_id, messages)
+    try:
+        loss = resolve_loss(loss_id, expression, custom_domain, loss_settings)
+    except losses.ExpressionError:
+        loss = None  # the page says what to fix; until then runs start in the middle
 
     steps = _whole_number(params.get("steps"), "steps", default.steps, (1, MAX_STEPS), messages)
     frame_ms = _whole_number(params.get("speed"), "speed", default.frame_ms, FRAME_MS_RANGE, messages)
@@ -145,7 +149,8 @@ def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
     prefixes = sorted((key for key in params if _RUN_KEY.fullmatch(key)), key=lambda key: (int(key[1:]), key))
     runs = []
     for prefix in prefixes:
-        run = _run_from_params(params, prefix, len(runs), domain, messages)
+        start = losses.suggested_start(loss, len(runs)) if loss else losses.domain_middle(domain)
+        run = _run_from_params(params, prefix, len(runs), domain, start, messages)
         if run is not None:
             runs.append(run)
     if len(runs) > MAX_RUNS:
@@ -239,7 +244,8 @@ def _switch(text: str | None, name: str, default: bool, messages: list[str]) -> 
     return default
 
 
-def _run_from_params(params, prefix: str, index: int, domain, messages: list[str]) -> Run | None:
+def _run_from_params(params, prefix: str, index: int, domain, start, messages: list[str]) -> Run | None:
+    """Run `prefix` (r1, r01, …) as the `index`th, starting at `start` unless the URL says where."""
     optimiser_id = params[prefix]
     if optimiser_id not in optimisers.REGISTRY:
         messages.append(f"Run {prefix[1:]}: unknown optimiser {quoted(optimiser_id)}, left out.")
@@ -266,7 +272,7 @@ def _run_from_params(params, prefix: str, index: int, domain, messages: list[str
         for o in spec.options
         if f"{prefix}.{o.name}" in params
     }
-    x0 = _start(params.get(f"{prefix}.x0"), prefix, domain, messages)
+    x0 = _start(params.get(f"{prefix}.x0"), prefix, domain, start, messages)
     label = _label(params.get(f"{prefix}.label"), prefix, run.label, messages)
     colour = _colour(params.get(f"{prefix}.colour"), prefix, run.colour, messages)
     return replace(run, hyperparameters=hyperparameters, options=options, x0=x0, label=label, colour=colour)
@@ -295,16 +301,19 @@ def _colour(text: str | None, prefix: str, default: str, messages: list[str]) ->
     return f"#{match.group(1).lower()}"
 
 
-def _start(text: str | None, prefix: str, domain, messages: list[str]) -> tuple[float, ...]:
-    middle = losses.domain_middle(domain)
+def _point(point: tuple[float, ...]) -> str:
+    return ", ".join(f"{v:g}" for v in point)
+
+
+def _start(text: str | None, prefix: str, domain, default, messages: list[str]) -> tuple[float, ...]:
     if text is None:
-        return middle
+        return default
     values = [_number(part) for part in text.split(",")]
     if len(values) != len(domain) or any(v is None for v in values):
         messages.append(
-            f"Run {prefix[1:]}: start {quoted(text)} is not {len(domain)} number(s); starting at the middle."
+            f"Run {prefix[1:]}: start {quoted(text)} is not {len(domain)} number(s); using {_point(default)}."
         )
-        return middle
+        return default
     clamped = tuple(min(max(v, low), high) for v, (low, high) in zip(values, domain, strict=True))
     if clamped != tuple(values):
         messages.append(f"Run {prefix[1:]}: start {quoted(text)} is outside the plotted domain; moved to its edge.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from losses.base import Loss, LossParameter, Minimum, domain_middle
+from losses.base import Loss, LossParameter, Minimum, domain_middle, suggested_start
 from losses.catalogue import _DEFINITIONS, PARAMETERS
 from losses.parse import ExpressionError, parse
 
@@ -18,6 +18,7 @@ __all__ = [
     "ids",
     "parameters",
     "parse",
+    "suggested_start",
 ]
 
 

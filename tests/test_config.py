@@ -4,6 +4,7 @@ import pytest
 from conftest import finishes
 
 import config
+import losses
 from config import Config, from_query_params, landing_config, new_run, to_query_params
 
 
@@ -62,8 +63,8 @@ def test_every_setting_round_trips_exactly():
         ({"r1": "adam", "r1.beta1": "nan"}, "beta1 must be", lambda c: c.runs[0].hyperparameters["beta1"] == 0.9),
         ({"r1": "adam", "r1.eps": "inf"}, "eps must be", lambda c: c.runs[0].hyperparameters["eps"] == 1e-8),
         ({"r1": "gd", "r1.x0": "1e300"}, "outside the plotted domain", lambda c: c.runs[0].x0 == (2.5,)),
-        ({"r1": "gd", "r1.x0": "one"}, "is not 1 number", lambda c: c.runs[0].x0 == (0.0,)),
-        ({"r1": "gd", "r1.x0": "1,2"}, "is not 1 number", lambda c: c.runs[0].x0 == (0.0,)),
+        ({"r1": "gd", "r1.x0": "one"}, "is not 1 number(s); using 0.1", lambda c: c.runs[0].x0 == (0.1,)),
+        ({"r1": "gd", "r1.x0": "1,2"}, "is not 1 number", lambda c: c.runs[0].x0 == (0.1,)),
         (
             {"loss": "ravine", "loss.angle": "400"},
             "angle must be a number in [-90, 90]",
@@ -74,7 +75,7 @@ def test_every_setting_round_trips_exactly():
             "condition must be",
             lambda c: c.loss_settings == (("condition", 20.0), ("angle", 30.0)),
         ),
-        ({"loss": "himmelblau", "r1": "gd", "r1.x0": "3"}, "is not 2 number", lambda c: c.runs[0].x0 == (0.0, 0.0)),
+        ({"loss": "himmelblau", "r1": "gd", "r1.x0": "3"}, "is not 2 number", lambda c: c.runs[0].x0 == (0.5, -4.0)),
         (
             {"loss": "himmelblau", "r1": "gd", "r1.x0": "9,-9"},
             "outside the plotted domain",
@@ -196,3 +197,22 @@ def test_a_message_quotes_at_most_forty_characters_of_a_bad_value():
     _, messages = finishes(from_query_params, params)  # a long run of digits is refused in linear time
     assert len(messages) == 9
     assert all(len(message) < 200 for message in messages), [len(m) for m in messages]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"loss": "square", "r1": "gd", "r2": "adam"},
+        {"loss": "plateau", "r1": "gd", "r2": "adam"},
+        {"loss": "ravine", "loss.condition": "1000", "r1": "gd", "r2": "adam"},
+        {"loss": "custom", "expr": "x^2", "domain": "-3,3", "r1": "gd", "r2": "adam"},
+    ],
+)
+def test_runs_without_a_start_use_the_losses_suggested_starts(params):
+    repaired, messages = from_query_params(params)
+    loss = config.resolve_loss(repaired.loss, repaired.expression, repaired.domain, repaired.loss_settings)
+    assert messages == []
+    assert [run.x0 for run in repaired.runs] == [losses.suggested_start(loss, index) for index in range(2)]
+    assert repaired.runs[0].x0 != repaired.runs[1].x0
+    for run in repaired.runs:  # away from the minimum, so that every run moves
+        assert all(abs(v) > 0.3 for v in run.x0), run.x0

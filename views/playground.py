@@ -149,10 +149,11 @@ def sidebar(loss: losses.Loss | None) -> None:
         run_id = edited_run()
         st.radio("Edit", list(names), key=EDITED_RUN, format_func=names.get, horizontal=True)
         run_controls(run_id, domain)
+        new_start = losses.suggested_start(loss, len(state[RUN_IDS])) if loss else losses.domain_middle(domain)
         st.button(
             "Add a run",
             on_click=session.add_run,
-            args=(domain,),
+            args=(new_start,),
             disabled=len(state[RUN_IDS]) >= MAX_RUNS,
             width="stretch",
         )

@@ -88,11 +88,11 @@ def keep_undrawn_settings() -> None:
         state[key] = state[key]
 
 
-def add_run(domain) -> None:
+def add_run(start: tuple[float, ...]) -> None:
     run_ids = st.session_state[RUN_IDS]
     run_id = st.session_state["next_run_id"]
     st.session_state["next_run_id"] += 1
-    _store_run(run_id, new_run("gd", losses.domain_middle(domain), len(run_ids), alpha=0.1))
+    _store_run(run_id, new_run("gd", start, len(run_ids), alpha=0.1))
     run_ids.append(run_id)
     st.session_state[EDITED_RUN] = run_id
 
