@@ -60,10 +60,11 @@ REDRAWS = (
 HEATMAPS = f"() => {CHARTS}.flatMap(gd => gd.data).filter(t => t.type === 'heatmap').length"
 
 
-def serve(root: Path = ROOT, script: str = "app.py") -> tuple[subprocess.Popen, str]:
+def serve(root: Path = ROOT, script: str = "app.py", options: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str]:
+    """`streamlit run script` in `root` with extra command-line `options`, and its URL once it answers."""
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port)],
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), *options],
         cwd=root,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
