@@ -37,14 +37,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url():
-    """The URL of the real app, served by `streamlit run app.py` for the whole test session."""
-    if not CHROMIUM.exists():
-        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
-    port = _free_port()
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "streamlit.log", "w")  # noqa: SIM115 - open for the server's whole life
+def start_app(port: int, log) -> subprocess.Popen:
+    """`streamlit run app.py` on `port`, writing to `log`, once it answers; fails the test if it does not."""
     server = subprocess.Popen(
         [
             *(sys.executable, "-m", "streamlit", "run", "app.py"),
@@ -56,20 +50,30 @@ def app_url():
         stderr=subprocess.STDOUT,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
                 if response.read() == b"ok":
-                    break
+                    return server
         except OSError:
             pass
         if server.poll() is not None or time.monotonic() > deadline:
             server.kill()
-            pytest.fail(f"the app did not start; see {ARTIFACTS / 'streamlit.log'}")
+            pytest.fail(f"the app did not start; see {log.name}")
         time.sleep(0.3)
-    yield url
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """The URL of the real app, served by `streamlit run app.py` for the whole test session."""
+    if not CHROMIUM.exists():
+        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
+    port = _free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "streamlit.log", "w")  # noqa: SIM115 - open for the server's whole life
+    server = start_app(port, log)
+    yield f"http://127.0.0.1:{port}"
     server.terminate()
     server.wait(timeout=10)
     log.close()

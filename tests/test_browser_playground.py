@@ -4,7 +4,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import ARTIFACTS, wait_for_app
+from conftest import ARTIFACTS, _free_port, start_app, wait_for_app
 from playwright.sync_api import expect
 
 import losses
@@ -61,15 +61,23 @@ def test_play_moves_the_points_and_scrubbing_to_the_end_shows_the_final_position
     assert page.locator(".slider-container").first.text_content().startswith("Step 50")
 
 
+FRAMES = f"() => JSON.stringify(({FIND_ANIMATION})._transitionData._frames)"
+
+
+def type_alpha(page, alpha: str) -> None:
+    """Type α into the edited run's exact box, and wait for the rerun that follows to finish."""
+    alpha_box = page.get_by_label("alpha (exact)").first
+    alpha_box.fill(alpha)
+    alpha_box.press("Enter")
+    page.wait_for_url(re.compile(rf"r1\.alpha={re.escape(alpha)}(&|$)"), timeout=30_000)
+    wait_for_app(page)
+
+
 def test_changing_a_setting_redraws_the_chart(page, app_url):
     open_playground(page, app_url)
-    frames = f"() => JSON.stringify(({FIND_ANIMATION})._transitionData._frames)"
-    before = page.evaluate(frames)
-    alpha_box = page.get_by_label("alpha (exact)").first
-    alpha_box.fill("0.03")
-    alpha_box.press("Enter")
-    page.wait_for_function(f"before => ({frames})() !== before", arg=before, timeout=30_000)
-    wait_for_app(page)
+    before = page.evaluate(FRAMES)
+    type_alpha(page, "0.03")
+    page.wait_for_function(f"before => ({FRAMES})() !== before", arg=before, timeout=30_000)
     assert page.locator("[data-testid=stException]").count() == 0
 
 
@@ -145,3 +153,35 @@ def test_the_run_being_edited_stays_picked_while_it_is_renamed(page, app_url):
     picked = "Array.from(document.querySelectorAll('[data-testid=stRadio] input:checked'))"
     assert "Run 2" in page.evaluate(f"() => {picked}.map(input => input.closest('label').innerText)")
     assert page.get_by_label("Label").input_value() == "Adam, faster"
+
+
+def test_the_first_change_after_the_server_restarts_is_applied_and_drawn(page, app_url):
+    """A server of its own, stopped and started again on the same port while the page is open: once the page
+    has reconnected, the first α typed counts (the new session used to restore the URL over it)."""
+    port = _free_port()
+    log = open(ARTIFACTS / "streamlit-restarted.log", "w")  # noqa: SIM115 - two servers write to it in turn
+    server = start_app(port, log)
+    try:
+        open_playground(page, f"http://127.0.0.1:{port}")
+        type_alpha(page, "0.03")
+        server.terminate()
+        server.wait(timeout=10)
+        page.wait_for_selector("[data-testid=stApp]:not([data-test-connection-state=CONNECTED])", timeout=30_000)
+        server = start_app(port, log)
+        page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=60_000)
+        wait_for_app(page)
+        before = page.evaluate(FRAMES)
+        type_alpha(page, "0.05")
+        page.wait_for_function(f"before => ({FRAMES})() !== before", arg=before, timeout=30_000)
+        assert page.get_by_label("alpha (exact)").first.input_value() == "0.05"
+        quartic = losses.get("quartic")
+        final = optimisers.simulate(quartic, optimisers.create("rmsprop", alpha=0.05, beta=0.9), [0.1], 50).final_x[0]
+        rail = page.locator(".slider-rail-rect").first.bounding_box()
+        page.mouse.click(rail["x"] + rail["width"] - 1, rail["y"] + rail["height"] / 2)  # the last step
+        page.wait_for_function(
+            f"final => Math.abs(({POINT_XS})()[0] - final) < 5e-4 * Math.abs(final)", arg=final, timeout=10_000
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()

@@ -52,6 +52,7 @@ def restore_settings() -> list[str]:
         return []
     config, messages = from_query_params(st.query_params.to_dict())
     session.load(config)
+    session.keep_what_the_browser_sent()
     return messages
 
 
@@ -112,7 +113,7 @@ def current_config(loss: losses.Loss | None) -> Config:
         expression=state["expression"][:MAX_EXPRESSION_LENGTH],
         domain=(float(state["domain_low"]), float(state["domain_high"])),
         runs=tuple(session.read_run(run_id, domain) for run_id in state[RUN_IDS]),
-        steps=int(state["steps"]),
+        steps=min(max(int(state["steps"]), 1), MAX_STEPS),  # a reconnecting browser's value is not checked
         layout=state["layout"],
         frame_ms=int(state["frame_ms"]),
         log_loss=bool(state["log_loss"]),
