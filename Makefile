@@ -41,6 +41,8 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/parse.py
 	$(BIN)/python bench/sweep.py
 	$(BIN)/python -m bench.browser
+	$(BIN)/python -m bench.rerun_gc
+	$(BIN)/python -m bench.message_size
 
 # Needs torch, as the benchmarks do.
 golden: $(VENV)/.dev

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 
 from losses.base import Loss, LossParameter, Minimum, domain_middle, suggested_start
 from losses.catalogue import _DEFINITIONS, PARAMETERS
@@ -47,7 +47,9 @@ def get(id: str, **settings: float) -> Loss:
     return _built(id, tuple(float(settings.get(name, p.default)) for name, p in known.items()))
 
 
-@cache
+# Bounded: a URL can ask for any number of ravines (κ is any number from 1 to 1,000), and each holds its
+# compiled functions.
+@lru_cache(maxsize=64)
 def _built(id: str, values: tuple[float, ...]) -> Loss:
-    """The loss `id` with its settings' values in order; each one compiled once."""
+    """The loss `id` with its settings' values in order; each one compiled once while it is in use."""
     return _DEFINITIONS[id](*values)

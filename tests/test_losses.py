@@ -283,3 +283,11 @@ def test_a_typed_formula_suggests_starts_away_from_its_minimum(expression, domai
     loss = losses.parse(expression, domain=(domain,))
     starts = [losses.suggested_start(loss, index) for index in range(3)]
     assert len(set(starts)) == 3 and all(_away_from_every_minimum(loss, start) for start in starts)
+
+
+def test_the_losses_built_for_settings_are_not_all_kept():
+    first = losses.get("ravine", condition=1.5, angle=0.0)
+    for condition in np.linspace(2, 900, 100):  # a URL may ask for any κ from 1 to 1,000
+        losses.get("ravine", condition=float(condition), angle=0.0)
+    assert losses.get("ravine", condition=1.5, angle=0.0) is not first  # built again: it was let go
+    assert losses.get("ravine", condition=1.5, angle=0.0) is losses.get("ravine", condition=1.5, angle=0.0)
