@@ -147,10 +147,13 @@ def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
 
     # Each run under its key as written, r01 as well as r1, in the order of their numbers.
     prefixes = sorted((key for key in params if _RUN_KEY.fullmatch(key)), key=lambda key: (int(key[1:]), key))
+
+    def start(index: int) -> tuple[float, ...]:
+        return losses.suggested_start(loss, index) if loss else losses.domain_middle(domain)
+
     runs = []
     for prefix in prefixes:
-        start = losses.suggested_start(loss, len(runs)) if loss else losses.domain_middle(domain)
-        run = _run_from_params(params, prefix, len(runs), domain, start, messages)
+        run = _run_from_params(params, prefix, len(runs), domain, start(len(runs)), messages)
         if run is not None:
             runs.append(run)
     if len(runs) > MAX_RUNS:
@@ -158,7 +161,10 @@ def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
         runs = runs[:MAX_RUNS]
     if not runs:
         messages.append("The link has no valid run: showing the article's RMSProp and Adam.")
-        runs = list(landing_config().runs)
+        runs = [
+            run if _inside(run.x0, domain) else replace(run, x0=start(index))
+            for index, run in enumerate(landing_config().runs)
+        ]
     log_loss = _switch(params.get("log"), "log", default.log_loss, messages)
     internals = _switch(params.get("internals"), "internals", default.internals, messages)
     config = Config(
@@ -299,6 +305,10 @@ def _colour(text: str | None, prefix: str, default: str, messages: list[str]) ->
         )
         return default
     return f"#{match.group(1).lower()}"
+
+
+def _inside(point: tuple[float, ...], domain) -> bool:
+    return len(point) == len(domain) and all(low <= v <= high for v, (low, high) in zip(point, domain, strict=True))
 
 
 def _point(point: tuple[float, ...]) -> str:

@@ -216,3 +216,17 @@ def test_runs_without_a_start_use_the_losses_suggested_starts(params):
     assert repaired.runs[0].x0 != repaired.runs[1].x0
     for run in repaired.runs:  # away from the minimum, so that every run moves
         assert all(abs(v) > 0.3 for v in run.x0), run.x0
+
+
+@pytest.mark.parametrize(
+    ("params", "starts"),
+    [
+        ({"loss": "quartic"}, [(0.1,), (0.1,)]),  # the article's runs as they are
+        ({"loss": "rosenbrock"}, [(-1.5, 2.5), (-1.0, -0.5)]),
+        ({"loss": "custom", "expr": "(x-9000)^2", "domain": "8000,10000"}, [(8400.0,), (9600.0,)]),
+    ],
+)
+def test_the_article_runs_shown_for_a_link_without_runs_start_inside_its_domain(params, starts):
+    repaired, messages = from_query_params(params)
+    assert any("no valid run" in m for m in messages)
+    assert [run.x0 for run in repaired.runs] == starts
