@@ -3,6 +3,7 @@ what Streamlit itself does not let us stop."""
 
 from __future__ import annotations
 
+import getpass
 import shutil
 import subprocess
 import time
@@ -32,8 +33,9 @@ def proxy_url(app_url, tmp_path_factory):
     temporary = " ".join(
         f"{kind}_temp_path {folder / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
+    # Its workers run as this user (by default, as root's, they would be nobody, who cannot write to the folder).
     (folder / "nginx.conf").write_text(
-        f"pid {folder / 'nginx.pid'};\nerror_log {folder / 'error.log'};\nevents {{}}\n"
+        f"user {getpass.getuser()};\npid {folder / 'nginx.pid'};\nerror_log {folder / 'error.log'};\nevents {{}}\n"
         f"http {{ access_log off; {temporary} include {folder / 'site.conf'}; }}\n"
     )
     server = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"])
