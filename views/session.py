@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import streamlit as st
@@ -67,7 +68,8 @@ def keep_what_the_browser_sent() -> None:
             continue
         loaded, proto = state[key], widget.value
         kind = proto.WhichOneof("value")
-        if kind in ("double_value", "int_value") and isinstance(loaded, (int, float)) and not isinstance(loaded, bool):
+        number = isinstance(loaded, (int, float)) and not isinstance(loaded, bool)
+        if kind in ("double_value", "int_value") and number and math.isfinite(getattr(proto, kind)):
             state[key] = type(loaded)(getattr(proto, kind))
         elif kind == "string_value" and key.rsplit(".", 1)[-1] in _TEXT_BOXES:
             state[key] = proto.string_value
