@@ -44,6 +44,8 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/sweep.py
 	$(BIN)/python bench/noise.py
 	$(BIN)/python -m bench.browser
+	$(BIN)/python -m bench.rerun_gc
+	$(BIN)/python -m bench.message_size
 
 # N replicas of the app on loopback ports behind Debian's nginx (apt-get install -y nginx), until interrupted:
 # nginx listens on REPLICAS_PORT, the replicas on the ports after it, each with STREAMLIT_ARGS (deploy/serve-replicas).

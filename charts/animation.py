@@ -187,7 +187,7 @@ def _path(run: RunTrace, view: View, steps: int) -> _Path:
         for axis, values, (low, high) in ((0, x, view.x_range), (1, y, view.y_range)):
             side[:, axis] = np.where(values < low, -1, np.where(values > high, 1, 0))
     diverged_at = int(trajectory.diverged_at)
-    stopped = f"{'left the domain of f' if trajectory.left_domain else 'diverged'} at step {diverged_at}"
+    stopped = how_it_stopped(trajectory)
     status, left_at = [], None
     for k, outside in enumerate(side.any(axis=1).tolist()):
         if not outside:
@@ -199,6 +199,15 @@ def _path(run: RunTrace, view: View, steps: int) -> _Path:
         else:
             status.append(None if left_at is None else f"left the view at step {left_at}")
     return _Path(x, y, side, status, "y" if over_map else "f(x)")
+
+
+def how_it_stopped(trajectory: Trajectory) -> str:
+    """Why a run that stopped early did, in words: it diverged, or it left the domain of f (or started outside)."""
+    if not trajectory.left_domain:
+        return f"diverged at step {trajectory.diverged_at}"
+    if trajectory.diverged_at == 0:
+        return "starts outside the domain of f"
+    return f"left the domain of f at step {trajectory.diverged_at}"
 
 
 def run_status(run: RunTrace, view: View) -> str | None:

@@ -29,6 +29,12 @@ MAX_EXPRESSION_LENGTH = MAX_LENGTH
 CUSTOM_DOMAIN = (-3.0, 3.0)
 MAX_DOMAIN_WIDTH = 1e4
 _COLOUR = re.compile(r"#?([0-9a-fA-F]{6})")
+_RUN_KEY = re.compile(r"r[0-9]{1,3}")
+# A decimal number as a URL writes one, not Python's wider syntax (1_000, " 5", "infinity", other scripts'
+# digits); the pattern is unambiguous, so that even a long string of digits is refused in linear time.
+_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_LONGEST_NUMBER = 64  # characters
+QUOTED_LENGTH = 40  # characters of a bad value that a message repeats
 
 
 @dataclass(frozen=True)
@@ -162,22 +168,31 @@ def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
             expression = expression[:MAX_EXPRESSION_LENGTH]
         custom_domain = _domain(params.get("domain"), messages)
     elif loss_id not in losses.ids():
-        messages.append(f"Unknown loss {loss_id!r}: showing the {losses.get(default.loss).name} instead.")
+        messages.append(f"Unknown loss {quoted(loss_id)}: showing the {losses.get(default.loss).name} instead.")
         loss_id = default.loss
     domain = losses.get(loss_id).domain if loss_id != CUSTOM_LOSS else (custom_domain,)
     loss_settings = _loss_settings(params, loss_id, messages)
+    try:
+        loss = resolve_loss(loss_id, expression, custom_domain, loss_settings)
+    except losses.ExpressionError:
+        loss = None  # the page says what to fix; until then runs start in the middle
 
     steps = _whole_number(params.get("steps"), "steps", default.steps, (1, MAX_STEPS), messages)
     frame_ms = _whole_number(params.get("speed"), "speed", default.frame_ms, FRAME_MS_RANGE, messages)
     layout = params.get("layout", default.layout)
     if layout not in LAYOUTS:
-        messages.append(f"Unknown layout {layout!r}: using overlay.")
+        messages.append(f"Unknown layout {quoted(layout)}: using overlay.")
         layout = default.layout
 
-    numbers = sorted({int(m.group(1)) for key in params if (m := re.fullmatch(r"r(\d{1,3})", key))})
+    # Each run under its key as written, r01 as well as r1, in the order of their numbers.
+    prefixes = sorted((key for key in params if _RUN_KEY.fullmatch(key)), key=lambda key: (int(key[1:]), key))
+
+    def start(index: int) -> tuple[float, ...]:
+        return losses.suggested_start(loss, index) if loss else losses.domain_middle(domain)
+
     runs = []
-    for number in numbers:
-        run = _run_from_params(params, f"r{number}", len(runs), domain, messages)
+    for prefix in prefixes:
+        run = _run_from_params(params, prefix, len(runs), domain, start(len(runs)), messages)
         if run is not None:
             runs.append(run)
     if len(runs) > MAX_RUNS:
@@ -185,7 +200,10 @@ def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
         runs = runs[:MAX_RUNS]
     if not runs:
         messages.append("The link has no valid run: showing the article's RMSProp and Adam.")
-        runs = list(landing_config().runs)
+        runs = [
+            run if _inside(run.x0, domain) else replace(run, x0=start(index))
+            for index, run in enumerate(landing_config().runs)
+        ]
     log_loss = _switch(params.get("log"), "log", default.log_loss, messages)
     internals = _switch(params.get("internals"), "internals", default.internals, messages)
     noise = _noise(params.get("noise"), messages)
@@ -214,20 +232,34 @@ def _noise(text: str | None, messages: list[str]) -> float:
         return 0.0
     value = _number(text)
     if value is None or not 0 <= value <= MAX_NOISE:
-        messages.append(f"noise {text!r} is not a number in [0, {MAX_NOISE:g}]: using 0.")
+        messages.append(f"noise {quoted(text)} is not a number in [0, {MAX_NOISE:g}]: using 0.")
         return 0.0
     return value
 
 
+def quoted(text: str) -> str:
+    """`text` in quotes for a message, cut to QUOTED_LENGTH characters: a URL's value may be 100 KB long."""
+    return repr(text if len(text) <= QUOTED_LENGTH else text[:QUOTED_LENGTH] + "…")
+
+
+def _unknown_settings(params, prefix: str, known, messages: list[str], owner: str) -> None:
+    """A message for every `<prefix>.<name>` parameter whose name is not in `known`."""
+    unknown = [key.removeprefix(f"{prefix}.") for key in params if key.startswith(f"{prefix}.")]
+    for name in (name for name in unknown if name not in known):
+        messages.append(f"{owner} has no setting {quoted(name)}: left out.")
+
+
 def _loss_settings(params, loss_id: str, messages: list[str]) -> tuple[tuple[str, float], ...]:
     """The loss's settings from `loss.<name>` parameters: each one missing or invalid at its default."""
+    parameters = losses.parameters(loss_id) if loss_id != CUSTOM_LOSS else ()
+    _unknown_settings(params, "loss", {p.name for p in parameters}, messages, "The loss")
     settings = []
-    for parameter in losses.parameters(loss_id) if loss_id != CUSTOM_LOSS else ():
+    for parameter in parameters:
         text = params.get(f"loss.{parameter.name}")
         value = parameter.default if text is None else _number(text)
         if value is None or not parameter.contains(value):
             messages.append(
-                f"The loss's {parameter.name} must be {parameter.range_text}, not {text!r};"
+                f"The loss's {parameter.name} must be {parameter.range_text}, not {quoted(text)};"
                 f" using {parameter.default:g}."
             )
             value = parameter.default
@@ -236,10 +268,9 @@ def _loss_settings(params, loss_id: str, messages: list[str]) -> tuple[tuple[str
 
 
 def _number(text: str | None) -> float | None:
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
+    if not isinstance(text, str) or len(text) > _LONGEST_NUMBER or not _NUMBER.fullmatch(text):
         return None
+    value = float(text)
     return value if math.isfinite(value) else None
 
 
@@ -255,7 +286,7 @@ def _domain(text: str | None, messages: list[str]) -> tuple[float, float]:
     if len(values) == 2 and None not in values and valid_domain((values[0], values[1])):
         return (values[0], values[1])
     messages.append(
-        f"The domain {text!r} is not two increasing numbers at most {MAX_DOMAIN_WIDTH:g} apart: using −3 to 3."
+        f"The domain {quoted(text)} is not two increasing numbers at most {MAX_DOMAIN_WIDTH:g} apart: using −3 to 3."
     )
     return CUSTOM_DOMAIN
 
@@ -265,11 +296,11 @@ def _whole_number(text, name: str, default: int, bounds: tuple[int, int], messag
         return default
     value = _number(text)
     if value is None or value != int(value):
-        messages.append(f"{name} {text!r} is not a whole number: using {default}.")
+        messages.append(f"{name} {quoted(text)} is not a whole number: using {default}.")
         return default
     clamped = min(max(int(value), bounds[0]), bounds[1])
     if clamped != value:
-        messages.append(f"{name} {text} is outside {bounds[0]}–{bounds[1]}: using {clamped}.")
+        messages.append(f"{name} {quoted(text)} is outside {bounds[0]}–{bounds[1]}: using {clamped}.")
     return clamped
 
 
@@ -278,16 +309,22 @@ def _switch(text: str | None, name: str, default: bool, messages: list[str]) -> 
     if text in ("0", "1"):
         return text == "1"
     if text is not None:
-        messages.append(f"{name} {text!r} is not 0 or 1: using {int(default)}.")
+        messages.append(f"{name} {quoted(text)} is not 0 or 1: using {int(default)}.")
     return default
 
 
-def _run_from_params(params, prefix: str, index: int, domain, messages: list[str]) -> Run | None:
+def _run_from_params(params, prefix: str, index: int, domain, start, messages: list[str]) -> Run | None:
+    """Run `prefix` (r1, r01, …) as the `index`th, starting at `start` unless the URL says where."""
     optimiser_id = params[prefix]
     if optimiser_id not in optimisers.REGISTRY:
-        messages.append(f"Run {prefix[1:]}: unknown optimiser {optimiser_id!r}, left out.")
+        messages.append(f"Run {prefix[1:]}: unknown optimiser {quoted(optimiser_id)}, left out.")
         return None
     spec = optimisers.REGISTRY[optimiser_id]
+    known = {h.name for h in spec.hyperparameters} | {o.name for o in spec.options} | {"x0", "label", "colour"}
+    known |= {"schedule"} | {
+        f"schedule.{s.name}" for schedule in optimisers.SCHEDULES.values() for s in schedule.settings
+    }
+    _unknown_settings(params, prefix, known, messages, f"Run {prefix[1:]} ({spec.name})")
     run = new_run(optimiser_id, tuple(low for low, _ in domain), index)
     hyperparameters = dict(run.hyperparameters)
     for h in spec.hyperparameters:
@@ -297,7 +334,8 @@ def _run_from_params(params, prefix: str, index: int, domain, messages: list[str
         value = _number(text)
         if value is None or not h.contains(value):
             messages.append(
-                f"Run {prefix[1:]}: {h.name} must be a number in {h.range_text}, not {text!r}; using {h.default:g}."
+                f"Run {prefix[1:]}: {h.name} must be a number in {h.range_text}, not {quoted(text)};"
+                f" using {h.default:g}."
             )
         else:
             hyperparameters[h.name] = value
@@ -306,10 +344,9 @@ def _run_from_params(params, prefix: str, index: int, domain, messages: list[str
         for o in spec.options
         if f"{prefix}.{o.name}" in params
     }
-    x0 = _start(params.get(f"{prefix}.x0"), prefix, domain, messages)
-    label = params.get(f"{prefix}.label", run.label)[:MAX_LABEL_LENGTH] or run.label
-    colour_match = _COLOUR.fullmatch(params.get(f"{prefix}.colour", ""))
-    colour = f"#{colour_match.group(1).lower()}" if colour_match else run.colour
+    x0 = _start(params.get(f"{prefix}.x0"), prefix, domain, start, messages)
+    label = _label(params.get(f"{prefix}.label"), prefix, run.label, messages)
+    colour = _colour(params.get(f"{prefix}.colour"), prefix, run.colour, messages)
     schedule, schedule_settings = _schedule(params, prefix, messages)
     return replace(
         run,
@@ -328,7 +365,7 @@ def _schedule(params, prefix: str, messages: list[str]) -> tuple[str, dict[str, 
     constant, a setting missing or invalid at its default."""
     schedule_id = params.get(f"{prefix}.schedule", "constant")
     if schedule_id not in optimisers.SCHEDULES:
-        messages.append(f"Run {prefix[1:]}: unknown schedule {schedule_id!r}; using a constant α.")
+        messages.append(f"Run {prefix[1:]}: unknown schedule {quoted(schedule_id)}; using a constant α.")
         return "constant", {}
     settings = {}
     for setting in optimisers.SCHEDULES[schedule_id].settings:
@@ -345,15 +382,47 @@ def _schedule(params, prefix: str, messages: list[str]) -> tuple[str, dict[str, 
     return schedule_id, settings
 
 
-def _start(text: str | None, prefix: str, domain, messages: list[str]) -> tuple[float, ...]:
-    middle = losses.domain_middle(domain)
+def _label(text: str | None, prefix: str, default: str, messages: list[str]) -> str:
     if text is None:
-        return middle
+        return default
+    if not text:
+        messages.append(f"Run {prefix[1:]}: the label is empty; using {default!r}.")
+        return default
+    if len(text) > MAX_LABEL_LENGTH:
+        messages.append(f"Run {prefix[1:]}: the label is longer than {MAX_LABEL_LENGTH} characters: cut short.")
+    return text[:MAX_LABEL_LENGTH]
+
+
+def _colour(text: str | None, prefix: str, default: str, messages: list[str]) -> str:
+    if text is None:
+        return default
+    match = _COLOUR.fullmatch(text)
+    if match is None:
+        messages.append(
+            f"Run {prefix[1:]}: colour {quoted(text)} is not six hex digits such as ff7f0e; using {default}."
+        )
+        return default
+    return f"#{match.group(1).lower()}"
+
+
+def _inside(point: tuple[float, ...], domain) -> bool:
+    return len(point) == len(domain) and all(low <= v <= high for v, (low, high) in zip(point, domain, strict=True))
+
+
+def _point(point: tuple[float, ...]) -> str:
+    return ", ".join(f"{v:g}" for v in point)
+
+
+def _start(text: str | None, prefix: str, domain, default, messages: list[str]) -> tuple[float, ...]:
+    if text is None:
+        return default
     values = [_number(part) for part in text.split(",")]
     if len(values) != len(domain) or any(v is None for v in values):
-        messages.append(f"Run {prefix[1:]}: start {text!r} is not {len(domain)} number(s); starting at the middle.")
-        return middle
+        messages.append(
+            f"Run {prefix[1:]}: start {quoted(text)} is not {len(domain)} number(s); using {_point(default)}."
+        )
+        return default
     clamped = tuple(min(max(v, low), high) for v, (low, high) in zip(values, domain, strict=True))
     if clamped != tuple(values):
-        messages.append(f"Run {prefix[1:]}: start {text} is outside the plotted domain; moved to its edge.")
+        messages.append(f"Run {prefix[1:]}: start {quoted(text)} is outside the plotted domain; moved to its edge.")
     return clamped

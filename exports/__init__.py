@@ -17,6 +17,9 @@ from config import Run
 from losses import Loss
 from optimisers import REGISTRY, Trajectory
 
+# What makes a spreadsheet read a cell as a formula (OWASP's CSV injection): such a text cell gets a leading '.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 
 def _adam_family(h: dict, **extra) -> dict:
     return {"lr": h["alpha"], "betas": (h["beta1"], h["beta2"]), "eps": h["eps"], **extra}
@@ -156,7 +159,8 @@ def trajectories_csv(labels: Sequence[str], optimiser_ids: Sequence[str], trajec
     header = ["run", "label", "optimiser", "step", *coordinates, "loss", *per_coordinate("grad")]
     header += per_coordinate("lr") + [column for name in state_names for column in per_coordinate(name)]
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # RFC 4180's line ending, so that a label holding a carriage return is quoted like one holding a newline.
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([*header, "diverged_at", "settled_at"])
     for number, (label, optimiser_id, t) in enumerate(zip(labels, optimiser_ids, trajectories, strict=True), 1):
         empty = np.full(dim, np.nan)
@@ -165,8 +169,10 @@ def trajectories_csv(labels: Sequence[str], optimiser_ids: Sequence[str], trajec
             # and the point it reached. Row 0 is the start, before any step.
             update = [t.grad, t.lr, *(t.state.get(name) for name in state_names)]
             fields = [empty if step == 0 or field is None else field[step - 1] for field in update]
-            row = [number, label, optimiser_id, step, *t.x[step], t.loss[step], *np.concatenate(fields)]
-            writer.writerow([_cell(v) for v in row] + [int(t.diverged_at), int(t.settled_at)])
+            row = [number, _text_cell(label), _text_cell(optimiser_id), step, *t.x[step], t.loss[step]]
+            writer.writerow(
+                [_cell(v) for v in [*row, *np.concatenate(fields)]] + [int(t.diverged_at), int(t.settled_at)]
+            )
     return buffer.getvalue()
 
 
@@ -207,6 +213,11 @@ mountPlayer(document.getElementById("player"), {spec}, window.Plotly, null);
 </body>
 </html>
 """
+
+
+def _text_cell(text: str) -> str:
+    """A text cell that no spreadsheet takes for a formula, such as a label typed as =HYPERLINK(…)."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def _cell(value) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from losses.base import Loss, LossParameter, Minimum, domain_middle
+from losses.base import Loss, LossParameter, Minimum, domain_middle, suggested_start
 from losses.catalogue import _DEFINITIONS, PARAMETERS
 from losses.data import DataLoss, DataPanel
 from losses.noise import NoisyLoss, noisy
@@ -24,6 +24,7 @@ __all__ = [
     "noisy",
     "parameters",
     "parse",
+    "suggested_start",
 ]
 
 
@@ -58,5 +59,5 @@ CACHE_SIZE = 64
 
 @lru_cache(maxsize=CACHE_SIZE)
 def _built(id: str, values: tuple[float, ...]) -> Loss:
-    """The loss `id` with its settings' values in order; each one compiled once."""
+    """The loss `id` with its settings' values in order; each one compiled once while it is in use."""
     return _DEFINITIONS[id](*values)

@@ -9,6 +9,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -28,6 +29,7 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 ARTIFACTS = ROOT / "artifacts"
+HANG = 60  # seconds after which a call that should take well under one counts as hung
 SCRIPT_IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 
 
@@ -37,12 +39,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def served_app():
-    """The URL of the real app, served by `streamlit run app.py` for the whole test session."""
-    port = _free_port()
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "streamlit.log", "w")  # noqa: SIM115 - open for the server's whole life
+def start_app(port: int, log) -> subprocess.Popen:
+    """`streamlit run app.py` on `port`, writing to `log`, once it answers; fails the test if it does not."""
     server = subprocess.Popen(
         [
             *(sys.executable, "-m", "streamlit", "run", "app.py"),
@@ -54,20 +52,28 @@ def served_app():
         stderr=subprocess.STDOUT,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
                 if response.read() == b"ok":
-                    break
+                    return server
         except OSError:
             pass
         if server.poll() is not None or time.monotonic() > deadline:
             server.kill()
-            pytest.fail(f"the app did not start; see {ARTIFACTS / 'streamlit.log'}")
+            pytest.fail(f"the app did not start; see {log.name}")
         time.sleep(0.3)
-    yield url
+
+
+@pytest.fixture(scope="session")
+def served_app():
+    """The URL of the real app, served by `streamlit run app.py` for the whole test session."""
+    port = _free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "streamlit.log", "w")  # noqa: SIM115 - open for the server's whole life
+    server = start_app(port, log)
+    yield f"http://127.0.0.1:{port}"
     server.terminate()
     server.wait(timeout=10)
     log.close()
@@ -239,3 +245,23 @@ def assert_no_nan_shown(figure) -> None:
         assert math.isfinite(figure)
     elif isinstance(figure, str) and not figure.startswith("data:"):
         assert "nan" not in figure.lower(), figure
+
+
+def finishes(function, *args, **kwargs):
+    """function(*args, **kwargs), or a failure if it is still running after HANG seconds: Streamlit cannot
+    stop a script inside a loop, so a loop that a URL can make endless is a failure, not a slow test."""
+    outcome = {}
+
+    def call():
+        try:
+            outcome["value"] = function(*args, **kwargs)
+        except BaseException as error:  # re-raised in the test's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=call, daemon=True)
+    thread.start()
+    thread.join(HANG)
+    assert not thread.is_alive(), f"{function.__name__} was still running after {HANG} s"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]

@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import ARTIFACTS, DRAWN, wait_for_app, watch_for_errors
+from conftest import ARTIFACTS, DRAWN, _free_port, start_app, wait_for_app, watch_for_errors
 from playwright.sync_api import expect
 
 import losses
@@ -14,6 +14,8 @@ import optimisers
 
 PLOT = ".descent-plot.js-plotly-plot"
 FIND_ANIMATION = f"document.querySelector('{PLOT}')"
+# How many figures the player has drawn: it counts one more once a change is drawn.
+DRAWS = f"() => Number({FIND_ANIMATION}.dataset.draws)"
 # Whether Plotly drew the figure in the margins it was given: were a legend or colour bar short of room,
 # Plotly would grow them and draw those parts a second time.
 MARGINS_KEPT = f"""() => {{
@@ -206,6 +208,15 @@ def test_switching_the_optimiser_renames_the_run_everywhere_it_is_named(page, ap
     table = page.locator("[data-testid=stDataFrame]").first
     expect(table).to_contain_text("Fixed learning rate")
     assert "Adam" not in table.inner_text() + " ".join(page.locator("[data-testid=stAlert]").all_inner_texts())
+
+
+def type_alpha(page, alpha: str) -> None:
+    """Type α into the edited run's exact box, and wait for the rerun that follows to finish."""
+    alpha_box = page.get_by_label("alpha (exact)").first
+    alpha_box.fill(alpha)
+    alpha_box.press("Enter")
+    page.wait_for_url(re.compile(rf"r1\.alpha={re.escape(alpha)}(&|$)"), timeout=30_000)
+    wait_for_app(page)
 
 
 HIMMELBLAU_URL = "?loss=himmelblau&steps=40&r1=adam&r1.alpha=0.1&r1.x0=0.5,-4&r2=gd&r2.alpha=0.01&r2.x0=-1,1"
@@ -456,3 +467,32 @@ def test_the_seeds_are_shown_on_request_as_faint_paths_and_a_new_seed_redraws_th
     wait_for_app(page)
     assert page.evaluate(FAINT_PATHS) == 20
     page.screenshot(path=str(ARTIFACTS / "playground-seeds.png"), full_page=True)
+
+
+def test_the_first_change_after_the_server_restarts_is_applied_and_drawn(page, app_url):
+    """A server of its own, stopped and started again on the same port while the page is open: once the page
+    has reconnected, the first α typed counts (the new session used to restore the URL over it)."""
+    port = _free_port()
+    log = open(ARTIFACTS / "streamlit-restarted.log", "w")  # noqa: SIM115 - two servers write to it in turn
+    server = start_app(port, log)
+    try:
+        open_playground(page, f"http://127.0.0.1:{port}")
+        type_alpha(page, "0.03")
+        server.terminate()
+        server.wait(timeout=10)
+        page.wait_for_selector("[data-testid=stApp]:not([data-test-connection-state=CONNECTED])", timeout=30_000)
+        server = start_app(port, log)
+        page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=60_000)
+        wait_for_app(page)
+        draws = page.evaluate(DRAWS)
+        type_alpha(page, "0.05")
+        page.wait_for_function(f"draws => ({DRAWS})() > draws", arg=draws, timeout=30_000)
+        assert page.get_by_label("alpha (exact)").first.input_value() == "0.05"
+        quartic = losses.get("quartic")
+        final = optimisers.simulate(quartic, optimisers.create("rmsprop", alpha=0.05, beta=0.9), [0.1], 50).final_x[0]
+        scrub_to_the_end(page)
+        wait_for_point(page, "RMSProp", final)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()

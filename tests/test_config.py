@@ -3,8 +3,10 @@
 from dataclasses import replace
 
 import pytest
+from conftest import finishes
 
 import config
+import losses
 from config import Config, from_query_params, landing_config, new_run, to_query_params
 
 
@@ -63,8 +65,8 @@ def test_every_setting_round_trips_exactly():
         ({"r1": "adam", "r1.beta1": "nan"}, "beta1 must be", lambda c: c.runs[0].hyperparameters["beta1"] == 0.9),
         ({"r1": "adam", "r1.eps": "inf"}, "eps must be", lambda c: c.runs[0].hyperparameters["eps"] == 1e-8),
         ({"r1": "gd", "r1.x0": "1e300"}, "outside the plotted domain", lambda c: c.runs[0].x0 == (2.5,)),
-        ({"r1": "gd", "r1.x0": "one"}, "is not 1 number", lambda c: c.runs[0].x0 == (0.0,)),
-        ({"r1": "gd", "r1.x0": "1,2"}, "is not 1 number", lambda c: c.runs[0].x0 == (0.0,)),
+        ({"r1": "gd", "r1.x0": "one"}, "is not 1 number(s); using 0.1", lambda c: c.runs[0].x0 == (0.1,)),
+        ({"r1": "gd", "r1.x0": "1,2"}, "is not 1 number", lambda c: c.runs[0].x0 == (0.1,)),
         (
             {"loss": "ravine", "loss.angle": "400"},
             "angle must be a number in [-90, 90]",
@@ -75,7 +77,7 @@ def test_every_setting_round_trips_exactly():
             "condition must be",
             lambda c: c.loss_settings == (("condition", 20.0), ("angle", 30.0)),
         ),
-        ({"loss": "himmelblau", "r1": "gd", "r1.x0": "3"}, "is not 2 number", lambda c: c.runs[0].x0 == (0.0, 0.0)),
+        ({"loss": "himmelblau", "r1": "gd", "r1.x0": "3"}, "is not 2 number", lambda c: c.runs[0].x0 == (0.5, -4.0)),
         (
             {"loss": "himmelblau", "r1": "gd", "r1.x0": "9,-9"},
             "outside the plotted domain",
@@ -187,3 +189,113 @@ def test_the_noise_round_trips_and_bad_noise_is_repaired():
     repaired, messages = from_query_params({"r1": "gd", "noise": "-2", "seed": "2.5", "seeds": "lots"})
     assert (repaired.noise, repaired.seed, repaired.seeds) == (0.0, 0, False)
     assert len(messages) == 3
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"r01": "adam"}, [("adam", "Adam")]),
+        ({"r1": "adam", "r02": "gd", "r02.label": "second"}, [("adam", "Adam"), ("gd", "second")]),
+        ({"r2": "gd", "r001": "adam", "r001.alpha": "0.2"}, [("adam", "Adam"), ("gd", "Fixed learning rate")]),
+    ],
+)
+def test_a_run_number_with_leading_zeros_is_read_as_written(params, expected):
+    repaired, messages = from_query_params(params)
+    assert [(run.optimiser, run.label) for run in repaired.runs] == expected
+    assert messages == []
+    if "r001.alpha" in params:
+        assert repaired.runs[0].hyperparameters["alpha"] == 0.2
+
+
+@pytest.mark.parametrize(
+    ("params", "expected_message", "check"),
+    [
+        (
+            {"r1": "gd", "r1.colour": "zzz"},
+            "Run 1: colour 'zzz' is not six hex digits",
+            lambda c: c.runs[0].colour == config.PALETTE[0],
+        ),
+        (
+            {"r1": "gd", "r1.label": "a" * 41},
+            "Run 1: the label is longer than 40 characters: cut short",
+            lambda c: c.runs[0].label == "a" * 40,
+        ),
+        ({"r1": "gd", "r1.label": ""}, "Run 1: the label is empty", lambda c: c.runs[0].label == "Fixed learning rate"),
+        ({"r1": "gd", "loss.foo": "1"}, "The loss has no setting 'foo'", lambda c: c.loss_settings == ()),
+        (
+            {"loss": "ravine", "loss.kappa": "5", "r1": "gd"},
+            "The loss has no setting 'kappa'",
+            lambda c: dict(c.loss_settings)["condition"] == 20.0,
+        ),
+        ({"r1": "gd", "r1.beta1": "0.5"}, "Run 1 (Fixed learning rate) has no setting 'beta1'", lambda c: True),
+        ({"r1": "gd", "steps": "1_000"}, "steps '1_000' is not a whole number", lambda c: c.steps == 50),
+        (
+            {"r1": "gd", "r1.alpha": " 0.5"},
+            "alpha must be a number",
+            lambda c: c.runs[0].hyperparameters["alpha"] == 1e-3,
+        ),
+        ({"r1": "gd", "r1.alpha": "infinity"}, "alpha must be a number", lambda c: True),
+        ({"r1": "gd", "r1.x0": "١"}, "is not 1 number", lambda c: True),  # an Arabic-Indic one, which float() reads
+    ],
+)
+def test_repairs_that_a_hand_edited_url_needs_say_what_they_did(params, expected_message, check):
+    repaired, messages = from_query_params(params)
+    assert any(expected_message in m for m in messages), messages
+    assert check(repaired)
+
+
+def test_numbers_as_urls_write_them_are_read():
+    params = {
+        "r1": "adam",
+        "r1.alpha": "1e-08",
+        "r1.beta1": ".5",
+        "r1.beta2": "+0.75",
+        "r1.eps": "1E+2",
+        "r1.x0": "-1.",
+    }
+    repaired, messages = from_query_params(params)
+    assert messages == []
+    assert repaired.runs[0].hyperparameters == {"alpha": 1e-8, "beta1": 0.5, "beta2": 0.75, "eps": 100.0}
+    assert repaired.runs[0].x0 == (-1.0,)
+
+
+def test_a_message_quotes_at_most_forty_characters_of_a_bad_value():
+    huge = "9" * 100_000
+    params = {"loss": huge, "steps": huge + "x", "layout": huge, "r1": huge, "r2": "gd", "r2.colour": huge}
+    params |= {"r2.alpha": huge, "r2.x0": huge + ",1", "r2." + huge: "1", "loss." + huge: "1"}
+    _, messages = finishes(from_query_params, params)  # a long run of digits is refused in linear time
+    assert len(messages) == 9
+    assert all(len(message) < 200 for message in messages), [len(m) for m in messages]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"loss": "square", "r1": "gd", "r2": "adam"},
+        {"loss": "plateau", "r1": "gd", "r2": "adam"},
+        {"loss": "ravine", "loss.condition": "1000", "r1": "gd", "r2": "adam"},
+        {"loss": "custom", "expr": "x^2", "domain": "-3,3", "r1": "gd", "r2": "adam"},
+    ],
+)
+def test_runs_without_a_start_use_the_losses_suggested_starts(params):
+    repaired, messages = from_query_params(params)
+    loss = config.resolve_loss(repaired.loss, repaired.expression, repaired.domain, repaired.loss_settings)
+    assert messages == []
+    assert [run.x0 for run in repaired.runs] == [losses.suggested_start(loss, index) for index in range(2)]
+    assert repaired.runs[0].x0 != repaired.runs[1].x0
+    for run in repaired.runs:  # away from the minimum, so that every run moves
+        assert all(abs(v) > 0.3 for v in run.x0), run.x0
+
+
+@pytest.mark.parametrize(
+    ("params", "starts"),
+    [
+        ({"loss": "quartic"}, [(0.1,), (0.1,)]),  # the article's runs as they are
+        ({"loss": "rosenbrock"}, [(-1.5, 2.5), (-1.0, -0.5)]),
+        ({"loss": "custom", "expr": "(x-9000)^2", "domain": "8000,10000"}, [(8400.0,), (9600.0,)]),
+    ],
+)
+def test_the_article_runs_shown_for_a_link_without_runs_start_inside_its_domain(params, starts):
+    repaired, messages = from_query_params(params)
+    assert any("no valid run" in m for m in messages)
+    assert [run.x0 for run in repaired.runs] == starts

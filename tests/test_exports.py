@@ -141,3 +141,13 @@ def assert_script_reproduces(loss, run, tmp_path):
     printed = np.array([json.loads(line.split(" ", 1)[1]) for line in output.splitlines()])
     expected = _simulate(loss, run, 30).x
     np.testing.assert_allclose(printed, expected, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "label", ['=HYPERLINK("http://x.invalid","y")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+)
+def test_a_label_that_a_spreadsheet_would_run_as_a_formula_is_written_as_text(label):
+    trajectory = optimisers.simulate(losses.get("quartic"), optimisers.create("gd"), [-0.5], 2)
+    rows = list(csv.DictReader(io.StringIO(exports.trajectories_csv([label, "plain"], ["gd", "gd"], [trajectory] * 2))))
+    assert {row["label"] for row in rows} == {"'" + label, "plain"}
+    assert all(row["x"].startswith("-") and float(row["x"]) <= -0.5 for row in rows)  # negative numbers stay numbers

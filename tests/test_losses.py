@@ -262,3 +262,44 @@ def test_the_caches_of_built_losses_and_typed_formulas_stay_within_their_bounds(
     for coefficient in range(2000):
         losses.parse(f"x^2 + {coefficient}*x")
     assert _compiled.cache_info().currsize == CACHE_SIZE
+
+
+def _away_from_every_minimum(loss: losses.Loss, start: tuple[float, ...]) -> bool:
+    """Whether `start` is more than 4% of the domain's widest side from every minimum, where the slope is not
+    flat: a run started there moves, and visibly (the ripples' and Rastrigin's minima are 12% apart)."""
+    width = max(high - low for low, high in loss.domain)
+    distances = [np.linalg.norm(np.subtract(start, m.x)) for m in loss.minima]
+    slope = np.linalg.norm(loss.grad(np.array(start)))
+    return min(distances, default=np.inf) > 0.04 * width and slope > 1e-3
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [losses.get(id) for id in IDS]
+    + [losses.get("ravine", condition=c, angle=a) for c in (1.0, 1000.0) for a in (-90.0, 0.0, 90.0)],
+    ids=lambda loss: f"{loss.id}{dict(loss.settings) or ''}",
+)
+def test_suggested_starts_are_inside_apart_and_away_from_the_minima(loss):
+    starts = [losses.suggested_start(loss, index) for index in range(3)]
+    assert len(set(starts)) == 3  # runs added one after another start apart
+    for start in starts:
+        assert len(start) == loss.dim
+        assert all(low <= v <= high for v, (low, high) in zip(start, loss.domain, strict=True))
+        assert _away_from_every_minimum(loss, start), start
+
+
+@pytest.mark.parametrize(
+    ("expression", "domain"), [("x^2", (-3.0, 3.0)), ("1 - exp(-x^2)", (-4.0, 4.0)), ("(x-0.6)^2", (-3.0, 3.0))]
+)
+def test_a_typed_formula_suggests_starts_away_from_its_minimum(expression, domain):
+    loss = losses.parse(expression, domain=(domain,))
+    starts = [losses.suggested_start(loss, index) for index in range(3)]
+    assert len(set(starts)) == 3 and all(_away_from_every_minimum(loss, start) for start in starts)
+
+
+def test_the_losses_built_for_settings_are_not_all_kept():
+    first = losses.get("ravine", condition=1.5, angle=0.0)
+    for condition in np.linspace(2, 900, 100):  # a URL may ask for any κ from 1 to 1,000
+        losses.get("ravine", condition=float(condition), angle=0.0)
+    assert losses.get("ravine", condition=1.5, angle=0.0) is not first  # built again: it was let go
+    assert losses.get("ravine", condition=1.5, angle=0.0) is losses.get("ravine", condition=1.5, angle=0.0)

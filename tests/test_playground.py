@@ -211,10 +211,10 @@ def test_a_bad_domain_or_a_start_where_the_formula_is_undefined_breaks_nothing()
 
     at.number_input(key="domain_low").set_value(-3.0).run()
     at.number_input(key="domain_high").set_value(3.0).run()
-    at.text_input(key="expression").input("log(x)").run()  # the run starts at x = 0, where log is -inf
+    at.text_input(key="expression").input("log(x)").run()  # the run starts at x < 0, where log is not defined
     assert not at.exception
     (row,) = results(at)
-    assert row["ended"] == "diverged at step 0"
+    assert float(row["final x"]) < 0 and row["ended"] == "starts outside the domain of f"
     assert not any(text in str(value).lower() for value in row.values() for text in ("nan", "inf"))
     assert_no_nan_shown(animation(at))
 
@@ -514,3 +514,25 @@ def test_a_link_with_a_schedule_twenty_seeds_and_faithful_opens_ready():
     assert row_titles(figure)[-1] == "<b>learning-rate schedule: the factor on α</b>"
     assert len(figure["frames"]) == 101
     assert {"final loss, 20 seeds: median", "10–90 %"} <= set(results(at)[0])
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_message"),
+    [
+        ("loss=custom&expr=(x-9000)%5E2&domain=8000,10000&r1=adam", None),
+        ("r01=adam", None),
+        ("r1=adam&r02=gd", None),
+        ("r1=adam&r1.colour=zzz", "colour 'zzz' is not six hex digits"),
+        ("r1=adam&r1.label=" + "a" * 41, "longer than 40 characters"),
+        ("loss.foo=1&r1=adam", "The loss has no setting 'foo'"),
+        ("steps=1_000&r1=adam", "steps '1_000' is not a whole number"),
+        ("r1=adam&r1.alpha=" + "9" * 100_000, "alpha must be a number"),
+    ],
+)
+def test_the_links_a_probe_found_open_the_page_with_their_messages(query, expected_message):
+    at = open_page(dict(urllib.parse.parse_qsl(query, keep_blank_values=True)))
+    assert run_traces(animation(at))
+    warnings = [w.value for w in at.warning]
+    if expected_message:
+        assert any(expected_message in w for w in warnings), warnings
+    assert all(len(w) < 200 for w in warnings)

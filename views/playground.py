@@ -66,6 +66,7 @@ def restore_settings() -> list[str]:
         return []
     config, messages = from_query_params(st.query_params.to_dict())
     session.load(config)
+    session.keep_what_the_browser_sent()
     return messages
 
 
@@ -139,7 +140,7 @@ def current_config(loss: losses.Loss | None) -> Config:
         expression=state["expression"][:MAX_EXPRESSION_LENGTH],
         domain=(float(state["domain_low"]), float(state["domain_high"])),
         runs=tuple(session.read_run(run_id, domain) for run_id in state[RUN_IDS]),
-        steps=int(state["steps"]),
+        steps=min(max(int(state["steps"]), 1), MAX_STEPS),  # a reconnecting browser's value is not checked
         layout=state["layout"],
         frame_ms=int(state["frame_ms"]),
         log_loss=bool(state["log_loss"]),
@@ -180,10 +181,11 @@ def sidebar(loss: losses.Loss | None) -> None:
         run_id = edited_run()
         st.radio("Edit", list(names), key=EDITED_RUN, format_func=names.get, horizontal=True)
         run_controls(run_id, domain)
+        new_start = losses.suggested_start(loss, len(state[RUN_IDS])) if loss else losses.domain_middle(domain)
         st.button(
             "Add a run",
             on_click=session.add_run,
-            args=(domain,),
+            args=(new_start,),
             disabled=len(state[RUN_IDS]) >= MAX_RUNS,
             width="stretch",
         )
@@ -231,8 +233,7 @@ def seed_spread(final_losses: np.ndarray) -> dict[str, str]:
 
 def how_it_ended(loss: losses.Loss, trajectory) -> str:
     if trajectory.diverged_at >= 0:
-        stopped = "left the domain of f" if trajectory.left_domain else "diverged"
-        return f"{stopped} at step {trajectory.diverged_at}"
+        return charts.how_it_stopped(trajectory)
     nearest = int(loss.nearest_minimum(trajectory.final_x))
     if nearest < 0:
         return f"not at a minimum after {trajectory.steps} steps"

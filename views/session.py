@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+from streamlit.runtime.state.common import user_key_from_element_id
+from streamlit.runtime.state.session_state import Serialized
 
 import losses
 import optimisers
@@ -52,6 +56,32 @@ def load(config: Config) -> None:
     for run_id, run in enumerate(config.runs):
         _store_run(run_id, run)
     state["next_run_id"] = len(config.runs)
+
+
+# The text boxes, by the last part of their keys: a selectbox or a radio sends its option's label, not its value.
+_TEXT_BOXES = ("label", "expression")
+
+
+def keep_what_the_browser_sent() -> None:
+    """After load() on a fresh session: the values that the browser sent with this rerun for its number and
+    text boxes replace the loaded ones. A page that reconnects to a restarted server gets a fresh session, and
+    its first rerun is the user's next change: loaded from the URL, it would revert that change. Streamlit
+    holds such values by widget id (which ends in the key) and cannot read them until the widget is drawn
+    again, later in the rerun than the settings are read; so they are read here from the widget states."""
+    state = st.session_state
+    # Not public: Streamlit offers no other way to see a reconnecting browser's values before its widgets draw.
+    sent = get_script_run_ctx().session_state._state._new_widget_state.states
+    for widget_id, widget in sent.items():
+        key = user_key_from_element_id(widget_id)
+        if key not in state or not isinstance(widget, Serialized):  # Serialized: as the browser sent it
+            continue
+        loaded, proto = state[key], widget.value
+        kind = proto.WhichOneof("value")
+        number = isinstance(loaded, (int, float)) and not isinstance(loaded, bool)
+        if kind in ("double_value", "int_value") and number and math.isfinite(getattr(proto, kind)):
+            state[key] = type(loaded)(getattr(proto, kind))
+        elif kind == "string_value" and key.rsplit(".", 1)[-1] in _TEXT_BOXES:
+            state[key] = proto.string_value
 
 
 def read_run(run_id: int, domain) -> Run:
@@ -118,11 +148,11 @@ def keep_undrawn_settings() -> None:
         state[key] = state[key]
 
 
-def add_run(domain) -> None:
+def add_run(start: tuple[float, ...]) -> None:
     run_ids = st.session_state[RUN_IDS]
     run_id = st.session_state["next_run_id"]
     st.session_state["next_run_id"] += 1
-    _store_run(run_id, new_run("gd", losses.domain_middle(domain), len(run_ids), alpha=0.1))
+    _store_run(run_id, new_run("gd", start, len(run_ids), alpha=0.1))
     run_ids.append(run_id)
     st.session_state[EDITED_RUN] = run_id
 
