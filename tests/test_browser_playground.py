@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import ARTIFACTS, DRAWN, _free_port, start_app, wait_for_app, watch_for_errors
+from conftest import ARTIFACTS, DRAWN, _free_port, new_tab, start_app, wait_for_app, watch_for_errors
 from playwright.sync_api import expect
 
 import losses
@@ -469,12 +469,14 @@ def test_the_seeds_are_shown_on_request_as_faint_paths_and_a_new_seed_redraws_th
     page.screenshot(path=str(ARTIFACTS / "playground-seeds.png"), full_page=True)
 
 
-def test_the_first_change_after_the_server_restarts_is_applied_and_drawn(page, app_url):
+def test_the_first_change_after_the_server_restarts_is_applied_and_drawn(browser):
     """A server of its own, stopped and started again on the same port while the page is open: once the page
     has reconnected, the first α typed counts (the new session used to restore the URL over it)."""
     port = _free_port()
     log = open(ARTIFACTS / "streamlit-restarted.log", "w")  # noqa: SIM115 - two servers write to it in turn
     server = start_app(port, log)
+    context, page = new_tab(browser)
+    errors = watch_for_errors(page)
     try:
         open_playground(page, f"http://127.0.0.1:{port}")
         type_alpha(page, "0.03")
@@ -493,6 +495,10 @@ def test_the_first_change_after_the_server_restarts_is_applied_and_drawn(page, a
         scrub_to_the_end(page)
         wait_for_point(page, "RMSProp", final)
     finally:
+        context.close()
         server.terminate()
         server.wait(timeout=10)
         log.close()
+    # While the server was down the page asked after it, as it should, and was refused.
+    refused = f"request failed: http://127.0.0.1:{port}/_stcore/"
+    assert not [e for e in errors if not (e.startswith(refused) and e.endswith("ERR_CONNECTION_REFUSED"))], errors
