@@ -38,6 +38,7 @@ from charts.common import (
     drawn_numbers,
     minima_trace,
     number_text,
+    panel_title,
     plain_numbers,
 )
 from charts.contour import (
@@ -557,16 +558,12 @@ def _panel_layout(
         )
         if i < len(runs):
             layout["annotations"].append(
-                {
-                    "text": f"<span style='color:{runs[i].colour}'>●</span> <b>{names[i]}</b>",
-                    "x": left + width / 2,
-                    "y": domain[1],
-                    "xref": "paper",
-                    "yref": "paper",
-                    "xanchor": "center",
-                    "yanchor": "bottom",
-                    "showarrow": False,
-                }
+                panel_title(
+                    f"<span style='color:{runs[i].colour}'>●</span> <b>{names[i]}</b>",
+                    left + width / 2,
+                    domain[1],
+                    "center",
+                )
             )
     return layout
 

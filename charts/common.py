@@ -89,6 +89,20 @@ def float32_array(values) -> dict:
     return typed_array(np.where(np.isfinite(single), single, np.float32(np.nan)))
 
 
+def panel_title(text: str, x: float, y: float, anchor: str = "left") -> dict:
+    """A title written over a panel whose top is at paper height `y`, from (or centred on) paper x `x`."""
+    return {
+        "text": text,
+        "x": x,
+        "y": y,
+        "xref": "paper",
+        "yref": "paper",
+        "xanchor": anchor,
+        "yanchor": "bottom",
+        "showarrow": False,
+    }
+
+
 def minima_trace(minima, x: list, y: list, texts: list[str], number: int) -> dict:
     """Markers at the minima, drawn at (x, y) on axes `number`: a star for a global one, a diamond for a
     local one, each with its hover text."""

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from charts.animation import AXIS_STYLE, Band, Part, RunTrace, padded_range
-from charts.common import HOVER_DIGITS, axis_pair, axis_suffix, plain_numbers
+from charts.common import HOVER_DIGITS, axis_pair, axis_suffix, panel_title, plain_numbers
 from losses import DataLoss
 
 ANIMATION_SHARE = 0.55  # of the plot's width, for the map when the data panel is beside it
@@ -81,18 +81,7 @@ def data_part(loss: DataLoss, runs: Sequence[RunTrace], *, step: int, height: fl
                 "range": list(y_range),
                 "title": {"text": panel.y_title, "standoff": 4},
             },
-            "annotations": [
-                {
-                    "text": f"<b>the data, and each run's {panel.line_name}</b>",
-                    "x": PANEL_LEFT,
-                    "y": domain[1],
-                    "xref": "paper",
-                    "yref": "paper",
-                    "xanchor": "left",
-                    "yanchor": "bottom",
-                    "showarrow": False,
-                }
-            ],
+            "annotations": [panel_title(f"<b>the data, and each run's {panel.line_name}</b>", PANEL_LEFT, domain[1])],
         }
 
     return Part(height, 1, static, moving, states, place, beside=True)

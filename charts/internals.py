@@ -34,6 +34,7 @@ from charts.animation import (
     padded_range,
     plain_numbers,
 )
+from charts.common import panel_title
 
 ROW_HEIGHT = 100  # px of each row's plot
 ROW_GAP = 55  # px above each row, for its title
@@ -327,18 +328,7 @@ def internals_part(
                 "autorange": False,
                 **(_log_axis(row.range) if row.log else {"type": "linear", "range": list(row.range)}),
             }
-            annotations.append(
-                {
-                    "text": f"<b>{row.title}</b>",
-                    "x": 0,
-                    "y": domain[1],
-                    "xref": "paper",
-                    "yref": "paper",
-                    "xanchor": "left",
-                    "yanchor": "bottom",
-                    "showarrow": False,
-                }
-            )
+            annotations.append(panel_title(f"<b>{row.title}</b>", 0, domain[1]))
         return layout | {"annotations": annotations}
 
     line = _step_line(len(rows), step, first_axis)

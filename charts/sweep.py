@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from charts.common import typed_array
+from charts.common import panel_title, typed_array
 from losses import Loss
 from sweep import DIVERGED, NO_MINIMUM, START_COORDINATES, Axis, RandomStarts, SweepMap
 
@@ -270,18 +270,7 @@ def sweep_figure(
             "anchor": f"x{suffix}",
             **({"matches": "y", "showticklabels": False} if i else {"title": {"text": y_label}}),
         }
-        layout["annotations"].append(
-            {
-                "text": _panel_title(sweep_map, title),
-                "x": left + width / 2,
-                "y": 1.0,
-                "xref": "paper",
-                "yref": "paper",
-                "xanchor": "center",
-                "yanchor": "bottom",
-                "showarrow": False,
-            }
-        )
+        layout["annotations"].append(panel_title(_panel_title(sweep_map, title), left + width / 2, 1.0, "center"))
     return {"data": data, "layout": layout}
 
 
