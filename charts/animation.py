@@ -73,7 +73,10 @@ MAP_PANEL_HEIGHT = 300  # px: a map side by side is as tall as it is wide
 X_TITLE_HEIGHT = 55  # px under the animation, for its x axis's tick labels and title
 MARGIN = {"l": 70, "r": 20, "t": 50}
 
-_POINT_SIZE = 14
+# px: the first run's point; each later one is smaller by _POINT_SIZE_STEP and drawn over it, so that runs at
+# the same point (the article's, from one start) show as rings, none hidden under another.
+_POINT_SIZE = 16
+_POINT_SIZE_STEP = 2
 _TRAIL_SIZE = 8
 _ARROW_SIZE = 11
 _TRAIL_OPACITY = 0.6
@@ -340,14 +343,14 @@ def _static_traces(loss: Loss, view: View, samples: int, height: float, number: 
     return [curve, minima]
 
 
-def _run_trace(run: RunTrace, state: dict, name: str, y_name: str, points: _Points, group: str, number: int) -> dict:
-    """A run's trace (see _Points): its point over a fading trail, or over a map with its step arrow."""
+def _run_trace(run: RunTrace, state: dict, name: str, y_name: str, points: _Points, index: int, number: int) -> dict:
+    """Run `index`'s trace (see _Points): its point over a fading trail, or over a map with its step arrow."""
     fading = [
         _translucent(run.colour, _TRAIL_OPACITY * (1 - back / (points.trail + 1))) for back in range(points.trail)
     ]
     marker = {
         "color": run.colour if points.arrow else [run.colour, *fading],
-        "size": points.each(_POINT_SIZE, _TRAIL_SIZE, _ARROW_SIZE),
+        "size": points.each(_POINT_SIZE - _POINT_SIZE_STEP * index, _TRAIL_SIZE, _ARROW_SIZE),
         "symbol": points.each("circle", "circle", "arrow"),
         "line": {"color": OUTLINE_COLOUR, "width": points.each(1.5, 0, 0)},
     }
@@ -371,7 +374,7 @@ def _run_trace(run: RunTrace, state: dict, name: str, y_name: str, points: _Poin
         ),
         "hoverinfo": points.each("all", "none", "none"),
         "cliponaxis": False,  # an edge marker is drawn whole, over the axis line
-        "legendgroup": group,
+        "legendgroup": str(index),
         **axis_pair(number),
     }
 
@@ -652,7 +655,7 @@ def animation_part(
         for i, run_states in enumerate(downhill)
     ]
     moving += [
-        _run_trace(runs[i], run_states[step], legend_names[i], y_title, points, str(i), numbers[i])
+        _run_trace(runs[i], run_states[step], legend_names[i], y_title, points, i, numbers[i])
         for i, run_states in enumerate(states)
     ]
     averaged = [

@@ -864,3 +864,10 @@ def test_the_iris_panel_colours_the_two_kinds_and_draws_each_run_s_decision_boun
         direction = np.diff(state[line]["x"])[0], np.diff(state[line]["y"])[0]
         assert np.dot(direction, runs[0].trajectory.x[k]) == pytest.approx(0, abs=1e-3 * np.hypot(*direction))
     assert any(a["text"].startswith("<b>loss") for a in figure["layout"]["annotations"])  # the rows still under it
+
+
+def test_runs_from_one_start_show_as_rings_none_hidden_under_another():
+    runs = [rmsprop(), adam(), run("GD", "gd", 0.1, alpha=0.01)]  # all from x = 0.1, as the article's
+    figure = charts.animation_figure(QUARTIC, runs)
+    sizes = [figure["data"][i]["marker"]["size"][0] for i in run_traces(figure)]
+    assert sizes == sorted(sizes, reverse=True) and len(set(sizes)) == 3  # each later run smaller, drawn on top

@@ -536,3 +536,13 @@ def test_the_links_a_probe_found_open_the_page_with_their_messages(query, expect
     if expected_message:
         assert any(expected_message in w for w in warnings), warnings
     assert all(len(w) < 200 for w in warnings)
+
+
+def test_choosing_another_loss_starts_each_run_where_that_loss_suggests():
+    at = open_page()
+    at.selectbox(key="loss").select("ravine").run()
+    ravine = losses.get("ravine")
+    starts = [tuple(float(v) for v in dict(at.query_params)[f"r{n}.x0"].split(",")) for n in (1, 2)]
+    assert starts == [losses.suggested_start(ravine, 0), losses.suggested_start(ravine, 1)]
+    assert starts[0] != starts[1] and all(np.linalg.norm(start) > 0.3 for start in starts)  # the minimum is (0, 0)
+    assert all(row["ended"] != "at the global minimum" or row["settled at step"] != "0" for row in results(at))

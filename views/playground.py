@@ -122,6 +122,17 @@ def run_controls(run_id: int, domain) -> None:
         )
 
 
+def start_runs_where_the_loss_suggests() -> None:
+    """Once another loss is chosen: each run starts where that loss suggests (losses.suggested_start), not
+    where it started on the last one, which may be this one's minimum or outside its domain."""
+    loss, _ = chosen_loss("")
+    if loss is None:
+        return
+    for index, run_id in enumerate(st.session_state[RUN_IDS]):
+        for i, value in enumerate(losses.suggested_start(loss, index)):
+            st.session_state[run_key(run_id, f"x0_{i}")] = value
+
+
 def runs_domain(loss: losses.Loss | None):
     """Where the runs start: the loss's domain, or while a formula or its domain is being fixed, a usable one."""
     if loss:
@@ -155,7 +166,7 @@ def current_config(loss: losses.Loss | None) -> Config:
 def sidebar(loss: losses.Loss | None) -> None:
     state = st.session_state
     with st.sidebar:
-        loss_input("")
+        loss_input("", on_change=start_runs_where_the_loss_suggests)
         domain = runs_domain(loss)
         noise_controls(loss)
         st.number_input("Steps", min_value=1, max_value=MAX_STEPS, key="steps")

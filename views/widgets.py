@@ -229,10 +229,12 @@ def chosen_loss(prefix: str) -> tuple[losses.Loss | None, str | None]:
         return None, str(error)
 
 
-def loss_input(prefix: str, fitted_to_data: bool = True) -> losses.Loss | None:
+def loss_input(
+    prefix: str, fitted_to_data: bool = True, on_change: Callable[[], None] | None = None
+) -> losses.Loss | None:
     """A choice of the catalogue's losses (with their settings, `{prefix}loss.<name>`) or a typed formula
     with its domain, under session keys `{prefix}loss`, `{prefix}expression`, `{prefix}domain_low` and
-    `{prefix}domain_high`.
+    `{prefix}domain_high`; `on_change` is called when another loss is chosen.
 
     A formula that does not parse, or a bad domain, shows its error inline and gives None. Without
     `fitted_to_data`, the losses fitted to data are not offered."""
@@ -243,6 +245,7 @@ def loss_input(prefix: str, fitted_to_data: bool = True) -> losses.Loss | None:
         (*offered, CUSTOM_LOSS),
         key=f"{prefix}loss",
         format_func=lambda i: "Your own formula" if i == CUSTOM_LOSS else losses.get(i).name,
+        on_change=on_change,
     )
     if state[f"{prefix}loss"] != CUSTOM_LOSS:
         for parameter in losses.parameters(state[f"{prefix}loss"]):
