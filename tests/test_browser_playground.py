@@ -272,7 +272,7 @@ def test_the_map_tells_the_height_under_the_cursor_and_a_click_after_playing_sta
 
 def test_the_downloaded_animation_plays_offline_and_says_what_it_shows(page, app_url, browser, tmp_path):
     open_playground(page, app_url)
-    with page.expect_download() as download:
+    with page.expect_download(timeout=120_000) as download:  # the page and plotly.js, made on the click
         page.get_by_role("button", name="Animation (HTML, plays offline)").click()
     saved = tmp_path / "animation.html"
     download.value.save_as(saved)
