@@ -1,8 +1,10 @@
 """The app, with the Playground's figure cut down to its curve (or map), its points and one frame: no
-frame slider, no buttons, no internals rows. `python -m bench.browser --floor` times its redraws against
-the app's, to tell what a redraw costs besides drawing the figure (Streamlit's rerun, the websocket,
-React and the rest of the page)."""
+internals rows, and nothing of the runs but their first points. `python -m bench.browser --floor` times
+its redraws against the app's, to tell what a redraw costs besides drawing the figure (Streamlit's rerun,
+the websocket, React and the rest of the page)."""
 
+import hashlib
+import json
 import runpy
 import sys
 from pathlib import Path
@@ -21,7 +23,9 @@ def bare_figure(*args, **kwargs) -> dict:
     layout = figure["layout"]
     return {
         "data": figure["data"][:3],
-        "layout": {name: layout[name] for name in _KEPT_LAYOUT if name in layout},
+        # What the runs do is in the frames left out: their fingerprint makes a change of setting a new figure.
+        "layout": {name: layout[name] for name in _KEPT_LAYOUT if name in layout}
+        | {"meta": hashlib.sha1(json.dumps(figure["frames"]).encode()).hexdigest()},
         "frames": figure["frames"][:1],
     }
 
