@@ -281,11 +281,6 @@ class _BuiltFigure(go.Figure):
         return self._spec
 
 
-def show_figure(spec: dict, key: str, on_click: Callable[[], None] | None = None) -> None:
-    """A figure; with `on_click`, clicking one of its points calls it (the points are in session state `key`)."""
-    selection = {}
-    if on_click:
-        selection = {"on_select": on_click, "selection_mode": "points"}
-        # What Streamlit's chart sets for point selection anyway; set here, it does not redraw the chart for it.
-        spec = spec | {"layout": {"clickmode": "event+select", "dragmode": "pan"} | spec["layout"]}
-    st.plotly_chart(_BuiltFigure(spec), key=key, config={"displaylogo": False}, theme=None, **selection)
+def show_figure(spec: dict, key: str) -> None:
+    """A figure that does not play (an animation has its player, views.player)."""
+    st.plotly_chart(_BuiltFigure(spec), key=key, config={"displaylogo": False}, theme=None)
