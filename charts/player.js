@@ -79,8 +79,6 @@ class Player {
     const layout = { ...figure.layout, autosize: true };
     if (this.playing) this.pause();
     if (this.plot.classList.contains("js-plotly-plot")) {
-      // A hover label left from the figure before would be redrawn from points the new one does not have.
-      Plotly.Fx.unhover(this.plot);
       await Plotly.react(this.plot, { data: figure.data, layout, frames: figure.frames, config });
     } else {
       await Plotly.newPlot(this.plot, { data: figure.data, layout, frames: figure.frames, config });
