@@ -126,7 +126,15 @@ def test_play_then_scrub_draws_the_points_and_every_internals_row_as_the_runs_we
 
 def test_the_step_buttons_and_the_scrubber_move_together_without_a_rerun(page, app_url):
     open_playground(page, app_url)
-    reruns = page.evaluate("() => performance.getEntriesByType('resource').length")
+    # Count the script runs from here on: Streamlit marks the app running for each one.
+    page.evaluate(
+        """() => {
+            const app = document.querySelector("[data-testid=stApp]");
+            window.reruns = 0;
+            new MutationObserver(() => { window.reruns += app.dataset.testScriptState === "running"; })
+                .observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+        }"""
+    )
     page.locator(".descent-forward").click()
     page.locator(".descent-forward").click()
     assert counter(page) == "Step 2 of 50" and page.locator(".descent-scrubber").input_value() == "2"
@@ -138,8 +146,8 @@ def test_the_step_buttons_and_the_scrubber_move_together_without_a_rerun(page, a
     quartic = losses.get("quartic")
     final = optimisers.simulate(quartic, LANDING_RUNS["Adam"], [0.1], 50).final_x[0]
     wait_for_point(page, "Adam", final)
-    assert page.locator("[data-testid=stApp][data-test-script-state=running]").count() == 0
-    assert page.evaluate("() => performance.getEntriesByType('resource').length") == reruns  # nothing fetched
+    page.wait_for_timeout(1000)  # a rerun the buttons had started would have begun by now
+    assert page.evaluate("() => window.reruns") == 0
 
 
 def test_pause_stops_the_points_where_the_counter_says(page, app_url):

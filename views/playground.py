@@ -251,13 +251,14 @@ def how_it_ended(loss: losses.Loss, trajectory) -> str:
     return "at the global minimum" if loss.minima[nearest].is_global else "at a local minimum"
 
 
-def results_table(loss: losses.Loss, config: Config, trajectories) -> None:
+def results_table(loss: losses.Loss, config: Config, trajectories, batches) -> None:
+    """A row per run: its trajectory's end, and over a batch of seeds (its batch), their spread."""
+
     def step_or_dash(step) -> str:
         return str(int(step)) if step >= 0 else "—"
 
     rows = []
-    for run, batch in zip(config.runs, trajectories, strict=True):
-        trajectory = batch.run(0) if batch.final_loss.ndim else batch  # a batch of seeds: the first
+    for run, trajectory, batch in zip(config.runs, trajectories, batches, strict=True):
         rows.append(
             {
                 "run": run.label,
@@ -411,7 +412,7 @@ def descent(loss: losses.Loss, config: Config) -> None:
             st.warning(f"{trace.label}: {status}", icon=":material/warning:")
 
     st.subheader("Results")
-    results_table(loss, config, batches)
+    results_table(loss, config, trajectories, batches)
     downloads(loss, config, trajectories, animation)
 
 
