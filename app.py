@@ -22,10 +22,10 @@ keep_freed_memory_for_reuse()
 st.set_page_config(page_title="Descent Lab", page_icon=str(VIEWS / "favicon.png"), layout="wide")  # served by the app
 st.navigation(
     [
-        st.Page(VIEWS / "playground.py", title="Playground", icon=":material/play_circle:", default=True),
-        st.Page(VIEWS / "article.py", title="Article", icon=":material/menu_book:", url_path="article"),
-        st.Page(VIEWS / "theory.py", title="Theory", icon=":material/function:", url_path="theory"),
-        st.Page(VIEWS / "sweep.py", title="Sweep", icon=":material/grid_on:", url_path="sweep"),
+        st.Page(VIEWS / "playground_page.py", title="Playground", icon=":material/play_circle:", default=True),
+        st.Page(VIEWS / "article_page.py", title="Article", icon=":material/menu_book:", url_path="article"),
+        st.Page(VIEWS / "theory_page.py", title="Theory", icon=":material/function:", url_path="theory"),
+        st.Page(VIEWS / "sweep_page.py", title="Sweep", icon=":material/grid_on:", url_path="sweep"),
     ]
 ).run()
 leave_imported_objects_out_of_garbage_collection()

@@ -39,7 +39,7 @@ def playground_size(loss: losses.Loss, alpha: float, layout: str) -> int:
 def sweep_sizes(loss_id: str) -> dict[str, int]:
     from streamlit.testing.v1 import AppTest
 
-    page = AppTest.from_file(str(ROOT / "views" / "sweep.py"), default_timeout=1800).run()
+    page = AppTest.from_file(str(ROOT / "views" / "sweep_page.py"), default_timeout=1800).run()
     page.selectbox(key="sweep_loss").select(loss_id).run()
     for side in ("x", "y"):
         page.number_input(key=f"{side}_count").set_value(400).run()

@@ -12,10 +12,10 @@ from conftest import at_point, played, run_traces, shown
 from streamlit.testing.v1 import AppTest
 
 import losses
-from article import scenes  # before AppTest runs the page: with views/ first on sys.path, `article` is views/article.py
+from article import scenes
 from config import from_query_params
 
-PAGE = str(Path(__file__).resolve().parent.parent / "views" / "article.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "views" / "article_page.py")
 EPS = 1e-8
 BOUND = 1e6  # simulate's default: a run whose |x| passes it has diverged
 VIEW_X, VIEW_Y = (-3.0, 3.0), (-2.5, 5.0)  # the article's axes, bottom lowered to show f's global minimum

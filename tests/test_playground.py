@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 import losses
 import optimisers
 
-PAGE = str(Path(__file__).resolve().parent.parent / "views" / "playground.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "views" / "playground_page.py")
 
 
 def open_page(params: dict[str, str] | None = None) -> AppTest:
@@ -190,9 +190,9 @@ def test_settings_survive_a_visit_to_another_page():
     at = AppTest.from_file(str(Path(PAGE).parent.parent / "app.py"), default_timeout=120)
     at.run()
     at.number_input(key="run0.alpha").set_value(0.07).run()
-    at.switch_page("views/sweep.py").run()
+    at.switch_page("views/sweep_page.py").run()
     assert not at.exception
-    at.switch_page("views/playground.py").run()
+    at.switch_page("views/playground_page.py").run()
     assert not at.exception
     assert at.number_input(key="run0.alpha").value == 0.07
     np.testing.assert_allclose(

@@ -18,7 +18,7 @@ import sweep
 from charts.sweep import categories, category_key, random_starts_figure, sweep_figure
 from config import Config, from_query_params, new_run, to_query_params
 
-PAGE = str(Path(__file__).resolve().parent.parent / "views" / "sweep.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "views" / "sweep_page.py")
 QUARTIC = losses.get("quartic")
 # From the spec's table, not from the code: the quartic's critical points.
 GLOBAL_MINIMUM, LOCAL_MAXIMUM, LOCAL_MINIMUM = -1.107160, 0.269594, 0.837565

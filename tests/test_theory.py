@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 import optimisers
 from article import theory
 
-PAGE = str(Path(__file__).resolve().parent.parent / "views" / "theory.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "views" / "theory_page.py")
 BETAS = [0.0, 0.5, 0.9, 0.99, 0.999, 0.9999]
 
 

@@ -24,7 +24,7 @@ from config import (
     valid_domain,
 )
 
-PAGE = str(Path(__file__).resolve().parent.parent / "views" / "playground.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "views" / "playground_page.py")
 MAX_PARAMETERS = 1000  # Streamlit ignores a longer query string altogether
 # A message says what it changed in a sentence, quoting at most QUOTED_LENGTH characters of the value.
 LONGEST_MESSAGE = 150 + QUOTED_LENGTH
