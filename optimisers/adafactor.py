@@ -34,7 +34,8 @@ def _adafactor(x, grad, state, step, *, alpha, beta2_decay, eps1, eps2, d, weigh
     return Step(
         decayed(x, alpha, weight_decay) - lr * grad,
         lr,
-        {"v": v, "relative_step": np.broadcast_to(relative_step, x.shape), "clip": np.broadcast_to(clip, x.shape)},
+        {"v": v},
+        {"relative_step": np.broadcast_to(relative_step, x.shape), "clip": np.broadcast_to(clip, x.shape)},
     )
 
 
@@ -100,8 +101,10 @@ ADAFACTOR = OptimiserSpec(
     ),
     accumulators=(
         Accumulator("v", r"v_{i,t}", "moving average of the squared gradients, weighted t^c"),
-        Accumulator("relative_step", r"\rho_t", "the relative step: max(ε₂, RMS(w))·min(α, 1/√t)"),
-        Accumulator("clip", r"\max(1, \operatorname{RMS}(u_t)/d)", "how much the update was scaled down"),
+        Accumulator("relative_step", r"\rho_t", "the relative step: max(ε₂, RMS(w))·min(α, 1/√t)", carried=False),
+        Accumulator(
+            "clip", r"\max(1, \operatorname{RMS}(u_t)/d)", "how much the update was scaled down", carried=False
+        ),
     ),
     update=_adafactor,
     reference="torch.optim.Adafactor",

@@ -26,8 +26,8 @@ BETA1 = beta("beta1", r"\beta_1", 0.9, "decay of the moving average of gradients
 BETA2 = beta("beta2", r"\beta_2", 0.999, "decay of the moving average of squared gradients")
 FIRST_MOMENT = Accumulator("m", r"m_{i,t}", "moving average of the gradients")
 SECOND_MOMENT = Accumulator("v", r"v_{i,t}", "moving average of the squared gradients")
-FIRST_MOMENT_CORRECTED = Accumulator("m_hat", r"\hat{m}_{i,t}", "m with its bias towards 0 removed")
-SECOND_MOMENT_CORRECTED = Accumulator("v_hat", r"\hat{v}_{i,t}", "v with its bias towards 0 removed")
+FIRST_MOMENT_CORRECTED = Accumulator("m_hat", r"\hat{m}_{i,t}", "m with its bias towards 0 removed", carried=False)
+SECOND_MOMENT_CORRECTED = Accumulator("v_hat", r"\hat{v}_{i,t}", "v with its bias towards 0 removed", carried=False)
 ADAM_RULE = (
     r"m_{i,t} = \beta_1 m_{i,t-1} + (1 - \beta_1)\, g_{i,t} \qquad "
     r"v_{i,t} = \beta_2 v_{i,t-1} + (1 - \beta_2)\, g_{i,t}^2 \\ "
@@ -53,9 +53,9 @@ def _adam(
 ):
     m = moving_average(state["m"], grad, beta1)
     v = moving_average(state["v"], grad * grad, beta2)
-    new_state = {"m": m, "v": v}
+    carried = {"m": m, "v": v}
     if amsgrad:
-        v = new_state["v_max"] = np.maximum(state["v_max"], v)
+        v = carried["v_max"] = np.maximum(state["v_max"], v)
     m_hat = m / average_weight(beta1, step) if bias_correction else m
     v_hat = v / average_weight(beta2, step) if bias_correction else v
     lr = alpha / adaptive_denominator(v_hat, eps, eps_inside_sqrt)
@@ -64,7 +64,7 @@ def _adam(
         lr, direction = lr * m_hat, grad
     else:
         direction = m_hat
-    return Step(x - lr * direction, lr, {**new_state, "m_hat": m_hat, "v_hat": v_hat})
+    return Step(x - lr * direction, lr, carried, {"m_hat": m_hat, "v_hat": v_hat})
 
 
 def _adamw(x, grad, state, step, *, alpha, weight_decay, **settings):

@@ -1,8 +1,9 @@
 """What every optimiser is made of: its hyperparameters, accumulators, options and update rule.
 
 An optimiser is a pure update rule `update(x, grad, state, step, **settings) -> Step`, in the style
-of optax: the state is a dict of arrays shaped like x, and nothing is changed in place, so a whole
-batch of runs moves at once and every step can be recorded.
+of optax: the state is a dict of arrays shaped like x, and nothing it is given is changed in place, so a
+whole batch of runs moves at once and every step can be recorded. The state carries what the next step
+needs; what is worth seeing but not needed again (Adam's m̂ and v̂) comes back apart, to be recorded.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from types import MappingProxyType
 from typing import NamedTuple
 
 import numpy as np
@@ -19,7 +21,8 @@ Array = np.ndarray
 
 
 class Step(NamedTuple):
-    """One update: the new point, the effective learning rate, the new accumulators.
+    """One update: the new point, the effective learning rate, the new state the next step is given, and
+    the accumulators that are only recorded.
 
     The new point is `x − lr · direction` (plus weight decay, or Schedule-Free's move towards z, where the
     optimiser has it); each optimiser's `lr_meaning` says what its direction is.
@@ -28,6 +31,7 @@ class Step(NamedTuple):
     x: Array
     lr: Array | float
     state: dict[str, Array]
+    recorded: Mapping[str, Array] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -78,8 +82,9 @@ class HyperParameter:
 class Accumulator:
     """A quantity an optimiser keeps (or derives) at every step, shaped like x.
 
-    It starts at `initial`, or, where `initial_from` names one, at the starting point ("x") or at the
-    value of a hyperparameter.
+    A carried one is part of the state the next step is given, and starts at `initial`, or, where
+    `initial_from` names one, at the starting point ("x") or at the value of a hyperparameter. One that is
+    not carried (Adam's m̂) is derived afresh at every step and only recorded.
     """
 
     name: str
@@ -87,6 +92,7 @@ class Accumulator:
     meaning: str
     initial: float = 0.0
     initial_from: str | None = None
+    carried: bool = True
 
     @property
     def initial_text(self) -> str:
@@ -164,7 +170,7 @@ class Optimiser:
                 return np.broadcast_to(self._settings[accumulator.initial_from], x.shape).astype(float)
             return np.full_like(x, accumulator.initial)
 
-        return {a.name: start(a) for a in self.spec.accumulators}
+        return {a.name: start(a) for a in self.spec.accumulators if a.carried}
 
     def update(self, x: Array, grad: Array, state: dict[str, Array], step: int, lr_factor: float = 1.0) -> Step:
         """One step from x (*batch, dim) with its gradient; `step` counts from 1. `lr_factor` (a schedule's)
@@ -222,8 +228,10 @@ EPS_INSIDE_SQRT = Option(
 
 
 def moving_average(average: Array, value: Array, decay: float | Array) -> Array:
-    """The exponential moving average β·average + (1 − β)·value, as torch computes it."""
-    return decay * average + (1 - decay) * value
+    """The exponential moving average β·average + (1 − β)·value, as torch computes it, in a new array."""
+    result = decay * average
+    result += (1 - decay) * value  # in place, one pass fewer over a large batch, the same bits
+    return result
 
 
 def average_weight(decay: float | Array, step: int) -> float | Array:
@@ -257,8 +265,12 @@ def coordinate_sum(values: Array) -> Array:
 
 
 def adaptive_denominator(square_average: Array, eps: float | Array, eps_inside_sqrt: bool) -> Array:
-    """√(v) + ε as torch computes it, or √(v + ε) as the article's code does."""
-    return np.sqrt(square_average + eps) if eps_inside_sqrt else np.sqrt(square_average) + eps
+    """√(v) + ε as torch computes it, or √(v + ε) as the article's code does, in a new array."""
+    if eps_inside_sqrt:
+        return np.sqrt(square_average + eps)
+    denominator = np.sqrt(square_average)
+    denominator += eps
+    return denominator
 
 
 def decayed(x: Array, alpha: float | Array, weight_decay: float | Array) -> Array:

@@ -10,7 +10,7 @@ from optimisers.base import Accumulator, OptimiserSpec, Step, alpha, beta, decay
 def _lion(x, grad, state, step, *, alpha, beta1, beta2, weight_decay):
     sign_step = np.sign(lerp(state["m"], grad, 1 - beta1))
     m = lerp(state["m"], grad, 1 - beta2)
-    return Step(decayed(x, alpha, weight_decay) - alpha * sign_step, alpha, {"m": m, "sign_step": sign_step})
+    return Step(decayed(x, alpha, weight_decay) - alpha * sign_step, alpha, {"m": m}, {"sign_step": sign_step})
 
 
 LION = OptimiserSpec(
@@ -31,7 +31,9 @@ LION = OptimiserSpec(
     ),
     accumulators=(
         Accumulator("m", r"m_{i,t}", "momentum: moving average of the gradients with decay β₂"),
-        Accumulator("sign_step", r"\operatorname{sign}(c_{i,t})", "the sign step: the direction of the update"),
+        Accumulator(
+            "sign_step", r"\operatorname{sign}(c_{i,t})", "the sign step: the direction of the update", carried=False
+        ),
     ),
     update=_lion,
     reference="pytorch_optimizer.Lion",

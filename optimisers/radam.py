@@ -25,7 +25,7 @@ def _radam(x, grad, state, step, *, alpha, beta1, beta2, eps):
     )
     adaptive = np.sqrt(second_correction) / (np.sqrt(v) + eps)
     lr = alpha * np.where(trusted, adaptive * rectification, 1.0)
-    return Step(x - lr * m_hat, lr, {"m": m, "v": v, "m_hat": m_hat, "rho": rho})
+    return Step(x - lr * m_hat, lr, {"m": m, "v": v}, {"m_hat": m_hat, "rho": rho})
 
 
 RADAM = OptimiserSpec(
@@ -44,7 +44,7 @@ RADAM = OptimiserSpec(
         FIRST_MOMENT,
         SECOND_MOMENT,
         FIRST_MOMENT_CORRECTED,
-        Accumulator("rho", r"\rho_t", "length of the approximated moving average"),
+        Accumulator("rho", r"\rho_t", "length of the approximated moving average", carried=False),
     ),
     update=_radam,
 )

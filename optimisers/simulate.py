@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from losses import Loss
-from optimisers.base import Array, Optimiser
+from optimisers.base import Array, Optimiser, Step
 from optimisers.schedules import Schedule
 
 RECORD_MODES = ("all", "final")
@@ -84,6 +84,109 @@ def _healthy(x: Array, value: Array, grad: Array, bound: float) -> Array:
     return (np.abs(x) <= bound).all(axis=-1) & np.isfinite(value) & np.isfinite(grad).all(axis=-1)
 
 
+def _moved(new_x: Array, x: Array, tolerance: float) -> Array:
+    """Which runs (rows) the step from x to new_x moved by more than `tolerance` in some coordinate."""
+    distance = new_x - x
+    return (np.abs(distance, out=distance) > tolerance).any(axis=-1)
+
+
+@dataclass
+class _Going:
+    """The runs still going, as flat arrays: their numbers in the batch, their positions in the batch of starts,
+    the point, f and the gradient there, the optimiser's carried state, and the last step that moved each."""
+
+    runs: Array
+    positions: Array
+    x: Array
+    value: Array
+    grad: Array
+    state: dict[str, Array]
+    moved_at: Array
+
+    def kept(self, kept: Array) -> _Going:
+        return _Going(
+            self.runs[kept],
+            self.positions[kept],
+            self.x[kept],
+            self.value[kept],
+            self.grad[kept],
+            {name: np.broadcast_to(array, self.x.shape)[kept] for name, array in self.state.items()},
+            self.moved_at[kept],
+        )
+
+
+@dataclass
+class _Ends:
+    """How each run of the batch ended (flat, by run number), filled in as runs stop and at the end."""
+
+    x: Array
+    value: Array
+    diverged_at: Array
+    left_domain: Array
+    moved_at: Array
+
+    def stop(self, going: _Going, failed: Array, step: int, point: tuple[Array, Array, Array], bound: float) -> None:
+        """The runs `failed` of `going` stop at `step`, at their last good point, because `point` (x, f and
+        the gradient there) is not finite or beyond the bound."""
+        runs = going.runs[failed]
+        self.diverged_at[runs] = step
+        self.left_domain[runs] = _outside_domain(*(array[failed] for array in point), bound)
+        self.x[runs], self.value[runs], self.moved_at[runs] = (
+            going.x[failed],
+            going.value[failed],
+            going.moved_at[failed],
+        )
+
+    def finish(self, going: _Going) -> None:
+        self.x[going.runs], self.value[going.runs], self.moved_at[going.runs] = going.x, going.value, going.moved_at
+
+
+def _kept_rows(update: Step, kept: Array, shape: tuple[int, ...]) -> Step:
+    """The rows `kept` of an update whose lr and accumulators may broadcast against x (`shape`)."""
+
+    def rows(array):
+        return np.broadcast_to(array, shape)[kept]
+
+    return Step(
+        update.x[kept],
+        rows(update.lr),
+        {name: rows(array) for name, array in update.state.items()},
+        {name: rows(array) for name, array in update.recorded.items()},
+    )
+
+
+class _Recorder:
+    """Every step of every run (record="all"), flat: a stopped run keeps its last point and f, and has NaN
+    for its gradient, lr and accumulators from the step it stopped at."""
+
+    def __init__(self, steps: int, count: int, dim: int, x: Array, value: Array, names: list[str]):
+        self.x, self.loss = np.empty((steps + 1, count, dim)), np.empty((steps + 1, count))
+        self.x[0], self.loss[0] = x, value
+        self.grad, self.lr = np.full((steps, count, dim), np.nan), np.full((steps, count, dim), np.nan)
+        self.state = {name: np.full((steps, count, dim), np.nan) for name in names}
+
+    def record(self, step: int, runs: Array, grad: Array, update: Step, value: Array) -> None:
+        """Step `step` of the runs `runs`: the gradient it used, its update and f at the new point."""
+        every_run = len(runs) == self.x.shape[1]
+        going = slice(None) if every_run else runs
+        if not every_run:
+            self.x[step], self.loss[step] = self.x[step - 1], self.loss[step - 1]
+        self.x[step, going], self.loss[step, going] = update.x, value
+        self.grad[step - 1, going], self.lr[step - 1, going] = grad, update.lr
+        for name, array in (*update.state.items(), *update.recorded.items()):
+            self.state[name][step - 1, going] = array
+
+    def fields(self, batch: tuple[int, ...]) -> dict:
+        steps, dim = len(self.grad), self.x.shape[-1]
+        return dict(
+            x=self.x.reshape(steps + 1, *batch, dim),
+            loss=self.loss.reshape(steps + 1, *batch),
+            grad=self.grad.reshape(steps, *batch, dim),
+            lr=self.lr.reshape(steps, *batch, dim),
+            state={name: array.reshape(steps, *batch, dim) for name, array in self.state.items()},
+        )
+
+
 def simulate(
     loss: Loss,
     optimiser: Optimiser,
@@ -113,81 +216,49 @@ def simulate(
         raise ValueError(f"x0 must have shape (..., {loss.dim}) for {loss.name}; got {x0.shape}")
     batch = np.broadcast_shapes(x0.shape[:-1], optimiser.batch_shape)
     count, dim = math.prod(batch), loss.dim
-    recording = record == "all"
     lr_factors = schedule.factors(steps) if schedule else [1.0] * steps
 
-    # The loop works on flat arrays of the runs still going; `runs` holds their numbers.
+    # The loop works on flat arrays of the runs still going.
     with np.errstate(all="ignore"):
         x = np.broadcast_to(x0, (*batch, dim)).reshape(count, dim).copy()
         # Each run's position in the batch of starts: what a noisy loss's noise depends on, besides the step.
         starts = np.arange(math.prod(x0.shape[:-1])).reshape(x0.shape[:-1])
         positions = np.broadcast_to(starts, batch).reshape(count)
         value, grad = loss.sampled_value_and_grad(x, 1, positions)
-        final_x, final_value = x.copy(), value.copy()
-        diverged_at = np.full(count, -1)
-        moved_at_full = np.zeros(count, dtype=int)
-        runs = np.arange(count)
+        no_steps = np.zeros(count, dtype=int)
+        going = _Going(np.arange(count), positions, x, value, grad, {}, no_steps)
+        ends = _Ends(x.copy(), value.copy(), np.full(count, -1), np.zeros(count, dtype=bool), no_steps.copy())
         healthy = _healthy(x, value, grad, bound)
-        diverged_at[~healthy] = 0
-        left_domain = ~healthy & _outside_domain(x, value, grad, bound)
-        runs, x, value, grad = runs[healthy], x[healthy], value[healthy], grad[healthy]
-        positions = positions[healthy]
-        active = optimiser.for_runs(batch, runs)
-        state = active.init(x)
-        moved_at = np.zeros(len(runs), dtype=int)
-        if recording:
-            xs, values = np.empty((steps + 1, count, dim)), np.empty((steps + 1, count))
-            grads, lrs = np.full((steps, count, dim), np.nan), np.full((steps, count, dim), np.nan)
-            states = {name: np.full((steps, count, dim), np.nan) for name in state}
-            xs[0], values[0] = final_x, final_value
+        if not healthy.all():
+            ends.stop(going, ~healthy, 0, (x, value, grad), bound)
+            going = going.kept(healthy)
+        active = optimiser.for_runs(batch, going.runs)
+        going.state = active.init(going.x)
+        names = [accumulator.name for accumulator in optimiser.spec.accumulators]
+        recorder = _Recorder(steps, count, dim, ends.x, ends.value, names) if record == "all" else None
 
         for step in range(1, steps + 1):
-            new_x, lr, new_state = active.update(x, grad, state, step, lr_factors[step - 1])
-            new_value, new_grad = loss.sampled_value_and_grad(new_x, step + 1, positions)
-            healthy = _healthy(new_x, new_value, new_grad, bound)
+            update = active.update(going.x, going.grad, going.state, step, lr_factors[step - 1])
+            value, grad = loss.sampled_value_and_grad(update.x, step + 1, going.positions)
+            healthy = _healthy(update.x, value, grad, bound)
             if not healthy.all():
-                failed, stopped = ~healthy, runs[~healthy]
-                diverged_at[stopped] = step
-                left_domain[stopped] = _outside_domain(new_x[failed], new_value[failed], new_grad[failed], bound)
-                final_x[stopped], final_value[stopped], moved_at_full[stopped] = (
-                    x[failed],
-                    value[failed],
-                    moved_at[failed],
-                )
-                lr = np.broadcast_to(lr, x.shape)[healthy]
-                new_state = {name: np.broadcast_to(array, x.shape)[healthy] for name, array in new_state.items()}
-                runs, moved_at, x, grad = runs[healthy], moved_at[healthy], x[healthy], grad[healthy]
-                positions = positions[healthy]
-                new_x, new_value, new_grad = new_x[healthy], new_value[healthy], new_grad[healthy]
-                active = optimiser.for_runs(batch, runs)
-            np.putmask(moved_at, (np.abs(new_x - x) > settle_tolerance).any(axis=-1), step)
-            if recording:
-                going = slice(None) if len(runs) == count else runs
-                if len(runs) < count:
-                    xs[step], values[step] = xs[step - 1], values[step - 1]
-                xs[step, going], values[step, going] = new_x, new_value
-                grads[step - 1, going], lrs[step - 1, going] = grad, lr
-                for name in states:
-                    states[name][step - 1, going] = new_state[name]
-            x, value, grad, state = new_x, new_value, new_grad, new_state
+                ends.stop(going, ~healthy, step, (update.x, value, grad), bound)
+                update, value, grad = _kept_rows(update, healthy, going.x.shape), value[healthy], grad[healthy]
+                going = going.kept(healthy)
+                active = optimiser.for_runs(batch, going.runs)
+            np.putmask(going.moved_at, _moved(update.x, going.x, settle_tolerance), step)
+            if recorder:
+                recorder.record(step, going.runs, going.grad, update, value)
+            going.x, going.value, going.grad, going.state = update.x, value, grad, update.state
 
-    final_x[runs], final_value[runs], moved_at_full[runs] = x, value, moved_at
-    still_moving_at_end = (moved_at_full == steps) & (steps > 0)
+    ends.finish(going)
+    still_moving_at_end = (ends.moved_at == steps) & (steps > 0)
     summaries = dict(
         steps=steps,
-        final_x=final_x.reshape(*batch, dim),
-        final_loss=final_value.reshape(batch),
-        diverged_at=diverged_at.reshape(batch),
-        left_domain=left_domain.reshape(batch),
-        settled_at=np.where((diverged_at < 0) & ~still_moving_at_end, moved_at_full, -1).reshape(batch),
+        final_x=ends.x.reshape(*batch, dim),
+        final_loss=ends.value.reshape(batch),
+        diverged_at=ends.diverged_at.reshape(batch),
+        left_domain=ends.left_domain.reshape(batch),
+        settled_at=np.where((ends.diverged_at < 0) & ~still_moving_at_end, ends.moved_at, -1).reshape(batch),
     )
-    if not recording:
-        return Trajectory(**summaries)
-    return Trajectory(
-        **summaries,
-        x=xs.reshape(steps + 1, *batch, dim),
-        loss=values.reshape(steps + 1, *batch),
-        grad=grads.reshape(steps, *batch, dim),
-        lr=lrs.reshape(steps, *batch, dim),
-        state={name: array.reshape(steps, *batch, dim) for name, array in states.items()},
-    )
+    return Trajectory(**summaries, **(recorder.fields(batch) if recorder else {}))
