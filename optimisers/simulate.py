@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from losses import Loss
-from optimisers.base import Array, Optimiser, Step
+from optimisers.base import Array, Optimiser
 from optimisers.schedules import Schedule
 
 RECORD_MODES = ("all", "final")
@@ -91,9 +91,9 @@ def _moved(new_x: Array, x: Array, tolerance: float) -> Array:
 
 
 @dataclass
-class _Going:
-    """The runs still going, as flat arrays: their numbers in the batch, their positions in the batch of starts,
-    the point, f and the gradient there, the optimiser's carried state, and the last step that moved each."""
+class _Runs:
+    """Runs as flat arrays: their numbers in the batch, their positions in the batch of starts, the point, f and
+    the gradient there, the optimiser's carried state, and the last step that moved each."""
 
     runs: Array
     positions: Array
@@ -103,8 +103,8 @@ class _Going:
     state: dict[str, Array]
     moved_at: Array
 
-    def kept(self, kept: Array) -> _Going:
-        return _Going(
+    def kept(self, kept: Array) -> _Runs:
+        return _Runs(
             self.runs[kept],
             self.positions[kept],
             self.x[kept],
@@ -117,7 +117,7 @@ class _Going:
 
 @dataclass
 class _Ends:
-    """How each run of the batch ended (flat, by run number), filled in as runs stop and at the end."""
+    """How each run of the batch ended (flat, by run number)."""
 
     x: Array
     value: Array
@@ -125,56 +125,108 @@ class _Ends:
     left_domain: Array
     moved_at: Array
 
-    def stop(self, going: _Going, failed: Array, step: int, point: tuple[Array, Array, Array], bound: float) -> None:
-        """The runs `failed` of `going` stop at `step`, at their last good point, because `point` (x, f and
-        the gradient there) is not finite or beyond the bound."""
+    def stop_failed(self, going: _Runs, reached: _Runs, healthy: Array, step: int, bound: float) -> tuple[_Runs, _Runs]:
+        """The runs that are not `healthy` at the points they `reached` at `step` stop at their last good point
+        (in `going`); returns both without them."""
+        failed = ~healthy
         runs = going.runs[failed]
         self.diverged_at[runs] = step
-        self.left_domain[runs] = _outside_domain(*(array[failed] for array in point), bound)
+        self.left_domain[runs] = _outside_domain(reached.x[failed], reached.value[failed], reached.grad[failed], bound)
         self.x[runs], self.value[runs], self.moved_at[runs] = (
             going.x[failed],
             going.value[failed],
             going.moved_at[failed],
         )
-
-    def finish(self, going: _Going) -> None:
-        self.x[going.runs], self.value[going.runs], self.moved_at[going.runs] = going.x, going.value, going.moved_at
+        return going.kept(healthy), reached.kept(healthy)
 
 
-def _kept_rows(update: Step, kept: Array, shape: tuple[int, ...]) -> Step:
-    """The rows `kept` of an update whose lr and accumulators may broadcast against x (`shape`)."""
-
-    def rows(array):
-        return np.broadcast_to(array, shape)[kept]
-
-    return Step(
-        update.x[kept],
-        rows(update.lr),
-        {name: rows(array) for name, array in update.state.items()},
-        {name: rows(array) for name, array in update.recorded.items()},
-    )
+def _run_unrecorded(
+    loss: Loss,
+    optimiser: Optimiser,
+    batch: tuple[int, ...],
+    starts: _Runs,
+    lr_factors: list[float],
+    bound: float,
+    tolerance: float,
+) -> _Ends:
+    """Each step checks every run; a run that failed stops at its last good point and is computed no more."""
+    count = len(starts.runs)
+    ends = _Ends(starts.x.copy(), starts.value.copy(), np.full(count, -1), np.zeros(count, dtype=bool), starts.moved_at)
+    going = starts
+    healthy = _healthy(starts.x, starts.value, starts.grad, bound)
+    if not healthy.all():
+        going, _ = ends.stop_failed(starts, starts, healthy, 0, bound)
+    active = optimiser.for_runs(batch, going.runs)
+    going.state = active.init(going.x)
+    for step, lr_factor in enumerate(lr_factors, 1):
+        update = active.update(going.x, going.grad, going.state, step, lr_factor)
+        value, grad = loss.sampled_value_and_grad(update.x, step + 1, going.positions)
+        reached = replace(going, x=update.x, value=value, grad=grad, state=update.state)
+        healthy = _healthy(reached.x, value, grad, bound)
+        if not healthy.all():
+            going, reached = ends.stop_failed(going, reached, healthy, step, bound)
+            active = optimiser.for_runs(batch, going.runs)
+        np.putmask(reached.moved_at, _moved(reached.x, going.x, tolerance), step)
+        going = reached
+    ends.x[going.runs], ends.value[going.runs], ends.moved_at[going.runs] = going.x, going.value, going.moved_at
+    return ends
 
 
 class _Recorder:
-    """Every step of every run (record="all"), flat: a stopped run keeps its last point and f, and has NaN
-    for its gradient, lr and accumulators from the step it stopped at."""
+    """Every step of every run (record="all"). Nothing is checked while the runs go: at the end each run is cut
+    at its first point that is beyond the bound or not finite, or where f or its gradient is not finite, as if it
+    had stopped there (its later steps were computed, but are never shown)."""
 
-    def __init__(self, steps: int, count: int, dim: int, x: Array, value: Array, names: list[str]):
+    def __init__(self, steps: int, x: Array, value: Array, names: list[str]):
+        count, dim = x.shape
         self.x, self.loss = np.empty((steps + 1, count, dim)), np.empty((steps + 1, count))
         self.x[0], self.loss[0] = x, value
-        self.grad, self.lr = np.full((steps, count, dim), np.nan), np.full((steps, count, dim), np.nan)
-        self.state = {name: np.full((steps, count, dim), np.nan) for name in names}
+        self.grad, self.lr = np.empty((steps, count, dim)), np.empty((steps, count, dim))
+        self.state = {name: np.empty((steps, count, dim)) for name in names}
 
-    def record(self, step: int, runs: Array, grad: Array, update: Step, value: Array) -> None:
-        """Step `step` of the runs `runs`: the gradient it used, its update and f at the new point."""
-        every_run = len(runs) == self.x.shape[1]
-        going = slice(None) if every_run else runs
-        if not every_run:
-            self.x[step], self.loss[step] = self.x[step - 1], self.loss[step - 1]
-        self.x[step, going], self.loss[step, going] = update.x, value
-        self.grad[step - 1, going], self.lr[step - 1, going] = grad, update.lr
-        for name, array in (*update.state.items(), *update.recorded.items()):
-            self.state[name][step - 1, going] = array
+    def run(self, loss: Loss, active: Optimiser, positions: Array, grad: Array, lr_factors: list[float]) -> Array:
+        """Records every step from the starts (with their gradient `grad`); returns the gradient at the end."""
+        x = self.x[0]
+        state = active.init(x)
+        for step, lr_factor in enumerate(lr_factors, 1):
+            update = active.update(x, grad, state, step, lr_factor)
+            self.grad[step - 1], self.lr[step - 1] = grad, update.lr
+            for name, array in (*update.state.items(), *update.recorded.items()):
+                self.state[name][step - 1] = array
+            x, state = update.x, update.state
+            value, grad = loss.sampled_value_and_grad(x, step + 1, positions)
+            self.x[step], self.loss[step] = x, value
+        return grad
+
+    def ends(self, last_grad: Array, bound: float, tolerance: float) -> _Ends:
+        """How each run ended, once the runs that failed are cut at their last good point: their x and f stay
+        there, and their gradient, lr and accumulators are NaN from the step they failed at."""
+        steps, count, dim = self.grad.shape
+        grad_at_points = np.concatenate([self.grad, last_grad[np.newaxis]])
+        healthy = _healthy(
+            self.x.reshape(-1, dim), self.loss.reshape(-1), grad_at_points.reshape(-1, dim), bound
+        ).reshape(steps + 1, count)
+        diverged_at = np.where(healthy.all(axis=0), -1, healthy.argmin(axis=0))
+        left_domain = np.zeros(count, dtype=bool)
+        runs = np.flatnonzero(diverged_at >= 0)
+        failed_at = diverged_at[runs]
+        reached = (self.x[failed_at, runs], self.loss[failed_at, runs], grad_at_points[failed_at, runs])
+        left_domain[runs] = _outside_domain(*reached, bound)
+        last_good = np.maximum(failed_at - 1, 0)
+        point_numbers = np.arange(steps + 1)[:, np.newaxis]
+        held = point_numbers >= np.maximum(failed_at, 1)
+        self.x[:, runs] = np.where(held[..., np.newaxis], self.x[last_good, runs], self.x[:, runs])
+        self.loss[:, runs] = np.where(held, self.loss[last_good, runs], self.loss[:, runs])
+        undone = point_numbers[:-1] >= last_good
+        for array in (self.grad, self.lr, *self.state.values()):
+            array[:, runs] = np.where(undone[..., np.newaxis], np.nan, array[:, runs])
+        return _Ends(self.x[-1].copy(), self.loss[-1].copy(), diverged_at, left_domain, self._last_moved(tolerance))
+
+    def _last_moved(self, tolerance: float) -> Array:
+        """The last step that moved each run by more than `tolerance` (0 if none did)."""
+        moved = _moved(self.x[1:], self.x[:-1], tolerance)
+        step_numbers = np.arange(1, len(moved) + 1)[:, np.newaxis]
+        return np.max(moved * step_numbers, axis=0, initial=0)
 
     def fields(self, batch: tuple[int, ...]) -> dict:
         steps, dim = len(self.grad), self.x.shape[-1]
@@ -201,11 +253,11 @@ def simulate(
     """Run `steps` updates from every start in x0 (*batch, dim) under every setting at once.
 
     Array hyperparameters of `optimiser` broadcast against x0's batch shape, so a grid of starts
-    × learning rates is one call. A run that diverges stops at its last good point and is no
-    longer computed; the others go on. A `schedule` multiplies α at each step by its factor (None:
-    constant), as torch.optim.lr_scheduler does; the recorded lr includes it. On a noisy loss (losses.noisy,
-    or a data loss's minibatches) each step's gradient is the loss's sample for that step and the run's
-    position in x0's batch, so runs that share a start share their noise, whatever the optimiser.
+    × learning rates is one call. A run that diverges stops at its last good point; the others go on.
+    A `schedule` multiplies α at each step by its factor (None: constant), as torch.optim.lr_scheduler does;
+    the recorded lr includes it. On a noisy loss (losses.noisy, or a data loss's minibatches) each step's
+    gradient is the loss's sample for that step and the run's position in x0's batch, so runs that share a
+    start share their noise, whatever the optimiser.
     """
     if record not in RECORD_MODES:
         raise ValueError(f"record must be one of {RECORD_MODES}; got {record!r}")
@@ -218,40 +270,21 @@ def simulate(
     count, dim = math.prod(batch), loss.dim
     lr_factors = schedule.factors(steps) if schedule else [1.0] * steps
 
-    # The loop works on flat arrays of the runs still going.
+    # The runs go as flat arrays, (count, dim).
     with np.errstate(all="ignore"):
         x = np.broadcast_to(x0, (*batch, dim)).reshape(count, dim).copy()
         # Each run's position in the batch of starts: what a noisy loss's noise depends on, besides the step.
         starts = np.arange(math.prod(x0.shape[:-1])).reshape(x0.shape[:-1])
         positions = np.broadcast_to(starts, batch).reshape(count)
         value, grad = loss.sampled_value_and_grad(x, 1, positions)
-        no_steps = np.zeros(count, dtype=int)
-        going = _Going(np.arange(count), positions, x, value, grad, {}, no_steps)
-        ends = _Ends(x.copy(), value.copy(), np.full(count, -1), np.zeros(count, dtype=bool), no_steps.copy())
-        healthy = _healthy(x, value, grad, bound)
-        if not healthy.all():
-            ends.stop(going, ~healthy, 0, (x, value, grad), bound)
-            going = going.kept(healthy)
-        active = optimiser.for_runs(batch, going.runs)
-        going.state = active.init(going.x)
-        names = [accumulator.name for accumulator in optimiser.spec.accumulators]
-        recorder = _Recorder(steps, count, dim, ends.x, ends.value, names) if record == "all" else None
+        if record == "all":
+            recorder = _Recorder(steps, x, value, [accumulator.name for accumulator in optimiser.spec.accumulators])
+            last_grad = recorder.run(loss, optimiser.for_runs(batch, np.arange(count)), positions, grad, lr_factors)
+            ends = recorder.ends(last_grad, bound, settle_tolerance)
+        else:
+            runs = _Runs(np.arange(count), positions, x, value, grad, {}, np.zeros(count, dtype=int))
+            ends = _run_unrecorded(loss, optimiser, batch, runs, lr_factors, bound, settle_tolerance)
 
-        for step in range(1, steps + 1):
-            update = active.update(going.x, going.grad, going.state, step, lr_factors[step - 1])
-            value, grad = loss.sampled_value_and_grad(update.x, step + 1, going.positions)
-            healthy = _healthy(update.x, value, grad, bound)
-            if not healthy.all():
-                ends.stop(going, ~healthy, step, (update.x, value, grad), bound)
-                update, value, grad = _kept_rows(update, healthy, going.x.shape), value[healthy], grad[healthy]
-                going = going.kept(healthy)
-                active = optimiser.for_runs(batch, going.runs)
-            np.putmask(going.moved_at, _moved(update.x, going.x, settle_tolerance), step)
-            if recorder:
-                recorder.record(step, going.runs, going.grad, update, value)
-            going.x, going.value, going.grad, going.state = update.x, value, grad, update.state
-
-    ends.finish(going)
     still_moving_at_end = (ends.moved_at == steps) & (steps > 0)
     summaries = dict(
         steps=steps,
@@ -261,4 +294,4 @@ def simulate(
         left_domain=ends.left_domain.reshape(batch),
         settled_at=np.where((ends.diverged_at < 0) & ~still_moving_at_end, ends.moved_at, -1).reshape(batch),
     )
-    return Trajectory(**summaries, **(recorder.fields(batch) if recorder else {}))
+    return Trajectory(**summaries, **(recorder.fields(batch) if record == "all" else {}))
