@@ -124,6 +124,24 @@ def test_overflow_is_marked_at_the_first_non_finite_value_without_warnings():
     assert trajectory.final_x[0] == pytest.approx(points[-2], rel=1e-9)
 
 
+@pytest.mark.parametrize("record", ["all", "final"])
+def test_a_run_that_passes_the_bound_stops_there_though_a_later_step_comes_back(record):
+    # Heavy momentum on x² from 1 swings out and back: |x| = 1, 0.6, 1.22, 0.12, …, past 1.2 at step 2 only.
+    x, buffer, points = 1.0, 0.0, [1.0]
+    for _ in range(4):
+        buffer = 0.99 * buffer + 2 * x
+        x = x - 0.8 * buffer
+        points.append(x)
+    assert abs(points[1]) < 1.2 < abs(points[2]) and abs(points[3]) < 1.2
+    optimiser = optimisers.create("momentum", alpha=0.8, momentum=0.99)
+    trajectory = optimisers.simulate(SQUARE, optimiser, [[1.0], [0.1]], 4, record=record, bound=1.2)
+    assert trajectory.diverged_at.tolist() == [2, -1] and not trajectory.left_domain[0]
+    assert trajectory.final_x[0, 0] == pytest.approx(points[1], rel=1e-12)
+    if record == "all":
+        np.testing.assert_array_equal(trajectory.x[2:, 0, 0], trajectory.x[1, 0, 0])
+        assert np.isnan(trajectory.grad[1:, 0]).all() and np.isfinite(trajectory.grad[:1, 0]).all()
+
+
 @pytest.mark.parametrize("id", list(optimisers.REGISTRY))
 def test_zero_eps_at_an_exact_minimum_is_marked_not_warned(id):
     # g = 0 with ε = 0 gives 0/0 in every adaptive rule; the run must be marked or stay put, silently.
