@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -11,8 +12,8 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
 Array = np.ndarray
-# Small integer powers of short bases are printed as products: numpy's `power` is several times
-# slower. A long base keeps `power`, or nested powers would double the code at every level.
+# Small integer powers of short bases are printed as products (and x⁻¹ as 1/x): numpy's `power` is several
+# times slower. A long base keeps `power`, or nested powers would double the code at every level.
 _LARGEST_POWER_AS_PRODUCT = 8
 _LONGEST_BASE_AS_PRODUCT = 40
 # Halving a bracket of doubles reaches two neighbours within about 2,100 halvings (the exponents' range and
@@ -23,7 +24,7 @@ _MAX_BISECTIONS = 2200
 class _FastPowerPrinter(NumPyPrinter):
     def _print_Pow(self, expr, rational=False):
         base, exponent = expr.as_base_exp()
-        if exponent.is_Integer and 2 <= abs(int(exponent)) <= _LARGEST_POWER_AS_PRODUCT:
+        if exponent.is_Integer and (exponent == -1 or 2 <= abs(int(exponent)) <= _LARGEST_POWER_AS_PRODUCT):
             base_text = self.parenthesize(base, 1000)
             if len(base_text) <= _LONGEST_BASE_AS_PRODUCT:
                 product = "*".join([base_text] * abs(int(exponent)))
@@ -32,7 +33,49 @@ class _FastPowerPrinter(NumPyPrinter):
 
 
 def _lambdify(symbols, expressions) -> Callable:
-    return sp.lambdify(symbols, expressions, modules="numpy", printer=_FastPowerPrinter, cse=True)
+    return sp.lambdify(symbols, expressions, modules="numpy", printer=_FastPowerPrinter, cse=_common_subexpressions)
+
+
+def _fresh_symbols(taken: set[str]):
+    """x0, x1, … skipping the names already used (a typed formula's variable may be called x0)."""
+    return (sp.Symbol(f"x{i}") for i in itertools.count() if f"x{i}" not in taken)
+
+
+def _common_subexpressions(expressions):
+    """sympy's cse (for an expression or a list of them), then each small integer power of a variable or shared
+    sub-expression computed once, by products of the powers below it, for all the expressions at once: f's x⁴
+    and x² and its gradient's x³ become x² = x·x, x³ = x²·x and x⁴ = x²·x², three products instead of six."""
+    if isinstance(expressions, sp.Expr):
+        replacements, (reduced,) = _common_subexpressions([expressions])
+        return replacements, reduced
+    expressions = list(expressions)
+    names = _fresh_symbols({symbol.name for e in expressions for symbol in e.free_symbols})
+    replacements, reduced = sp.cse(expressions, symbols=names)
+    everything = [*(e for _, e in replacements), *reduced]
+    powers = {
+        power
+        for e in everything
+        for power in e.atoms(sp.Pow)
+        if power.base.is_Symbol and power.exp.is_Integer and 2 <= abs(power.exp) <= _LARGEST_POWER_AS_PRODUCT
+    }
+    products: dict[sp.Symbol, list[tuple[sp.Symbol, sp.Expr]]] = {}  # each base's powers, in the order made
+    made: dict[tuple[sp.Symbol, int], sp.Expr] = {}
+
+    def power_of(base: sp.Symbol, exponent: int) -> sp.Expr:
+        if exponent == 1:
+            return base
+        if (base, exponent) not in made:
+            half = exponent // 2
+            product = sp.Mul(power_of(base, half), power_of(base, exponent - half), evaluate=False)
+            made[base, exponent] = symbol = next(names)
+            products.setdefault(base, []).append((symbol, product))
+        return made[base, exponent]
+
+    shared = {p: power_of(p.base, int(abs(p.exp))) ** (1 if p.exp > 0 else -1) for p in sorted(powers, key=str)}
+    ordered = [pair for symbol, pairs in products.items() if symbol not in dict(replacements) for pair in pairs]
+    for symbol, expression in replacements:
+        ordered += [(symbol, expression.xreplace(shared)), *products.get(symbol, [])]
+    return ordered, [e.xreplace(shared) for e in reduced]
 
 
 def _filled(value, shape: tuple[int, ...]) -> Array:
