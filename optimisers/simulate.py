@@ -156,7 +156,13 @@ def _run_unrecorded(
 ) -> _Ends:
     """Each step checks every run; a run that failed stops at its last good point and is computed no more."""
     count = len(starts.runs)
-    ends = _Ends(starts.x.copy(), starts.value.copy(), np.full(count, -1), np.zeros(count, dtype=bool), starts.moved_at)
+    ends = _Ends(
+        starts.x.copy(),
+        starts.value.copy(),
+        np.full(count, -1),
+        np.zeros(count, dtype=bool),
+        np.zeros(count, dtype=int),
+    )
     going = starts
     healthy = _healthy(starts.x, starts.value, starts.grad, bound)
     if not healthy.all():
@@ -204,28 +210,38 @@ class _Recorder:
         return grad
 
     def ends(self, last_grad: Array, bound: float, tolerance: float) -> _Ends:
-        """How each run ended, once the runs that failed are cut at their last good point: their x and f stay
-        there, and their gradient, lr and accumulators are NaN from the step they failed at."""
+        """How each run ended, once each run that failed is cut at its last good point. `last_grad` is the
+        gradient at the last points."""
+        diverged_at, left_domain = self._first_failures(last_grad, bound)
+        failed = np.flatnonzero(diverged_at >= 0)
+        self._cut(failed, diverged_at[failed])
+        return _Ends(self.x[-1].copy(), self.loss[-1].copy(), diverged_at, left_domain, self._last_moved(tolerance))
+
+    def _first_failures(self, last_grad: Array, bound: float) -> tuple[Array, Array]:
+        """Each run's first point (from 0) that is beyond the bound or not finite, or where f or its gradient is
+        not finite, or −1; and whether f or its gradient was not a number there (it left the domain)."""
         steps, count, dim = self.grad.shape
         grad_at_points = np.concatenate([self.grad, last_grad[np.newaxis]])
-        healthy = _healthy(
-            self.x.reshape(-1, dim), self.loss.reshape(-1), grad_at_points.reshape(-1, dim), bound
-        ).reshape(steps + 1, count)
+        rows = (self.x.reshape(-1, dim), self.loss.reshape(-1), grad_at_points.reshape(-1, dim))
+        healthy = _healthy(*rows, bound).reshape(steps + 1, count)
         diverged_at = np.where(healthy.all(axis=0), -1, healthy.argmin(axis=0))
-        left_domain = np.zeros(count, dtype=bool)
         runs = np.flatnonzero(diverged_at >= 0)
-        failed_at = diverged_at[runs]
-        reached = (self.x[failed_at, runs], self.loss[failed_at, runs], grad_at_points[failed_at, runs])
-        left_domain[runs] = _outside_domain(*reached, bound)
+        at = diverged_at[runs]
+        left_domain = np.zeros(count, dtype=bool)
+        left_domain[runs] = _outside_domain(self.x[at, runs], self.loss[at, runs], grad_at_points[at, runs], bound)
+        return diverged_at, left_domain
+
+    def _cut(self, runs: Array, failed_at: Array) -> None:
+        """The runs `runs` stay at their last good point from the point `failed_at` on, and their gradient, lr
+        and accumulators are NaN from the step that reached it (all of them for a run that failed at its start)."""
         last_good = np.maximum(failed_at - 1, 0)
-        point_numbers = np.arange(steps + 1)[:, np.newaxis]
+        point_numbers = np.arange(len(self.x))[:, np.newaxis]
         held = point_numbers >= np.maximum(failed_at, 1)
         self.x[:, runs] = np.where(held[..., np.newaxis], self.x[last_good, runs], self.x[:, runs])
         self.loss[:, runs] = np.where(held, self.loss[last_good, runs], self.loss[:, runs])
         undone = point_numbers[:-1] >= last_good
         for array in (self.grad, self.lr, *self.state.values()):
             array[:, runs] = np.where(undone[..., np.newaxis], np.nan, array[:, runs])
-        return _Ends(self.x[-1].copy(), self.loss[-1].copy(), diverged_at, left_domain, self._last_moved(tolerance))
 
     def _last_moved(self, tolerance: float) -> Array:
         """The last step that moved each run by more than `tolerance` (0 if none did)."""
