@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
+import re
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -250,6 +253,21 @@ def test_wavy_minima_from_the_article():
     assert [m.x[0] for m in minima] == pytest.approx(expected, abs=1e-4)
     assert [m.is_global for m in minima] == [False, False, False, False, True, False]
     assert minima[4].value == pytest.approx(-0.4953, abs=1e-4)
+
+
+def test_f_and_its_gradient_share_each_power_of_x():
+    # x⁴ − 2x² + x and 4x³ − 4x + 1: x·x once, then x³ and x⁴ from it, and no power left to numpy.
+    source = inspect.getsource(losses.get("quartic")._compiled_value_and_grad)
+    assert len(re.findall(r"\bx\*x\b", source)) == 1 and "**" not in source and source.count("*") == 6
+
+
+def test_shared_powers_keep_clear_of_a_variable_named_like_them():
+    loss = losses.parse("x0^3 + x^4 + 1/x^2 + 1/(x + x0)", variables=("x", "x0"))
+    x, x0 = 1.5, 2.0
+    value, grad = loss.value_and_grad(np.array([[x, x0]]))
+    assert value[0] == pytest.approx(x0**3 + x**4 + 1 / x**2 + 1 / (x + x0), rel=1e-14)
+    expected = [4 * x**3 - 2 / x**3 - 1 / (x + x0) ** 2, 3 * x0**2 - 1 / (x + x0) ** 2]
+    np.testing.assert_allclose(grad[0], expected, rtol=1e-14)
 
 
 def test_the_caches_of_built_losses_and_typed_formulas_stay_within_their_bounds():

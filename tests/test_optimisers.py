@@ -245,6 +245,19 @@ def test_accumulators_are_the_state_that_simulate_records(id):
         assert array.shape == (3, 2, 1) and np.isfinite(array).all()
 
 
+@pytest.mark.parametrize("id", IDS)
+def test_only_the_carried_accumulators_are_fed_back(id):
+    spec = optimisers.REGISTRY[id]
+    carried = {a.name for a in spec.accumulators if a.carried}
+    optimiser = optimisers.create(id)
+    x = np.array([[0.3], [-1.5]])
+    state = optimiser.init(x)
+    assert set(state) == carried
+    update = optimiser.update(x, losses.get("quartic").grad(x), state, 1)
+    assert set(update.state) == carried
+    assert set(update.recorded) == {a.name for a in spec.accumulators} - carried
+
+
 # --- the update rules against plain-Python loops -------------------------------------------------------------
 
 
