@@ -228,10 +228,8 @@ EPS_INSIDE_SQRT = Option(
 
 
 def moving_average(average: Array, value: Array, decay: float | Array) -> Array:
-    """The exponential moving average β·average + (1 − β)·value, as torch computes it, in a new array."""
-    result = decay * average
-    result += (1 - decay) * value  # in place, one pass fewer over a large batch, the same bits
-    return result
+    """The exponential moving average β·average + (1 − β)·value, as torch computes it."""
+    return decay * average + (1 - decay) * value
 
 
 def average_weight(decay: float | Array, step: int) -> float | Array:
@@ -265,12 +263,8 @@ def coordinate_sum(values: Array) -> Array:
 
 
 def adaptive_denominator(square_average: Array, eps: float | Array, eps_inside_sqrt: bool) -> Array:
-    """√(v) + ε as torch computes it, or √(v + ε) as the article's code does, in a new array."""
-    if eps_inside_sqrt:
-        return np.sqrt(square_average + eps)
-    denominator = np.sqrt(square_average)
-    denominator += eps
-    return denominator
+    """√(v) + ε as torch computes it, or √(v + ε) as the article's code does."""
+    return np.sqrt(square_average + eps) if eps_inside_sqrt else np.sqrt(square_average) + eps
 
 
 def decayed(x: Array, alpha: float | Array, weight_decay: float | Array) -> Array:

@@ -145,6 +145,14 @@ class _Ends:
         return going.kept(healthy), reached.kept(healthy)
 
 
+def _stepped(loss: Loss, active: Optimiser, going: _Runs, step: int, lr_factor: float) -> _Runs:
+    """The runs after one more step: the points they reached, f, the gradient and the carried state there (what
+    the step only recorded is let go at once, which keeps a large batch's memory down)."""
+    update = active.update(going.x, going.grad, going.state, step, lr_factor)
+    value, grad = loss.sampled_value_and_grad(update.x, step + 1, going.positions)
+    return replace(going, x=update.x, value=value, grad=grad, state=update.state)
+
+
 def _run_unrecorded(
     loss: Loss,
     optimiser: Optimiser,
@@ -170,10 +178,8 @@ def _run_unrecorded(
     active = optimiser.for_runs(batch, going.runs)
     going.state = active.init(going.x)
     for step, lr_factor in enumerate(lr_factors, 1):
-        update = active.update(going.x, going.grad, going.state, step, lr_factor)
-        value, grad = loss.sampled_value_and_grad(update.x, step + 1, going.positions)
-        reached = replace(going, x=update.x, value=value, grad=grad, state=update.state)
-        healthy = _healthy(reached.x, value, grad, bound)
+        reached = _stepped(loss, active, going, step, lr_factor)
+        healthy = _healthy(reached.x, reached.value, reached.grad, bound)
         if not healthy.all():
             going, reached = ends.stop_failed(going, reached, healthy, step, bound)
             active = optimiser.for_runs(batch, going.runs)
