@@ -256,10 +256,20 @@ def python_power(base: float, exponent: float | Array) -> float | Array:
     return np.array([base ** float(value) for value in values])[positions].reshape(np.shape(exponent))
 
 
+def over_coordinates(operation: np.ufunc, values: Array) -> Array:
+    """`operation` (np.add, np.logical_or, …) folded over a run's coordinates (the last axis), kept as an axis
+    of length 1. One coordinate at a time: numpy reduces a short last axis row by row, which for 10⁵ runs of
+    two variables is twenty times slower."""
+    result = values[..., :1].copy()
+    for coordinate in range(1, values.shape[-1]):
+        operation(result, values[..., coordinate : coordinate + 1], out=result)
+    return result
+
+
 def coordinate_sum(values: Array) -> Array:
     """The sum over a run's coordinates (the last axis), kept as an axis of length 1: a reference that
     treats the coordinates as one parameter tensor reduces over them, never across runs."""
-    return values.sum(axis=-1, keepdims=True)
+    return over_coordinates(np.add, values)
 
 
 def adaptive_denominator(square_average: Array, eps: float | Array, eps_inside_sqrt: bool) -> Array:

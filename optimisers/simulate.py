@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from losses import Loss
-from optimisers.base import Array, Optimiser
+from optimisers.base import Array, Optimiser, over_coordinates
 from optimisers.schedules import Schedule
 
 RECORD_MODES = ("all", "final")
@@ -87,12 +87,7 @@ def _healthy(x: Array, value: Array, grad: Array, bound: float) -> Array:
 def _moved(new_x: Array, x: Array, tolerance: float) -> Array:
     """Which runs (rows) the step from x to new_x moved by more than `tolerance` in some coordinate."""
     distance = new_x - x
-    beyond = np.abs(distance, out=distance) > tolerance
-    # Coordinate by coordinate: numpy reduces a short last axis one row at a time, several times slower.
-    moved = beyond[..., 0]
-    for coordinate in range(1, beyond.shape[-1]):
-        moved |= beyond[..., coordinate]
-    return moved
+    return over_coordinates(np.logical_or, np.abs(distance, out=distance) > tolerance)[..., 0]
 
 
 @dataclass
