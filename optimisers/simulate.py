@@ -71,7 +71,7 @@ class Trajectory:
 def _outside_domain(x: Array, value: Array, grad: Array, bound: float) -> Array:
     """Which runs stopped because f or its gradient is not a number at a point that is itself fine: a point
     where f is not defined (the square root or logarithm of a negative number), not one far away."""
-    return (np.abs(x) <= bound).all(axis=-1) & (np.isnan(value) | np.isnan(grad).any(axis=-1))
+    return _in_every_coordinate(np.abs(x) <= bound) & (np.isnan(value) | _in_some_coordinate(np.isnan(grad)))
 
 
 def _healthy(x: Array, value: Array, grad: Array, bound: float) -> Array:
@@ -81,13 +81,23 @@ def _healthy(x: Array, value: Array, grad: Array, bound: float) -> Array:
     within_bound = x.max(initial=-math.inf) <= bound and x.min(initial=math.inf) >= -bound
     if within_bound and math.isfinite(value.sum() + grad.sum()):
         return np.ones(len(x), dtype=bool)
-    return (np.abs(x) <= bound).all(axis=-1) & np.isfinite(value) & np.isfinite(grad).all(axis=-1)
+    return _in_every_coordinate(np.abs(x) <= bound) & np.isfinite(value) & _in_every_coordinate(np.isfinite(grad))
+
+
+def _in_every_coordinate(holds: Array) -> Array:
+    """Which rows (runs) hold in every coordinate, the last axis."""
+    return over_coordinates(np.logical_and, holds)[..., 0]
+
+
+def _in_some_coordinate(holds: Array) -> Array:
+    """Which rows (runs) hold in some coordinate, the last axis."""
+    return over_coordinates(np.logical_or, holds)[..., 0]
 
 
 def _moved(new_x: Array, x: Array, tolerance: float) -> Array:
     """Which runs (rows) the step from x to new_x moved by more than `tolerance` in some coordinate."""
     distance = new_x - x
-    return over_coordinates(np.logical_or, np.abs(distance, out=distance) > tolerance)[..., 0]
+    return _in_some_coordinate(np.abs(distance, out=distance) > tolerance)
 
 
 @dataclass
