@@ -1,6 +1,6 @@
 """What a user waits for in a real browser. Prints, asserts nothing.
 
-    .venv/bin/python -m bench.browser [--repeats N] [--against OTHER_CHECKOUT | --floor]
+    .venv/bin/python -m bench.browser [--repeats N] [--against OTHER_CHECKOUT | --floor | --first-page]
 
 Starts `streamlit run app.py`, drives Debian's Chromium (/usr/bin/chromium) with Playwright, and
 times: a Playground slider change until the animation is redrawn (goal ≤ 500 ms median), on the landing
@@ -16,6 +16,11 @@ With --against, it times only the Playground's redraws, on this checkout and on 
 shared machine, only a comparison within one run says whether a change made a difference. With --floor,
 the other one is this app with a bare figure (bench/floor_app.py): what is left is what drawing the
 figure costs.
+
+With --first-page, it times the first page a new visitor sees: from opening the Playground in a fresh browser
+context (nothing cached) until its first chart is drawn, against a bare Streamlit page with one Plotly chart
+(bench/bare_page.py), first on warm servers, taking turns (goal ≤ 1.5×), then on servers started afresh for
+each visit (goal ≤ 2× the bare page on a warm server), and prints the ratios.
 """
 
 from __future__ import annotations
@@ -71,6 +76,11 @@ REDRAWS = (
     ("map, 4 runs × 300 steps", ON_A_MAP),
     ("map, internals shown", f"{ON_A_MAP}&internals=1"),
 )
+# The Playground's first chart is drawn once the player has drawn a figure; the bare page's once its curve is.
+FIRST_CHART_DRAWN = {
+    "app.py": f"() => Number({ANIMATION}?.dataset.draws) > 0",
+    "bench/bare_page.py": "() => !!document.querySelector('.js-plotly-plot .scatterlayer .trace path')",
+}
 HEATMAPS = f"() => {CHARTS}.flatMap(gd => gd.data).filter(t => t.type === 'heatmap').length"
 
 
@@ -178,14 +188,72 @@ def compare(browser, apps: dict[str, tuple[Path, str]], repeats: int) -> None:
             server.wait(timeout=10)
 
 
+def first_chart(browser, url: str, script: str) -> float:
+    """Seconds from opening `url` in a fresh browser context, with nothing cached, until its first chart is drawn."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    start = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    page.wait_for_function(FIRST_CHART_DRAWN[script], timeout=120_000)
+    elapsed = time.perf_counter() - start
+    context.close()
+    return elapsed
+
+
+def first_page(browser, repeats: int) -> None:
+    """The Playground's first chart in a fresh browser against the bare page's: on warm servers, taking turns,
+    then each on a server started afresh for the visit."""
+    scripts = {"Playground": "app.py", "bare page": "bench/bare_page.py"}
+    servers = {name: serve(ROOT, script) for name, script in scripts.items()}
+    warm = {name: [] for name in scripts}
+    try:
+        for name, script in scripts.items():
+            first_chart(browser, servers[name][1], script)  # the server's first page: imports, caches
+        for i in range(repeats):
+            for name in list(scripts)[:: 1 if i % 2 else -1]:
+                warm[name].append(first_chart(browser, servers[name][1], scripts[name]))
+    finally:
+        for server, _ in servers.values():
+            server.terminate()
+            server.wait(timeout=10)
+    fresh = {name: [] for name in scripts}
+    for i in range(max(repeats // 3, 1)):
+        for name in list(scripts)[:: 1 if i % 2 else -1]:
+            server, url = serve(ROOT, scripts[name])
+            try:
+                fresh[name].append(first_chart(browser, url, scripts[name]))
+            finally:
+                server.terminate()
+                server.wait(timeout=10)
+    medians = {name: statistics.median(times) for name, times in warm.items()}
+    floor = medians["bare page"]
+    for name, times in warm.items():
+        print(f"First chart, fresh browser, warm server, {name}: median {medians[name]:.2f} s")
+        print("  each:", ", ".join(f"{t:.2f}" for t in times))
+    print(f"  ratio {medians['Playground'] / floor:.2f} (goal ≤ 1.5)")
+    for name, times in fresh.items():
+        print(f"First chart, server started afresh, {name}: median {statistics.median(times):.2f} s")
+        print("  each:", ", ".join(f"{t:.2f}" for t in times))
+    playground, bare = (statistics.median(fresh[name]) for name in scripts)
+    print(f"  ratio to the bare page on a warm server {playground / floor:.2f} (goal ≤ 2), on a fresh one ", end="")
+    print(f"{playground / bare:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=9)
     others = parser.add_mutually_exclusive_group()
     others.add_argument("--against", type=Path, help="another checkout of the app to compare the redraws with")
     others.add_argument("--floor", action="store_true", help="compare the redraws with a bare figure's")
+    others.add_argument("--first-page", action="store_true", help="time a new visitor's first chart")
     arguments = parser.parse_args()
     repeats = arguments.repeats
+    if arguments.first_page:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+            first_page(browser, repeats)
+            browser.close()
+        return
     if arguments.against or arguments.floor:
         if arguments.floor:
             other = {"bare figure": (ROOT, "bench/floor_app.py")}
