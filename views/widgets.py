@@ -244,7 +244,7 @@ def loss_input(
         "Loss function",
         (*offered, CUSTOM_LOSS),
         key=f"{prefix}loss",
-        format_func=lambda i: "Your own formula" if i == CUSTOM_LOSS else losses.get(i).name,
+        format_func=lambda i: "Your own formula" if i == CUSTOM_LOSS else losses.name(i),
         on_change=on_change,
     )
     if state[f"{prefix}loss"] != CUSTOM_LOSS:
