@@ -1,19 +1,16 @@
 """The Playground page, run by Streamlit's AppTest: it opens ready, reacts, and survives bad URLs."""
 
 import json
-import threading
 import urllib.parse
 from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
 from conftest import assert_no_nan_shown, at_point, distance_to_line, played, run_traces, shown
 from streamlit.testing.v1 import AppTest
 
 import losses
 import optimisers
-from charts.contour import map_image
 
 PAGE = str(Path(__file__).resolve().parent.parent / "views" / "playground_page.py")
 
@@ -187,32 +184,6 @@ def test_a_typed_formula_is_checked_inline_and_kept_in_the_url():
     expected = simulated_path("quartic", "rmsprop", 0.1, 50, alpha=0.1, beta=0.9)
     np.testing.assert_allclose(point_path(figure, "RMSProp"), expected, rtol=SHOWN, atol=1e-9)
     assert at.query_params["expr"] == "x**4 - 2*x**2 + x"
-
-
-def building_the_catalogue() -> list[threading.Thread]:
-    return [thread for thread in threading.enumerate() if thread.name == "catalogue"]
-
-
-def test_after_a_first_page_the_catalogue_and_its_maps_are_built_once_for_the_process():
-    for thread in building_the_catalogue():  # started by an earlier test's app
-        thread.join(timeout=120)
-    st.cache_resource.clear()
-    losses._built.cache_clear()
-    map_image.cache_clear()
-    app = str(Path(PAGE).parent.parent / "app.py")
-    AppTest.from_file(app, default_timeout=120).run()
-    (building,) = building_the_catalogue()
-    building.join(timeout=120)
-    assert losses._built.cache_info().currsize == len(losses.ids())
-    two_variables = sum(losses.get(id).dim == 2 for id in losses.ids())
-    assert map_image.cache_info().currsize == two_variables
-
-    at = AppTest.from_file(app, default_timeout=120)
-    at.query_params["loss"] = "faithful"
-    at.run()
-    assert not at.exception
-    assert not building_the_catalogue()
-    assert map_image.cache_info().currsize == two_variables  # its map was there already
 
 
 def test_settings_survive_a_visit_to_another_page():
