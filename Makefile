@@ -44,6 +44,8 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/sweep.py
 	$(BIN)/python bench/noise.py
 	$(BIN)/python -m bench.browser
+	$(BIN)/python -m bench.browser --first-page
+	$(BIN)/python -m bench.startup
 	$(BIN)/python -m bench.rerun_gc
 	$(BIN)/python -m bench.message_size
 

@@ -5,9 +5,9 @@
 Each repeat is a fresh process that does what the first page does, in its order, and times each step:
 importing Streamlit (done before any page), sympy, plotly's figure class and the app's own modules; the landing
 page's loss with its minima, its runs, its figure and the JSON the player is sent; then what the process builds
-once for every visitor after that page (every catalogue loss with its minima, the map picture under each one of
-two variables); and last the landing figure again, as every later visitor's page builds it. Medians over the
-repeats, in milliseconds.
+once, when a page first asks for it (every catalogue loss with its minima, the map picture under each one of two
+variables); and last the landing figure again, as every later visitor's page builds it. Medians over the repeats,
+in milliseconds.
 """
 
 from __future__ import annotations
