@@ -20,7 +20,9 @@ figure costs.
 With --first-page, it times the first page a new visitor sees: from opening the Playground in a fresh browser
 context (nothing cached) until its first chart is drawn, against a bare Streamlit page with one Plotly chart
 (bench/bare_page.py), first on warm servers, taking turns (goal ≤ 1.5×), then on servers started afresh for
-each visit (goal ≤ 2× the bare page on a warm server), and prints the ratios.
+each visit (goal ≤ 2× the bare page on a warm server). It prints the ratios and, for each page, the medians
+of marks that say where the time went (FIRST_PAGE_MARKS): bench/floor_app.py, the app with a bare figure, would
+load everything the app loads, which is what the first page is to be measured against.
 """
 
 from __future__ import annotations
