@@ -1,7 +1,9 @@
 // The player of a descent animation: a Plotly figure with frames, and one set of controls over it (step back,
 // Play/Pause, step forward, a scrubber that reaches every step, the step shown). They all move together in the
-// browser: playing or scrubbing never reruns the page. The Playground and the Article mount it as a Streamlit
-// component (the default export); the HTML download calls mountPlayer itself.
+// browser: playing or scrubbing never reruns the page. Under the plot, on request, each run's step from the point
+// shown is written out with its numbers (explain/), one template per run filled in for the step shown. The
+// Playground and the Article mount it as a Streamlit component (the default export); the HTML download calls
+// mountPlayer itself.
 
 const STILL = { frame: { duration: 0, redraw: false }, transition: { duration: 0 }, mode: "immediate" };
 const TICK_SPACING = 44; // px: room for a label of four digits and a gap
@@ -56,7 +58,9 @@ class Player {
     stepping.append(this.back, this.play, this.forward);
     bar.append(stepping, track, this.counter);
     this.plot = element("div", "descent-plot");
-    root.append(bar, this.plot);
+    this.explained = element("div", "descent-explanations");
+    this.explanations = [];
+    root.append(bar, this.plot, this.explained);
 
     this.back.addEventListener("click", () => this.pauseAndShow(this.step - 1));
     this.forward.addEventListener("click", () => this.pauseAndShow(this.step + 1));
@@ -68,6 +72,7 @@ class Player {
   async draw(Plotly, spec) {
     const figure = spec.figure;
     this.frameMs = spec.frameMs;
+    this.explanations = spec.explanations ?? [];
     this.steps = figure.frames.length - 1;
     const config = {
       displaylogo: false,
@@ -118,6 +123,18 @@ class Player {
     this.counter.textContent = `Step ${k} of ${this.steps}`;
     this.back.disabled = k <= 0;
     this.forward.disabled = k >= this.steps;
+    this.explain(k);
+  }
+
+  // Each run's explanation at step k: its template for that step, with the step's numbers in its slots.
+  explain(k) {
+    this.explained.hidden = !this.explanations.length;
+    this.explained.innerHTML = this.explanations
+      .map(({ templates, frames }) => {
+        const [index, ...numbers] = frames[k];
+        return templates[index].map((part, j) => (j ? numbers[j - 1] + part : part)).join("");
+      })
+      .join("");
   }
 
   show(k) {

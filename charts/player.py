@@ -15,9 +15,17 @@ PLOTLY_JS_FOLDER = Path(str(files("plotly") / "package_data"))
 PLOTLY_JS = "plotly.min.js"
 
 
-def player_data(figure: dict, *, frame_ms: int, clickable: bool = False) -> dict:
+def player_data(figure: dict, *, frame_ms: int, clickable: bool = False, explanations=()) -> dict:
     """What the player is given: the figure (with one frame per step), the time each frame is shown while
-    playing, and whether a click on the plot is reported (with the point's x and y)."""
+    playing, whether a click on the plot is reported (with the point's x and y), and the runs' explanations of
+    every step (explain.Explanation), shown under the plot for the step shown."""
     if not figure.get("frames"):
         raise ValueError("the player needs a figure with frames")
-    return {"figure": figure, "frameMs": frame_ms, "clickable": clickable}
+    if any(len(e.frames) != len(figure["frames"]) for e in explanations):
+        raise ValueError("an explanation needs one entry per frame of the figure")
+    return {
+        "figure": figure,
+        "frameMs": frame_ms,
+        "clickable": clickable,
+        "explanations": [e.to_dict() for e in explanations],
+    }

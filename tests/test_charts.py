@@ -170,7 +170,12 @@ def test_every_frame_names_a_trace_of_each_subplot_that_does_not_move():
 
 def test_the_player_is_given_the_figure_and_its_pace():
     figure = charts.animation_figure(QUARTIC, [rmsprop()])
-    assert player_data(figure, frame_ms=250, clickable=True) == {"figure": figure, "frameMs": 250, "clickable": True}
+    assert player_data(figure, frame_ms=250, clickable=True) == {
+        "figure": figure,
+        "frameMs": 250,
+        "clickable": True,
+        "explanations": [],
+    }
     with pytest.raises(ValueError, match="frames"):
         player_data(charts.preview_figure(QUARTIC), frame_ms=250)
 

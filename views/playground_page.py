@@ -31,7 +31,7 @@ from config import (
 )
 from losses.noise import MAX_SEED
 from optimisers.simulate import BOUND, SETTLE_TOLERANCE
-from views import session
+from views import explain_step, session
 from views.player import play
 from views.session import EDITED_RUN, RUN_IDS, edited_run, run_key, schedule_key
 from views.widgets import (
@@ -317,9 +317,9 @@ def downloads(loss: losses.Loss, config: Config, trajectories, animation: dict) 
                 st.info(f"{run.label} uses the article's variant of its algorithm, which torch.optim does not have.")
 
 
-def show_map(animation: dict, loss: losses.Loss, config: Config, trajectories) -> None:
-    """The animation over a map, whose clicks move the start of the run being edited; the arrows
-    explained; the 3-D surface on request."""
+def show_map(animation: dict, loss: losses.Loss, config: Config, trajectories, explanations) -> None:
+    """The animation over a map, whose clicks move the start of the run being edited, with the runs'
+    `explanations` of each step; the arrows explained; the 3-D surface on request."""
     state = st.session_state
     click_target = edited_run()
     play(
@@ -327,6 +327,7 @@ def show_map(animation: dict, loss: losses.Loss, config: Config, trajectories) -
         key="animation",
         frame_ms=config.frame_ms,
         on_click=lambda x, y: move_start_to_click(click_target, loss.domain, (x, y)),
+        explanations=explanations,
     )
     clicked_run = config.runs[state[RUN_IDS].index(click_target)].label
     st.caption(
@@ -394,10 +395,11 @@ def descent(loss: losses.Loss, config: Config) -> None:
     animation = charts.playground_figure(
         loss, traces, layout=config.layout, view=view, log_loss=config.log_loss, internals=config.internals
     )
+    explanations = explain_step.explanations(config.runs, config.steps, trajectories)
     if loss.dim == 1:
-        play(animation, key="animation", frame_ms=config.frame_ms)
+        play(animation, key="animation", frame_ms=config.frame_ms, explanations=explanations)
     else:
-        show_map(animation, loss, config, trajectories)
+        show_map(animation, loss, config, trajectories, explanations)
     with controls:
         st.subheader("The descent")
         st.toggle(
@@ -406,6 +408,7 @@ def descent(loss: losses.Loss, config: Config) -> None:
             help="Rows under the animation, moved by its player: a dotted line marks the step shown on each."
             " Left off, a change of setting is redrawn sooner.",
         )
+        explain_step.toggle()
     for trace in traces:
         status = charts.run_status(trace, view)
         if status:
