@@ -40,6 +40,7 @@ format: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(BIN)/python bench/core.py
 	$(BIN)/python -m bench.figure
+	$(BIN)/python -m bench.explain
 	$(BIN)/python bench/parse.py
 	$(BIN)/python bench/sweep.py
 	$(BIN)/python bench/noise.py

@@ -26,12 +26,12 @@ COORDINATE_NAMES = ("x", "y")  # a loss's variables, as the map's axes name them
 
 def number(value: float) -> str:
     """A value to 4 significant digits, with a true minus sign and a power of ten written out."""
-    if np.isnan(value):
-        return "undefined"
-    if np.isinf(value):
-        return "∞" if value > 0 else "−∞"
-    mantissa, _, exponent = f"{value:.4g}".partition("e")
-    text = mantissa + (f"×10<sup>{int(exponent)}</sup>" if exponent else "")
+    text = f"{float(value):.4g}"
+    if "e" in text:
+        mantissa, _, exponent = text.partition("e")
+        text = f"{mantissa}×10<sup>{int(exponent)}</sup>"
+    elif text in ("nan", "inf", "-inf"):
+        return {"nan": "undefined", "inf": "∞", "-inf": "−∞"}[text]
     return text.replace("-", "−")
 
 
