@@ -313,7 +313,7 @@ def _broken_at_poles(loss: Loss, xs: np.ndarray, values: np.ndarray) -> np.ndarr
     return broken
 
 
-def _static_traces(loss: Loss, view: View, samples: int, height: float, number: int) -> list[dict]:
+def curve_traces(loss: Loss, view: View, samples: int, height: float, number: int) -> list[dict]:
     low, high = view.x_range
     xs = np.linspace(low, high, samples)
     curve = {
@@ -644,7 +644,7 @@ def animation_part(
         image, images = None, []
         samples = CURVE_SAMPLES // columns
         static = [
-            trace for number in range(1, panels + 1) for trace in _static_traces(loss, view, samples, panel[1], number)
+            trace for number in range(1, panels + 1) for trace in curve_traces(loss, view, samples, panel[1], number)
         ]
     points = _Points(trail, over_map)
     ends = [_step_ends(run, view, steps) for run in runs] if over_map else [None] * len(runs)

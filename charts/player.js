@@ -9,9 +9,10 @@ const STILL = { frame: { duration: 0, redraw: false }, transition: { duration: 0
 const TICK_SPACING = 44; // px: room for a label of four digits and a gap
 const TICK_STRIDES = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000];
 
-// Steps between labelled ticks: a round number that leaves each label its room on a track `width` px wide.
-function tickStride(steps, width) {
-  const most = Math.max(1, Math.floor(width / TICK_SPACING));
+// Steps between labelled ticks: a round number that leaves each label (`longest` characters at most) its room
+// on a track `width` px wide.
+function tickStride(steps, width, longest) {
+  const most = Math.max(1, Math.floor(width / Math.max(TICK_SPACING, 7 * longest + 16)));
   return TICK_STRIDES.find((stride) => steps / stride <= most) ?? Math.ceil(steps / most);
 }
 
@@ -73,6 +74,9 @@ class Player {
     const figure = spec.figure;
     this.frameMs = spec.frameMs;
     this.explanations = spec.explanations ?? [];
+    // Frames that are not steps (the values of a setting explored) are named by the figure's labels.
+    this.labels = spec.labels ?? null;
+    this.tickLabels = spec.tickLabels ?? null;
     this.steps = figure.frames.length - 1;
     const config = {
       displaylogo: false,
@@ -97,18 +101,20 @@ class Player {
     this.Plotly = Plotly;
     this.scrubber.max = String(this.steps);
     this.labelTicks();
-    await this.show(Math.min(this.step, this.steps));
+    await this.show(spec.frame ?? Math.min(this.step, this.steps));
     // How many figures have been drawn: what a test or benchmark waits on after a change.
     this.plot.dataset.draws = String(Number(this.plot.dataset.draws ?? 0) + 1);
   }
 
   labelTicks() {
-    const stride = tickStride(this.steps, this.ticks.clientWidth);
+    const text = (k) => (this.tickLabels ? this.tickLabels[k] : String(k));
+    const longest = this.tickLabels ? Math.max(...this.tickLabels.map((label) => label.length)) : 4;
+    const stride = tickStride(this.steps, this.ticks.clientWidth, longest);
     const labels = [];
     for (let k = 0; k <= this.steps; k += stride) labels.push(k);
     this.ticks.replaceChildren(
       ...labels.map((k) => {
-        const label = element("span", "descent-tick", String(k));
+        const label = element("span", "descent-tick", text(k));
         label.style.left = `${this.steps ? (100 * k) / this.steps : 0}%`;
         return label;
       }),
@@ -119,8 +125,9 @@ class Player {
   showing(k) {
     this.step = k;
     this.scrubber.value = String(k);
-    this.scrubber.setAttribute("aria-valuetext", `Step ${k} of ${this.steps}`);
-    this.counter.textContent = `Step ${k} of ${this.steps}`;
+    const named = this.labels ? this.labels[k] : `Step ${k} of ${this.steps}`;
+    this.scrubber.setAttribute("aria-valuetext", named);
+    this.counter.textContent = named;
     this.back.disabled = k <= 0;
     this.forward.disabled = k >= this.steps;
     this.explain(k);

@@ -27,12 +27,20 @@ def play(
     frame_ms: int,
     on_click: Callable[[float, float], None] | None = None,
     explanations=(),
+    labels: tuple[list[str], list[str]] | None = None,
+    frame: int | None = None,
 ) -> None:
     """The figure with its player; a click on the plot calls `on_click(x, y)` before the rerun it starts; the
-    runs' `explanations` (explain.Explanation) are shown under it for the step shown."""
-    data = player_data(figure, frame_ms=frame_ms, clickable=on_click is not None, explanations=explanations) | {
-        "plotly": _plotly_js_url()
-    }
+    runs' `explanations` (explain.Explanation) are shown under it for the step shown; `labels` and `frame` as
+    charts.player.player_data takes them."""
+    data = player_data(
+        figure,
+        frame_ms=frame_ms,
+        clickable=on_click is not None,
+        explanations=explanations,
+        labels=labels,
+        frame=frame,
+    ) | {"plotly": _plotly_js_url()}
     callbacks = {}
     if on_click:
         callbacks["on_click_change"] = lambda: _clicked(key, on_click)

@@ -31,7 +31,7 @@ from config import (
 )
 from losses.noise import MAX_SEED
 from optimisers.simulate import BOUND, SETTLE_TOLERANCE
-from views import explain_step, session
+from views import explain_step, explore, session
 from views.player import play
 from views.session import EDITED_RUN, RUN_IDS, edited_run, run_key, schedule_key
 from views.widgets import (
@@ -413,6 +413,7 @@ def descent(loss: losses.Loss, config: Config) -> None:
         status = charts.run_status(trace, view)
         if status:
             st.warning(f"{trace.label}: {status}", icon=":material/warning:")
+    explore.section(loss, config, view)
 
     st.subheader("Results")
     results_table(loss, config, trajectories, batches)
