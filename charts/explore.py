@@ -48,8 +48,10 @@ def explore_figure(
         "height": HEIGHT + 90,
         "margin": {"l": 60, "r": 20, "t": 20, "b": 60},
         "showlegend": False,
-        "xaxis": _axis("x", (0, PATH_SHARE - 0.08 * over_map), "y", range=list(view.x_range), autorange=False),
-        "yaxis": _axis("y" if over_map else "f(x)", (0, 1), "x", range=list(view.y_range), autorange=False),
+        "xaxis": _axis("x", (0, PATH_SHARE), "y", range=list(view.x_range), autorange=False, showgrid=not over_map),
+        "yaxis": _axis(
+            "y" if over_map else "f(x)", (0, 1), "x", range=list(view.y_range), autorange=False, showgrid=not over_map
+        ),
         "xaxis2": _axis(symbol, (PATH_SHARE + 0.08, 1), "y2", type="log" if log_axis else "linear"),
         "yaxis2": _axis("final loss", (0, 1), "x2"),
     }
