@@ -106,10 +106,14 @@ class Context:
         self.alpha_factor, self.scheduled, self.i = alpha_factor, scheduled, coordinate
         self.point_vector, self.grad_vector = point, grad
         self.state_vector, self.previous_vector = state, previous
-        self.t = Term("<i>t</i>", "the step's number, counted from 1", t, constant=False)
+        self.t = Term("<i>t</i>", "the step's number, counted from 1", t)
         self.x = Term(f"x{T_BEFORE}", "the point shown, where the gradient is taken", point[coordinate])
         self.x_next = Term(f"x{T_NOW}", "the next point", next_point[coordinate])
-        self.g = Term(f"g{T_NOW}", "the gradient of f at the point shown (∂f/∂x)", grad[coordinate])
+        self.g = Term(
+            f"g{T_NOW}",
+            "the gradient the step takes at the point shown (∂f/∂x, with its noise if it has any)",
+            grad[coordinate],
+        )
         self.lr = Term(f"lr{T_NOW}", "the effective learning rate: the factor on this step's direction", lr[coordinate])
 
     def setting(self, name: str) -> Term:

@@ -12,7 +12,7 @@ import streamlit as st
 import optimisers
 from charts.common import View
 from charts.explore import explore_figure
-from config import Config, noisy_loss, resolve_loss
+from config import Config, has_noise, noisy_loss, resolve_loss
 from optimisers import HyperParameter, Trajectory
 from views.player import play
 from views.widgets import START_LABELS, hyperparameter_label, plain_symbol
@@ -112,4 +112,9 @@ def section(loss, config: Config, view: View) -> None:
         " right gives the final loss at each value"
         + (f" (a gap where the run diverged or left the domain: {diverged} of them)." if diverged else ".")
         + (" The paths of the neighbouring values are drawn faintly." if loss.dim == 2 else "")
+        + (
+            " With a noisy gradient, each start draws its own noise, as each run of a batch does."
+            if setting.startswith("x0_") and has_noise(loss, config.noise)
+            else ""
+        )
     )
