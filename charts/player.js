@@ -139,7 +139,8 @@ class Player {
     this.explained.innerHTML = this.explanations
       .map(({ templates, frames }) => {
         const [index, ...numbers] = frames[k];
-        return templates[index].map((part, j) => (j ? numbers[j - 1] + part : part)).join("");
+        const { parts, slots } = templates[index];
+        return parts.map((part, j) => (j ? numbers[slots[j - 1]] + part : part)).join("");
       })
       .join("");
   }

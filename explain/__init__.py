@@ -4,8 +4,8 @@ step's values put in, then the result, for every optimiser in optimisers.REGISTR
 `explanation(label, colour, optimiser, trajectory, lr_factors)` gives, for every frame k of the animation, the
 step from x_k (the point shown) to x_{k+1}, in the notation of torch.optim's documentation: step t = k + 1 takes
 the gradient g_t at x_{t−1} and moves to x_t. To be sent to the browser once for all frames, it is kept as
-templates of HTML with slots for the numbers (`templates`), and for each frame a template and its numbers
-(`frames`); `render(k)` fills them in, as the player does in the browser.
+templates of HTML with slots for the numbers (`templates`), and for each frame a template and its numbers, each
+number once however many slots show it (`frames`); `render(k)` fills them in, as the player does in the browser.
 """
 
 from __future__ import annotations
@@ -35,51 +35,66 @@ def number(value: float) -> str:
     return text.replace("-", "−")
 
 
-def _operand(value: float, before: str) -> str:
-    """A value within a formula: in parentheses where it is negative or has a power of ten, unless what comes
-    before it already sets it apart (an opening parenthesis, a comma, an equals sign)."""
+def _set_apart(before: str) -> bool:
+    """Whether what comes before a number in a formula sets it apart (an opening parenthesis, a comma, an
+    equals sign), so that it needs no parentheses of its own."""
+    return before.endswith(("(", ", ", "|", "= ", "±")) or not before
+
+
+def _operand(value: float) -> str:
+    """A value within a formula: in parentheses where it is negative or has a power of ten."""
     shown = number(value)
-    apart = before.endswith(("(", ", ", "|", "= ", "±")) or not before
-    return f"({shown})" if (value < 0 or "×" in shown) and not apart else shown
+    return f"({shown})" if value < 0 or "×" in shown else shown
 
 
 @dataclass(frozen=True)
 class Explanation:
     """One run's explanation at every frame: frame k is template `frames[k][0]` with the numbers
-    `frames[k][1:]` in its slots (a template of n + 1 parts has n slots)."""
+    `frames[k][1:]` in its slots. A template is its text, n + 1 parts around n slots, and which number goes
+    in each slot."""
 
-    templates: list[list[str]]
+    templates: list[dict[str, list]]
     frames: list[list]
 
     def render(self, k: int) -> str:
         """Frame k's HTML, as player.js puts it together."""
         index, *numbers = self.frames[k]
-        parts = self.templates[index]
-        return parts[0] + "".join(n + part for n, part in zip(numbers, parts[1:], strict=True))
+        parts, slots = self.templates[index]["parts"], self.templates[index]["slots"]
+        return parts[0] + "".join(numbers[slot] + part for slot, part in zip(slots, parts[1:], strict=True))
 
     def to_dict(self) -> dict:
         return {"templates": self.templates, "frames": self.frames}
 
 
 class _Writer:
-    """HTML with slots: the text between numbers, and the numbers."""
+    """HTML with slots: the text between numbers, which number each slot shows, and the numbers, each once."""
 
     def __init__(self) -> None:
-        self.parts, self.numbers, self.text = [], [], ""
+        self.parts, self.slots, self.text = [], [], ""
+        self.numbers: dict[tuple, int] = {}  # (what is shown, set apart or not) → its place among the numbers
+        self.shown: list[str] = []
 
     def write(self, text: str) -> None:
         self.text += text
 
-    def slot(self, value: float, operand: bool) -> None:
+    def slot(self, shown_as, value: float, operand: bool) -> None:
+        """A slot for `value`, which shows `shown_as` (a Term, or a name): its number is written once for every
+        slot that shows it alike (within a formula, or set apart), so that the slots are the same at every step."""
+        apart = not operand or _set_apart(self.text)
         self.parts.append(self.text)
-        self.numbers.append(_operand(value, self.text) if operand else number(value))
+        self.slots.append(self.numbers.setdefault((shown_as, apart), len(self.numbers)))
+        self.shown.append(number(value) if apart else _operand(value))
         self.text = ""
 
     def constant(self, value: float) -> None:
-        self.text += _operand(value, self.text)
+        self.text += number(value) if _set_apart(self.text) else _operand(value)
 
-    def finish(self) -> tuple[tuple[str, ...], list[str]]:
-        return (*self.parts, self.text), self.numbers
+    def finish(self) -> tuple[tuple[tuple[str, ...], tuple[int, ...]], list[str]]:
+        """The template (its parts and slots) and the numbers."""
+        numbers = [""] * len(self.numbers)
+        for slot, shown in zip(self.slots, self.shown, strict=True):
+            numbers[slot] = shown
+        return ((*self.parts, self.text), tuple(self.slots)), numbers
 
 
 def _symbol(term: Term) -> str:
@@ -113,7 +128,7 @@ def _write_tokens(writer: _Writer, tokens, substituted: bool) -> None:
         elif token.constant:
             writer.constant(token.value)
         else:
-            writer.slot(token.value, operand=True)
+            writer.slot(token, token.value, operand=True)
 
 
 def _write_line(writer: _Writer, line: Line) -> None:
@@ -128,7 +143,7 @@ def _write_line(writer: _Writer, line: Line) -> None:
             writer.write(" = ")
         _write_tokens(writer, line.rule, substituted=True)
     writer.write(' = <span class="descent-result">')
-    writer.slot(line.target.value, operand=False)
+    writer.slot(line.target, line.target.value, operand=False)
     writer.write("</span>")
     if line.note:
         writer.write(f' <span class="descent-note">{line.note}</span>')
@@ -147,7 +162,7 @@ def explanation(label: str, colour: str, optimiser: Optimiser, trajectory: Traje
         f'<div class="descent-explained"><div class="descent-run" style="border-color: {colour}">'
         f"{html.escape(label)}</div>"
     )
-    templates: dict[tuple[str, ...], int] = {}
+    templates: dict[tuple, int] = {}
     frames = []
     stopped = int(trajectory.diverged_at)
     for k in range(steps + 1):
@@ -157,7 +172,7 @@ def explanation(label: str, colour: str, optimiser: Optimiser, trajectory: Traje
             writer.write(f'<div class="descent-note">{_no_step(trajectory, k, stopped)}</div>')
         else:
             writer.write("Step <i>t</i> = ")
-            writer.slot(k + 1, operand=False)
+            writer.slot("t", k + 1, operand=False)
             writer.write(": from the point shown, x<sub><i>t</i>−1</sub>, to the next, x<sub><i>t</i></sub>.")
             with np.errstate(all="ignore"):
                 for i in range(dim):
@@ -179,9 +194,9 @@ def explanation(label: str, colour: str, optimiser: Optimiser, trajectory: Traje
                     for line in rule(context):
                         _write_line(writer, line)
         writer.write("</div>")
-        parts, numbers = writer.finish()
-        frames.append([templates.setdefault(parts, len(templates)), *numbers])
-    return Explanation([list(parts) for parts in templates], frames)
+        template, numbers = writer.finish()
+        frames.append([templates.setdefault(template, len(templates)), *numbers])
+    return Explanation([{"parts": list(parts), "slots": list(slots)} for parts, slots in templates], frames)
 
 
 def _no_step(trajectory: Trajectory, k: int, stopped: int) -> str:

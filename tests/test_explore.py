@@ -96,8 +96,10 @@ def test_explain_this_step_gives_the_player_every_frame_of_every_run():
     for explained in explanations:
         assert len(explained["frames"]) == len(animation["figure"]["frames"]) == 51
         index, *numbers = explained["frames"][10]
-        assert len(explained["templates"][index]) == len(numbers) + 1
-    assert "Adam" in explanations[1]["templates"][0][0]
+        template = explained["templates"][index]
+        assert len(template["parts"]) == len(template["slots"]) + 1
+        assert sorted(set(template["slots"])) == list(range(len(numbers)))  # each number shown, and sent once
+    assert "Adam" in explanations[1]["templates"][0]["parts"][0]
 
 
 @pytest.mark.parametrize(
