@@ -159,7 +159,7 @@ def explanation(label: str, colour: str, optimiser: Optimiser, trajectory: Traje
     initial = optimiser.init(trajectory.x[:1])
     previous = {name: np.concatenate([initial[name], values[:-1]]) for name, values in trajectory.state.items()}
     heading = (
-        f'<div class="descent-explained"><div class="descent-run" style="border-color: {colour}">'
+        f'<div class="descent-explained"><div class="descent-run" style="border-color: {html.escape(colour)}">'
         f"{html.escape(label)}</div>"
     )
     templates: dict[tuple, int] = {}

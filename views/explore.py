@@ -57,7 +57,9 @@ def explore_run(config: Config, run, setting: str) -> tuple[np.ndarray, int, Tra
         values, index = spread(hyperparameter, run.hyperparameters[setting])
         settings[setting] = values
     optimiser = optimisers.create(run.optimiser, **settings)
-    return values, index, optimisers.simulate(loss, optimiser, x0, config.steps, schedule=run.create_schedule())
+    trajectory = optimisers.simulate(loss, optimiser, x0, config.steps, schedule=run.create_schedule())
+    # Only the paths are drawn: the cache keeps them without the gradients, learning rates and accumulators.
+    return values, index, replace(trajectory, grad=None, lr=None, state={})
 
 
 def section(loss, config: Config, view: View) -> None:
