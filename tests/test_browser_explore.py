@@ -61,6 +61,18 @@ def test_the_slider_switches_the_runs_path_between_the_values_explored_without_a
     assert_draws_alpha(page, own)
 
     page.evaluate(COUNT_RERUNS)
+    # Dragged by the mouse, from the run's own α to a quarter of the way along the track.
+    page.locator(f"{EXPLORER} .descent-scrubber").scroll_into_view_if_needed()
+    track = page.locator(f"{EXPLORER} .descent-scrubber").bounding_box()
+    y = track["y"] + track["height"] / 2
+    page.mouse.move(track["x"] + track["width"] * own / (len(ALPHAS) - 1), y)
+    page.mouse.down()
+    page.mouse.move(track["x"] + track["width"] / 4, y, steps=8)
+    page.mouse.up()
+    shown = page.locator(f"{EXPLORER} .descent-counter").text_content()
+    reached = next(k for k, alpha in enumerate(ALPHAS) if shown == f"α = {alpha:.4g}")
+    assert abs(reached - (len(ALPHAS) - 1) / 4) <= 2
+    assert_draws_alpha(page, reached)
     for k in (5, 30, len(ALPHAS) - 1):
         page.locator(f"{EXPLORER} .descent-scrubber").fill(str(k))
         assert_draws_alpha(page, k)
