@@ -59,6 +59,7 @@ from charts.contour import (
 )
 from losses import Loss
 from optimisers import Trajectory
+from optimisers.ending import how_it_stopped
 
 CURVE_SAMPLES = 400
 CHECKPOINT = 25  # frames: every CHECKPOINT-th frame is whole
@@ -203,15 +204,6 @@ def _path(run: RunTrace, view: View, steps: int) -> _Path:
         else:
             status.append(None if left_at is None else f"left the view at step {left_at}")
     return _Path(x, y, side, status, "y" if over_map else "f(x)")
-
-
-def how_it_stopped(trajectory: Trajectory) -> str:
-    """Why a run that stopped early did, in words: it diverged, or it left the domain of f (or started outside)."""
-    if not trajectory.left_domain:
-        return f"diverged at step {trajectory.diverged_at}"
-    if trajectory.diverged_at == 0:
-        return "starts outside the domain of f"
-    return f"left the domain of f at step {trajectory.diverged_at}"
 
 
 def run_status(run: RunTrace, view: View) -> str | None:

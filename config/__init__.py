@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
 
 import losses
 import optimisers
@@ -61,16 +62,36 @@ class Run:
 
 
 @dataclass(frozen=True)
-class Config:
-    loss: str = "quartic"
-    expression: str = ""  # the typed formula when loss == CUSTOM_LOSS
+class LossChoice:
+    """Which loss the runs descend: a catalogue id with its settings, or a typed formula on its x range."""
+
+    id: str = "quartic"
+    expression: str = ""  # the typed formula when id == CUSTOM_LOSS
     domain: tuple[float, float] = CUSTOM_DOMAIN  # the typed formula's plotted x range
+    settings: tuple[tuple[str, float], ...] = ()  # (name, value) for a catalogue loss that takes settings
+
+    def resolve(self) -> losses.Loss:
+        """The catalogue's loss with its settings, or the typed formula (raises losses.ExpressionError)."""
+        if self.id == CUSTOM_LOSS:
+            return losses.parse(self.expression, domain=(self.domain,))
+        return losses.get(self.id, **dict(self.settings))
+
+    @classmethod
+    def of(cls, loss: losses.Loss) -> LossChoice:
+        """The choice that gives `loss` back."""
+        if loss.id == CUSTOM_LOSS:
+            return cls(CUSTOM_LOSS, expression=loss.name, domain=loss.domain[0])
+        return cls(loss.id, settings=loss.settings)
+
+
+@dataclass(frozen=True)
+class Config:
+    loss: LossChoice = LossChoice()
     runs: tuple[Run, ...] = ()
     steps: int = 50
     layout: str = "overlay"
     frame_ms: int = DEFAULT_FRAME_MS
     log_loss: bool = False
-    loss_settings: tuple[tuple[str, float], ...] = ()  # (name, value) for a loss that takes settings
     internals: bool = False  # the rows inside the optimisers under the animation
     noise: float = 0.0  # σ of the Gaussian noise on the gradient of a loss not fitted to data
     seed: int = 0  # of that noise (a loss fitted to data has its own, with its batch size)
@@ -81,11 +102,11 @@ SEEDS_SHOWN = 20
 MAX_NOISE = 1e6
 
 
-def noisy_loss(loss: losses.Loss, config: Config) -> losses.Loss:
-    """The loss as the runs see it: with the config's Gaussian noise, unless it is fitted to data, whose
+def noisy_loss(loss: losses.Loss, sigma: float, seed: int) -> losses.Loss:
+    """The loss as the runs see it: with Gaussian noise of σ `sigma`, unless it is fitted to data, whose
     noise is its minibatches."""
-    if config.noise and not isinstance(loss, losses.DataLoss):
-        return losses.noisy(loss, config.noise, config.seed)
+    if sigma and not isinstance(loss, losses.DataLoss):
+        return losses.noisy(loss, sigma, seed)
     return loss
 
 
@@ -94,16 +115,6 @@ def has_noise(loss: losses.Loss, sigma: float) -> bool:
     if isinstance(loss, losses.DataLoss):
         return 0 < loss.batch_size < len(loss.targets)
     return sigma > 0
-
-
-def resolve_loss(
-    loss_id: str, expression: str, domain: tuple[float, float], settings: tuple[tuple[str, float], ...] = ()
-) -> losses.Loss:
-    """The catalogue's loss with its settings, or the typed formula on `domain` (raises
-    losses.ExpressionError)."""
-    if loss_id == CUSTOM_LOSS:
-        return losses.parse(expression, domain=(domain,))
-    return losses.get(loss_id, **dict(settings))
 
 
 def new_run(optimiser: str, x0: tuple[float, ...], index: int, **settings) -> Run:
@@ -124,12 +135,17 @@ def landing_config() -> Config:
     )
 
 
+def playground_link(config: Config) -> str:
+    """A relative link that opens `config` in the Playground."""
+    return "/?" + urlencode(to_query_params(config))
+
+
 def to_query_params(config: Config) -> dict[str, str]:
-    params = {"loss": config.loss}
-    if config.loss == CUSTOM_LOSS:
-        params["expr"] = config.expression
-        params["domain"] = ",".join(repr(v) for v in config.domain)
-    params |= {f"loss.{name}": repr(value) for name, value in config.loss_settings}
+    params = {"loss": config.loss.id}
+    if config.loss.id == CUSTOM_LOSS:
+        params["expr"] = config.loss.expression
+        params["domain"] = ",".join(repr(v) for v in config.loss.domain)
+    params |= {f"loss.{name}": repr(value) for name, value in config.loss.settings}
     params |= {"steps": str(config.steps), "layout": config.layout, "speed": str(config.frame_ms)}
     if config.log_loss:
         params["log"] = "1"
@@ -159,7 +175,7 @@ def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
         return landing_config(), []
     messages: list[str] = []
     default = Config()
-    loss_id = params.get("loss", default.loss)
+    loss_id = params.get("loss", default.loss.id)
     expression, custom_domain = "", CUSTOM_DOMAIN
     if loss_id == CUSTOM_LOSS:
         expression = params.get("expr", "")
@@ -168,12 +184,12 @@ def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
             expression = expression[:MAX_EXPRESSION_LENGTH]
         custom_domain = _domain(params.get("domain"), messages)
     elif loss_id not in losses.ids():
-        messages.append(f"Unknown loss {quoted(loss_id)}: showing the {losses.get(default.loss).name} instead.")
-        loss_id = default.loss
+        messages.append(f"Unknown loss {quoted(loss_id)}: showing the {default.loss.resolve().name} instead.")
+        loss_id = default.loss.id
     domain = losses.get(loss_id).domain if loss_id != CUSTOM_LOSS else (custom_domain,)
-    loss_settings = _loss_settings(params, loss_id, messages)
+    choice = LossChoice(loss_id, expression, custom_domain, _loss_settings(params, loss_id, messages))
     try:
-        loss = resolve_loss(loss_id, expression, custom_domain, loss_settings)
+        loss = choice.resolve()
     except losses.ExpressionError:
         loss = None  # the page says what to fix; until then runs start in the middle
 
@@ -210,19 +226,16 @@ def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
     seed = _whole_number(params.get("seed"), "seed", default.seed, (0, MAX_SEED), messages)
     seeds = _switch(params.get("seeds"), "seeds", default.seeds, messages)
     config = Config(
-        loss_id,
-        expression,
-        custom_domain,
-        tuple(runs),
-        steps,
-        layout,
-        frame_ms,
-        log_loss,
-        loss_settings,
-        internals,
-        noise,
-        seed,
-        seeds,
+        loss=choice,
+        runs=tuple(runs),
+        steps=steps,
+        layout=layout,
+        frame_ms=frame_ms,
+        log_loss=log_loss,
+        internals=internals,
+        noise=noise,
+        seed=seed,
+        seeds=seeds,
     )
     return config, messages
 

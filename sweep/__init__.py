@@ -14,6 +14,7 @@ import numpy as np
 
 import optimisers
 from losses import Loss, domain_middle
+from optimisers.ending import ended_in, stopped_early
 
 Array = np.ndarray
 
@@ -24,9 +25,6 @@ MAX_CELLS_PER_SIDE = 400
 MAX_STEPS = 1000
 MAX_STARTS = 100_000
 MAX_SEEDS = 10
-# Codes in `ended_in` besides the index of a minimum.
-NO_MINIMUM = -1
-DIVERGED = -2
 
 
 @dataclass(frozen=True)
@@ -63,8 +61,8 @@ class Axis:
 class SweepMap:
     """One optimiser's outcome in every cell, each array shaped (y.count, x.count).
 
-    ended_in    index into loss.minima, NO_MINIMUM, or DIVERGED
-    final_loss  the loss at the last point; NaN where the run diverged
+    ended_in    how each run ended, coded as optimisers.ending codes it
+    final_loss  the loss at the last point; NaN where the run stopped early (diverged or left the domain)
     settled_at  the step after which the run stopped moving, or −1 (still moving, or diverged)
     applies     whether the x and the y axis are settings of this optimiser; along an axis that
                 does not apply, the outcome is constant
@@ -107,11 +105,12 @@ class RandomStarts:
 
     @property
     def diverged(self) -> Array:
-        return self.ended_in == DIVERGED
+        """Where the run stopped early: it diverged or left the domain."""
+        return stopped_early(self.ended_in)
 
     @property
     def mean_final_x(self) -> Array | None:
-        """The mean final point (dim,) of the runs that did not diverge; None if all diverged."""
+        """The mean final point (dim,) of the runs that did not stop early; None if all did."""
         kept = self.final_x[~self.diverged]
         return kept.mean(axis=0) if len(kept) else None
 
@@ -163,10 +162,6 @@ def _start(loss: Loss, start: tuple[float, ...] | None) -> tuple[float, ...]:
     return tuple(float(v) for v in start)
 
 
-def _ended_in(loss: Loss, trajectory: optimisers.Trajectory) -> Array:
-    return np.where(trajectory.diverged_at >= 0, DIVERGED, loss.nearest_minimum(trajectory.final_x))
-
-
 def sweep(
     loss: Loss,
     optimiser_id: str,
@@ -209,18 +204,18 @@ def sweep(
     trajectory = optimisers.simulate(loss, optimiser, x0, steps, record="final")
 
     shape = (seeds, y.count, x.count)
-    ended_in = np.broadcast_to(_ended_in(loss, trajectory), shape)
+    codes = np.broadcast_to(ended_in(loss, trajectory), shape)
     final_loss = np.where(trajectory.diverged_at >= 0, np.nan, trajectory.final_loss)
     return SweepMap(
         optimiser=optimiser_id,
         x=x,
         y=y,
         steps=steps,
-        ended_in=ended_in[0],
+        ended_in=codes[0],
         final_loss=np.broadcast_to(final_loss, shape)[0],
         settled_at=np.broadcast_to(trajectory.settled_at, shape)[0],
         applies=applying,
-        seed_ended_in=ended_in if seeds > 1 else None,
+        seed_ended_in=codes if seeds > 1 else None,
     )
 
 
@@ -249,8 +244,8 @@ def verdict(loss: Loss, sweep_map: SweepMap) -> Verdict:
     """The share of the grid that reached a global minimum, and the share that diverged; over several seeds,
     the shares of all their runs, and how the share varies from seed to seed (10th to 90th percentile)."""
     global_indices = [i for i, minimum in enumerate(loss.minima) if minimum.is_global]
-    ended_in = sweep_map.ended_in if sweep_map.seed_ended_in is None else sweep_map.seed_ended_in
-    reached, diverged = np.isin(ended_in, global_indices), ended_in == DIVERGED
+    codes = sweep_map.ended_in if sweep_map.seed_ended_in is None else sweep_map.seed_ended_in
+    reached, diverged = np.isin(codes, global_indices), stopped_early(codes)
     ranges = {}
     if sweep_map.seed_ended_in is not None:
         per_seed = [shares.mean(axis=(1, 2)) for shares in (reached, diverged)]
@@ -281,4 +276,4 @@ def random_starts(
     low, high = np.array(loss.domain, dtype=float).T
     x0 = np.random.default_rng(seed).uniform(low, high, size=(count, loss.dim))
     trajectory = optimisers.simulate(loss, optimisers.create(optimiser_id, **(settings or {})), x0, steps, "final")
-    return RandomStarts(optimiser_id, steps, trajectory.final_x, _ended_in(loss, trajectory))
+    return RandomStarts(optimiser_id, steps, trajectory.final_x, ended_in(loss, trajectory))

@@ -248,7 +248,7 @@ def test_open_in_playground_carries_each_scenes_settings(app, switch_to_textbook
         config, messages = from_query_params(dict(parse_qsl(parts.query)))
         assert messages == []
         loss_id, *runs = SPEC[number]
-        assert (config.loss, config.steps) == (loss_id, 8)
+        assert (config.loss.id, config.steps) == (loss_id, 8)
         assert len(config.runs) == len(runs)
         for run, (rule, x0, settings), colour in zip(config.runs, runs, ("#f5c518", "#ff7f0e"), strict=True):
             assert (run.optimiser, run.x0, run.colour) == (OPTIMISER_IDS[rule], (x0,), colour)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 
 import numpy as np
 import streamlit as st
@@ -21,15 +20,16 @@ from config import (
     MAX_STEPS,
     SEEDS_SHOWN,
     Config,
+    LossChoice,
     Run,
     from_query_params,
     has_noise,
     noisy_loss,
-    resolve_loss,
     to_query_params,
     valid_domain,
 )
 from losses.noise import MAX_SEED
+from optimisers.ending import how_it_ended
 from optimisers.simulate import BOUND, SETTLE_TOLERANCE
 from views import session
 from views.player import play
@@ -46,14 +46,14 @@ from views.widgets import (
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def simulate_run(config: Config, run: Run):
-    """The run's trajectory; on a noisy loss with the seeds shown, SEEDS_SHOWN of them (batch (seeds,)) in one
-    call, the first the run's own seed."""
-    loss = noisy_loss(resolve_loss(config.loss, config.expression, config.domain, config.loss_settings), config)
+def simulate_run(choice: LossChoice, sigma: float, seed: int, seeds: bool, steps: int, run: Run):
+    """The run's trajectory on the loss with noise of σ `sigma`; with `seeds` on a noisy loss, SEEDS_SHOWN of
+    them (batch (seeds,)) in one call, the first the run's own seed."""
+    loss = noisy_loss(choice.resolve(), sigma, seed)
     x0 = np.array(run.x0)
-    if config.seeds and has_noise(loss, config.noise):
+    if seeds and has_noise(loss, sigma):
         x0 = np.repeat(x0[None], SEEDS_SHOWN, axis=0)
-    return optimisers.simulate(loss, run.create_optimiser(), x0, config.steps, schedule=run.create_schedule())
+    return optimisers.simulate(loss, run.create_optimiser(), x0, steps, schedule=run.create_schedule())
 
 
 def restore_settings() -> list[str]:
@@ -147,15 +147,17 @@ def current_config(loss: losses.Loss | None) -> Config:
     state = st.session_state
     domain = runs_domain(loss)
     return Config(
-        loss=state["loss"],
-        expression=state["expression"][:MAX_EXPRESSION_LENGTH],
-        domain=(float(state["domain_low"]), float(state["domain_high"])),
+        loss=LossChoice(
+            state["loss"],
+            expression=state["expression"][:MAX_EXPRESSION_LENGTH],
+            domain=(float(state["domain_low"]), float(state["domain_high"])),
+            settings=loss.settings if loss else (),
+        ),
         runs=tuple(session.read_run(run_id, domain) for run_id in state[RUN_IDS]),
         steps=min(max(int(state["steps"]), 1), MAX_STEPS),  # a reconnecting browser's value is not checked
         layout=state["layout"],
         frame_ms=int(state["frame_ms"]),
         log_loss=bool(state["log_loss"]),
-        loss_settings=loss.settings if loss else (),
         internals=bool(state["internals"]),
         noise=float(state["noise"]) if 0 <= state["noise"] <= MAX_NOISE else 0.0,
         seed=int(state["seed"]),
@@ -240,15 +242,6 @@ def seed_spread(final_losses: np.ndarray) -> dict[str, str]:
         return {f"final loss, {SEEDS_SHOWN} seeds: median": "—", "10–90 %": "—"}
     low, middle, high = np.percentile(finite, [10, 50, 90])
     return {f"final loss, {SEEDS_SHOWN} seeds: median": f"{middle:.4g}", "10–90 %": f"{low:.4g} … {high:.4g}"}
-
-
-def how_it_ended(loss: losses.Loss, trajectory) -> str:
-    if trajectory.diverged_at >= 0:
-        return charts.how_it_stopped(trajectory)
-    nearest = int(loss.nearest_minimum(trajectory.final_x))
-    if nearest < 0:
-        return f"not at a minimum after {trajectory.steps} steps"
-    return "at the global minimum" if loss.minima[nearest].is_global else "at a local minimum"
 
 
 def results_table(loss: losses.Loss, config: Config, trajectories, batches) -> None:
@@ -374,7 +367,9 @@ def main() -> None:
 
 def descent(loss: losses.Loss, config: Config) -> None:
     """The animation with the internals, the results and the downloads."""
-    batches = [simulate_run(replace(config, runs=()), run) for run in config.runs]
+    batches = [
+        simulate_run(config.loss, config.noise, config.seed, config.seeds, config.steps, run) for run in config.runs
+    ]
     # With the seeds shown, each run's own seed is the first of its batch; a map draws the others faint.
     trajectories = [batch.run(0) if batch.final_loss.ndim else batch for batch in batches]
     traces = [

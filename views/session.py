@@ -44,9 +44,9 @@ def _store_run(run_id: int, run: Run) -> None:
 def load(config: Config) -> None:
     """Put every setting of `config` into the widgets' session state."""
     state = st.session_state
-    state["loss"], state["expression"] = config.loss, config.expression
-    state["domain_low"], state["domain_high"] = config.domain
-    for name, value in config.loss_settings:
+    state["loss"], state["expression"] = config.loss.id, config.loss.expression
+    state["domain_low"], state["domain_high"] = config.loss.domain
+    for name, value in config.loss.settings:
         state[f"loss.{name}"] = value
     state["steps"], state["layout"] = config.steps, config.layout
     state["frame_ms"], state["log_loss"] = config.frame_ms, config.log_loss

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import urllib.parse
+import math
 from collections.abc import Mapping
 
 import streamlit as st
@@ -10,9 +10,10 @@ import streamlit as st
 import losses
 import optimisers
 import sweep
-from charts.sweep import AXIS_LABELS, MAP_KINDS, categories, category_key, random_starts_figure, sweep_figure
-from config import CUSTOM_LOSS, MAX_NOISE, Config, new_run, resolve_loss, to_query_params
+from charts.sweep import AXIS_LABELS, MAP_KINDS, categories, random_starts_figure, sweep_figure
+from config import CUSTOM_LOSS, MAX_NOISE, Config, LossChoice, new_run, playground_link
 from losses.noise import MAX_SEED
+from optimisers.ending import DIVERGED, LEFT_DOMAIN, NOT_AT_A_MINIMUM
 from views.widgets import loss_input, show_figure
 
 DEFAULT_OPTIMISERS = ("gd", "adagrad", "rmsprop", "adam")
@@ -44,12 +45,6 @@ def fixed_settings(optimiser_id: str, rates: Mapping[str, float]) -> dict[str, f
     return eps | ({"alpha": rates[optimiser_id]} if optimiser_id in rates else {})
 
 
-def loss_key(loss: losses.Loss) -> tuple[str, str, tuple[float, float], tuple[tuple[str, float], ...]]:
-    """What names a loss for the cache and for a Playground link: its id, its formula if typed, its
-    (first) domain, its settings."""
-    return loss.id, loss.name if loss.id == CUSTOM_LOSS else "", loss.domain[0], loss.settings
-
-
 def domain_key(loss: losses.Loss) -> str:
     """Part of the keys of the inputs bounded by the domain, so each domain has its own."""
     (low, high) = loss.domain[0]
@@ -63,22 +58,24 @@ def noise_settings() -> tuple[float, int, int]:
     return sigma, int(state.get("sweep_seed", 0)), int(state.get("sweep_seeds", 1)) if sigma else 1
 
 
-def swept_loss(key, noise: tuple[float, int, int]) -> losses.Loss:
+def swept_loss(choice: LossChoice, noise: tuple[float, int, int]) -> losses.Loss:
     sigma, seed, _ = noise
-    loss = resolve_loss(*key)
+    loss = choice.resolve()
     return losses.noisy(loss, sigma, seed) if sigma else loss
 
 
 @st.cache_data(max_entries=24, show_spinner=False)
 def compute_map(
-    key, optimiser_id: str, x: sweep.Axis, y: sweep.Axis, steps: int, start, fixed, noise
+    choice: LossChoice, optimiser_id: str, x: sweep.Axis, y: sweep.Axis, steps: int, start, fixed, noise
 ) -> sweep.SweepMap:
-    return sweep.sweep(swept_loss(key, noise), optimiser_id, x, y, steps, fixed, start, seeds=noise[2])
+    return sweep.sweep(swept_loss(choice, noise), optimiser_id, x, y, steps, fixed, start, seeds=noise[2])
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def compute_random_starts(key, optimiser_id: str, steps: int, count: int, settings, noise) -> sweep.RandomStarts:
-    return sweep.random_starts(swept_loss(key, noise), optimiser_id, steps, count, settings)
+def compute_random_starts(
+    choice: LossChoice, optimiser_id: str, steps: int, count: int, settings, noise
+) -> sweep.RandomStarts:
+    return sweep.random_starts(swept_loss(choice, noise), optimiser_id, steps, count, settings)
 
 
 def optimiser_name(optimiser_id: str) -> str:
@@ -213,7 +210,9 @@ def compute_maps(
         text = f"Running {optimiser_name(optimiser_id)} on {x_axis.count * y_axis.count:,} cells"
         progress.progress(number / len(chosen), text=f"{text} ({number + 1} of {len(chosen)})…")
         fixed = fixed_settings(optimiser_id, rates)
-        maps.append(compute_map(loss_key(loss), optimiser_id, x_axis, y_axis, steps, start, fixed, noise_settings()))
+        maps.append(
+            compute_map(LossChoice.of(loss), optimiser_id, x_axis, y_axis, steps, start, fixed, noise_settings())
+        )
     progress.empty()
     return maps
 
@@ -240,21 +239,11 @@ def cell_chooser(x_axis: sweep.Axis, y_axis: sweep.Axis) -> tuple[int, int]:
     return row, column
 
 
-def playground_link(loss: losses.Loss, optimiser_id: str, settings, x0, steps: int) -> str:
-    loss_id, expression, domain, loss_settings = loss_key(loss)
-    run = new_run(optimiser_id, x0, 0, **settings)
+def cell_link(loss: losses.Loss, optimiser_id: str, settings, x0, steps: int) -> str:
+    """A link that opens one cell's run in the Playground, with the noise the maps were run with."""
     sigma, seed, _ = noise_settings()
-    config = Config(
-        loss=loss_id,
-        expression=expression,
-        domain=domain,
-        runs=(run,),
-        steps=steps,
-        loss_settings=loss_settings,
-        noise=sigma,
-        seed=seed,
-    )
-    return "/?" + urllib.parse.urlencode(to_query_params(config))
+    run = new_run(optimiser_id, x0, 0, **settings)
+    return playground_link(Config(loss=LossChoice.of(loss), runs=(run,), steps=steps, noise=sigma, seed=seed))
 
 
 def cell_table(loss: losses.Loss, maps: list[sweep.SweepMap], row: int, column: int, start, rates) -> None:
@@ -269,10 +258,10 @@ def cell_table(loss: losses.Loss, maps: list[sweep.SweepMap], row: int, column: 
         rows.append(
             {
                 "optimiser": optimiser_name(sweep_map.optimiser),
-                "ended in": found[int(category_key(ended_in, len(loss.minima)))][0],
-                "final loss": "—" if ended_in == sweep.DIVERGED else f"{final_loss:.6g}",
+                "ended in": found[ended_in][0],
+                "final loss": f"{final_loss:.6g}" if math.isfinite(final_loss) else "—",
                 "settled after": f"{settled_at} steps" if settled_at >= 0 else "—",
-                "run": playground_link(loss, sweep_map.optimiser, settings, x0, sweep_map.steps),
+                "run": cell_link(loss, sweep_map.optimiser, settings, x0, sweep_map.steps),
             }
         )
     st.dataframe(
@@ -325,7 +314,7 @@ def random_starts_section(loss: losses.Loss, maps: list[sweep.SweepMap], row: in
     settings, _ = sweep.cell_run(loss, sweep_map, row, column, fixed_settings(optimiser_id, rates), start)
     with st.spinner(f"Running {count:,} starts…"):
         starts = compute_random_starts(
-            loss_key(loss), optimiser_id, sweep_map.steps, int(count), settings, noise_settings()
+            LossChoice.of(loss), optimiser_id, sweep_map.steps, int(count), settings, noise_settings()
         )
     setting_text = ", ".join(f"{axis_label(n)} = {v:.4g}" for n, v in settings.items() if not isinstance(v, bool))
     title = f"{optimiser_name(optimiser_id)}, {setting_text}: {int(count):,} starts, {sweep_map.steps} steps"
@@ -400,7 +389,8 @@ def main() -> None:
         if kind == "ended_in":
             st.caption(
                 "Hover shows the number of the minimum a run ended in, as on the colour bar; "
-                "0 (grey): at no minimum, −1 (red): diverged."
+                f"{NOT_AT_A_MINIMUM} (grey): at no minimum, {DIVERGED} (red): diverged, {LEFT_DOMAIN} (dark red):"
+                " left the domain of f.".replace("-", "−")
             )
         else:
             gaps = "diverged" if kind == "final_loss" else "still moving at the last step, or diverged"
