@@ -14,10 +14,11 @@ import numpy as np
 import charts
 import losses
 import optimisers
+from charts.common import PALETTE
 from config import Config, LossChoice, Run, new_run
 from optimisers.ending import NOT_AT_A_MINIMUM, ended_in
 
-YELLOW, ORANGE = "#f5c518", "#ff7f0e"
+YELLOW, ORANGE = PALETTE[:2]
 COLOUR_NAMES = {YELLOW: "Yellow", ORANGE: "Orange"}
 STEPS = 8
 ARTICLE_EPS = 1e-8

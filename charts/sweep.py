@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from charts.common import panel_title, typed_array
+from charts.common import AXIS_STYLE, GAP_COLOUR, PALETTE, THEME, panel_title, typed_array
 from losses import Loss
 from optimisers.ending import DIVERGED, LEFT_DOMAIN, NOT_AT_A_MINIMUM
 from sweep import START_COORDINATES, Axis, RandomStarts, SweepMap
@@ -35,7 +35,6 @@ LOCAL_COLOURS = ("#1f77b4", "#ff7f0e", "#9467bd", "#17becf", "#8c564b", "#e377c2
 NO_MINIMUM_COLOUR = "#d9d9d9"
 DIVERGED_COLOUR = "#d62728"
 LEFT_DOMAIN_COLOUR = "#7f0000"
-GAP_COLOUR = "#bdbdbd"  # the background that shows through cells without a value
 LANDMARK_COLOUR = "#1f2937"
 # Beyond this many categories the colour bar names only the global minima.
 MAX_NAMED_CATEGORIES = 14
@@ -208,6 +207,7 @@ def sweep_figure(
     data, layout = (
         [],
         {
+            **THEME,
             "height": height,
             "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
             "plot_bgcolor": GAP_COLOUR,
@@ -254,6 +254,7 @@ def sweep_figure(
                 }
             )
         layout[f"xaxis{suffix}"] = {
+            **AXIS_STYLE,
             "domain": [left, left + width],
             "type": "log" if x_axis.log_scale else "linear",
             "range": _cell_extent(x_axis),
@@ -262,6 +263,7 @@ def sweep_figure(
             **({"matches": "x"} if i else {}),
         }
         layout[f"yaxis{suffix}"] = {
+            **AXIS_STYLE,
             "type": "log" if y_axis.log_scale else "linear",
             "range": _cell_extent(y_axis),
             "anchor": f"x{suffix}",
@@ -316,15 +318,16 @@ def random_starts_figure(loss: Loss, starts: RandomStarts, title: str, bins: int
         "x": _rounded((edges[:-1] + edges[1:]) / 2),
         "y": counts.tolist(),
         "width": float(edges[1] - edges[0]),
-        "marker": {"color": "#1f77b4"},
+        "marker": {"color": PALETTE[2]},
         "hovertemplate": "final x ≈ %{x:.3g}: %{y} runs<extra></extra>",
     }
     layout = {
+        **THEME,
         "height": height,
         "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
         "title": {"text": title},
-        "xaxis": {"title": {"text": "final x"}, "range": [low, high]},
-        "yaxis": {"title": {"text": "runs"}},
+        "xaxis": {**AXIS_STYLE, "title": {"text": "final x"}, "range": [low, high]},
+        "yaxis": {**AXIS_STYLE, "title": {"text": "runs"}},
         "shapes": shapes,
         "annotations": annotations,
         "bargap": 0,
@@ -349,7 +352,7 @@ def _final_points_map(loss: Loss, starts: RandomStarts, title: str, bins: int, h
                 "sizemode": "area",
                 "sizeref": 2 * runs.max(initial=1) / _LARGEST_BUBBLE_PX**2,
                 "sizemin": 2,
-                "color": "#1f77b4",
+                "color": PALETTE[2],
                 "opacity": 0.6,
             },
             "hovertemplate": "final (x, y) ≈ (%{x:.3g}, %{y:.3g}): %{customdata} runs<extra></extra>",
@@ -375,11 +378,12 @@ def _final_points_map(loss: Loss, starts: RandomStarts, title: str, bins: int, h
             }
         )
     layout = {
+        **THEME,
         "height": height,
         "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
         "title": {"text": title},
-        "xaxis": {"title": {"text": "final x"}, "range": list(loss.domain[0])},
-        "yaxis": {"title": {"text": "final y"}, "range": list(loss.domain[1])},
+        "xaxis": {**AXIS_STYLE, "title": {"text": "final x"}, "range": list(loss.domain[0])},
+        "yaxis": {**AXIS_STYLE, "title": {"text": "final y"}, "range": list(loss.domain[1])},
         "showlegend": False,
     }
     return {"data": data, "layout": layout}

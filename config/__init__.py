@@ -15,19 +15,19 @@ from urllib.parse import urlencode
 
 import losses
 import optimisers
+from charts.animation import LAYOUTS
+from charts.common import PALETTE
 from losses.noise import MAX_SEED
-from losses.parse import MAX_LENGTH
+from losses.parse import DEFAULT_DOMAIN, MAX_LENGTH
+from sweep import MAX_STEPS
 
-PALETTE = ("#f5c518", "#ff7f0e", "#1f77b4", "#2ca02c", "#d62728", "#9467bd")
 MAX_RUNS = 6
-MAX_STEPS = 1000
 MAX_LABEL_LENGTH = 40
-LAYOUTS = ("overlay", "side_by_side")
 FRAME_MS_RANGE = (50, 2000)
 DEFAULT_FRAME_MS = 400  # how long the player shows each frame while playing
 CUSTOM_LOSS = "custom"
 MAX_EXPRESSION_LENGTH = MAX_LENGTH
-CUSTOM_DOMAIN = (-3.0, 3.0)
+CUSTOM_DOMAIN = DEFAULT_DOMAIN
 MAX_DOMAIN_WIDTH = 1e4
 _COLOUR = re.compile(r"#?([0-9a-fA-F]{6})")
 _RUN_KEY = re.compile(r"r[0-9]{1,3}")
@@ -299,7 +299,8 @@ def _domain(text: str | None, messages: list[str]) -> tuple[float, float]:
     if len(values) == 2 and None not in values and valid_domain((values[0], values[1])):
         return (values[0], values[1])
     messages.append(
-        f"The domain {quoted(text)} is not two increasing numbers at most {MAX_DOMAIN_WIDTH:g} apart: using −3 to 3."
+        f"The domain {quoted(text)} is not two increasing numbers at most {MAX_DOMAIN_WIDTH:g} apart:"
+        f" using {_point(CUSTOM_DOMAIN)}."
     )
     return CUSTOM_DOMAIN
 

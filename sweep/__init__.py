@@ -22,7 +22,7 @@ Array = np.ndarray
 START_COORDINATES = {"x0": 0, "y0": 1}
 AXIS_NAMES = (*START_COORDINATES, "alpha", "beta", "beta1", "beta2", "eps", "momentum")
 MAX_CELLS_PER_SIDE = 400
-MAX_STEPS = 1000
+MAX_STEPS = 1000  # the most steps any page runs
 MAX_STARTS = 100_000
 MAX_SEEDS = 10
 

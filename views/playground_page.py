@@ -14,7 +14,9 @@ import optimisers
 from config import (
     CUSTOM_DOMAIN,
     FRAME_MS_RANGE,
+    LAYOUTS,
     MAX_EXPRESSION_LENGTH,
+    MAX_LABEL_LENGTH,
     MAX_NOISE,
     MAX_RUNS,
     MAX_STEPS,
@@ -101,7 +103,7 @@ def run_controls(run_id: int, domain) -> None:
         for i, (low, high) in enumerate(domain):
             position_input(f"start {START_LABELS[i]}", run_key(run_id, f"x0_{i}"), low, high)
         label_column, colour_column = st.columns([3, 1], vertical_alignment="bottom")
-        label_column.text_input("Label", key=run_key(run_id, "label"), max_chars=40)
+        label_column.text_input("Label", key=run_key(run_id, "label"), max_chars=MAX_LABEL_LENGTH)
         colour_column.color_picker("Colour", key=run_key(run_id, "colour"))
         duplicate_column, remove_column = st.columns(2)
         duplicate_column.button(
@@ -175,7 +177,7 @@ def sidebar(loss: losses.Loss | None) -> None:
         st.slider("Milliseconds per frame", *FRAME_MS_RANGE, key="frame_ms", step=50)
         st.radio(
             "Layout",
-            ("overlay", "side_by_side"),
+            LAYOUTS,
             key="layout",
             horizontal=True,
             format_func=lambda v: "Overlay" if v == "overlay" else "Side by side",

@@ -10,6 +10,7 @@ import streamlit as st
 import losses
 import optimisers
 import sweep
+from article.scenes import ARTICLE_EPS
 from charts.sweep import AXIS_LABELS, MAP_KINDS, categories, random_starts_figure, sweep_figure
 from config import CUSTOM_LOSS, MAX_NOISE, Config, LossChoice, new_run, playground_link
 from losses.noise import MAX_SEED
@@ -32,16 +33,14 @@ AXIS_DEFAULTS = {
 DEFAULT_CELLS = 200
 DEFAULT_STEPS = 200
 DEFAULT_STARTS = 10_000
-# The article's ε for every optimiser, so they differ only in their update rules; the other
-# hyperparameters keep torch's defaults.
-FIXED_EPS = 1e-8
 
 
 def fixed_settings(optimiser_id: str, rates: Mapping[str, float]) -> dict[str, float]:
-    """The settings every cell of an optimiser's map shares: ε = FIXED_EPS, and α from `rates` (optimiser
+    """The settings every cell of an optimiser's map shares: the article's ε (so that the optimisers differ
+    only in their update rules; the other hyperparameters keep torch's defaults), and α from `rates` (optimiser
     id → α) when α is not an axis."""
     spec = optimisers.REGISTRY[optimiser_id]
-    eps = {"eps": FIXED_EPS} if any(h.name == "eps" for h in spec.hyperparameters) else {}
+    eps = {"eps": ARTICLE_EPS} if any(h.name == "eps" for h in spec.hyperparameters) else {}
     return eps | ({"alpha": rates[optimiser_id]} if optimiser_id in rates else {})
 
 
@@ -197,7 +196,7 @@ def fixed_settings_note(chosen: list[str], x_axis: sweep.Axis, y_axis: sweep.Axi
         lines.append(f"{spec.name}: {', '.join(fixed) or 'nothing else to set'}")
     return (
         "Settings that are not axes keep their defaults (torch's, where torch has one), except α when set above"
-        " and ε = 1e-8, the article's value, for every optimiser. " + "; ".join(lines) + "."
+        f" and ε = {ARTICLE_EPS:g}, the article's value, for every optimiser. " + "; ".join(lines) + "."
     )
 
 
@@ -218,25 +217,22 @@ def compute_maps(
 
 
 def cell_chooser(x_axis: sweep.Axis, y_axis: sweep.Axis) -> tuple[int, int]:
-    """The chosen cell as (row, column), from one slider per axis; keyed by the axis length so a
-    remembered index always exists."""
-    x_values, y_values = x_axis.values, y_axis.values
+    """The chosen cell as (row, column), from one slider per axis."""
     x_column, y_column = st.columns(2)
-    column = x_column.select_slider(
-        axis_label(x_axis.name),
-        options=range(x_axis.count),
-        value=x_axis.count // 2,
-        key=f"cell_column.{x_axis.count}",
-        format_func=lambda i: f"{x_values[i]:.4g}",
+    return axis_index_slider(y_column, y_axis, "cell_row"), axis_index_slider(x_column, x_axis, "cell_column")
+
+
+def axis_index_slider(column, axis: sweep.Axis, key: str) -> int:
+    """An index into the axis's values, picked by value; keyed by the axis length so a remembered index
+    always exists."""
+    values = axis.values
+    return column.select_slider(
+        axis_label(axis.name),
+        options=range(axis.count),
+        value=axis.count // 2,
+        key=f"{key}.{axis.count}",
+        format_func=lambda i: f"{values[i]:.4g}",
     )
-    row = y_column.select_slider(
-        axis_label(y_axis.name),
-        options=range(y_axis.count),
-        value=y_axis.count // 2,
-        key=f"cell_row.{y_axis.count}",
-        format_func=lambda i: f"{y_values[i]:.4g}",
-    )
-    return row, column
 
 
 def cell_link(loss: losses.Loss, optimiser_id: str, settings, x0, steps: int) -> str:
