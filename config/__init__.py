@@ -309,7 +309,7 @@ def _whole_number(text, name: str, default: int, bounds: tuple[int, int], messag
     if text is None:
         return default
     value = _number(text)
-    if value is None or value != int(value):
+    if value is None or not value.is_integer():
         messages.append(f"{name} {quoted(text)} is not a whole number: using {default}.")
         return default
     clamped = min(max(int(value), bounds[0]), bounds[1])
@@ -436,7 +436,7 @@ def _start(text: str | None, prefix: str, domain, default, messages: list[str]) 
             f"Run {prefix[1:]}: start {quoted(text)} is not {len(domain)} number(s); using {_point(default)}."
         )
         return default
-    clamped = tuple(min(max(v, low), high) for v, (low, high) in zip(values, domain, strict=True))
+    clamped = losses.clamped(values, domain)
     if clamped != tuple(values):
         messages.append(f"Run {prefix[1:]}: start {quoted(text)} is outside the plotted domain; moved to its edge.")
     return clamped

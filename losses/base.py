@@ -54,6 +54,11 @@ _START_FRACTIONS = (0.2, 0.8, 0.35, 0.65, 0.1, 0.9)
 _NEAR_MINIMUM = 0.05  # of the domain's widest side
 
 
+def clamped(point, domain: tuple[tuple[float, float], ...]) -> tuple[float, ...]:
+    """The point of the domain nearest to `point`: each coordinate held inside its (low, high)."""
+    return tuple(min(max(float(v), low), high) for v, (low, high) in zip(point, domain, strict=True))
+
+
 def suggested_start(loss: Loss, index: int) -> tuple[float, ...]:
     """Where run `index` (0, 1, …) starts when its start is not given: the loss's own `starts` in turn, or
     for a loss without any (a typed formula), points across its domain that are not near a minimum. Runs
@@ -85,7 +90,7 @@ class LossParameter:
 
     def contains(self, value) -> bool:
         in_range = isinstance(value, (int, float)) and self.range[0] <= value <= self.range[1]
-        return in_range and (not self.whole_number or value == int(value))
+        return in_range and (not self.whole_number or float(value).is_integer())
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,8 @@ import exports
 import losses
 import optimisers
 from config import (
-    CUSTOM_DOMAIN,
     FRAME_MS_RANGE,
     LAYOUTS,
-    MAX_EXPRESSION_LENGTH,
     MAX_LABEL_LENGTH,
     MAX_NOISE,
     MAX_RUNS,
@@ -24,11 +22,9 @@ from config import (
     Config,
     LossChoice,
     Run,
-    from_query_params,
     has_noise,
     noisy_loss,
     to_query_params,
-    valid_domain,
 )
 from losses.noise import MAX_SEED
 from optimisers.ending import how_it_ended
@@ -56,20 +52,6 @@ def simulate_run(choice: LossChoice, sigma: float, seed: int, seeds: bool, steps
     if seeds and has_noise(loss, sigma):
         x0 = np.repeat(x0[None], SEEDS_SHOWN, axis=0)
     return optimisers.simulate(loss, run.create_optimiser(), x0, steps, schedule=run.create_schedule())
-
-
-def restore_settings() -> list[str]:
-    """Fill the widgets once per visit: from the URL on a fresh session, else as last left."""
-    state = st.session_state
-    if "loss" in state:
-        return []
-    if "playground_config" in state:
-        session.load(state["playground_config"])
-        return []
-    config, messages = from_query_params(st.query_params.to_dict())
-    session.load(config)
-    session.keep_what_the_browser_sent()
-    return messages
 
 
 def run_controls(run_id: int, domain) -> None:
@@ -135,43 +117,11 @@ def start_runs_where_the_loss_suggests() -> None:
             st.session_state[run_key(run_id, f"x0_{i}")] = value
 
 
-def runs_domain(loss: losses.Loss | None):
-    """Where the runs start: the loss's domain, or while a formula or its domain is being fixed, a usable one."""
-    if loss:
-        return loss.domain
-    state = st.session_state
-    typed_domain = (float(state["domain_low"]), float(state["domain_high"]))
-    return (typed_domain if valid_domain(typed_domain) else CUSTOM_DOMAIN,)
-
-
-def current_config(loss: losses.Loss | None) -> Config:
-    """The settings the sidebar's widgets hold, read from session state."""
-    state = st.session_state
-    domain = runs_domain(loss)
-    return Config(
-        loss=LossChoice(
-            state["loss"],
-            expression=state["expression"][:MAX_EXPRESSION_LENGTH],
-            domain=(float(state["domain_low"]), float(state["domain_high"])),
-            settings=loss.settings if loss else (),
-        ),
-        runs=tuple(session.read_run(run_id, domain) for run_id in state[RUN_IDS]),
-        steps=min(max(int(state["steps"]), 1), MAX_STEPS),  # a reconnecting browser's value is not checked
-        layout=state["layout"],
-        frame_ms=int(state["frame_ms"]),
-        log_loss=bool(state["log_loss"]),
-        internals=bool(state["internals"]),
-        noise=float(state["noise"]) if 0 <= state["noise"] <= MAX_NOISE else 0.0,
-        seed=int(state["seed"]),
-        seeds=bool(state["seeds"]),
-    )
-
-
 def sidebar(loss: losses.Loss | None) -> None:
     state = st.session_state
     with st.sidebar:
         loss_input("", on_change=start_runs_where_the_loss_suggests)
-        domain = runs_domain(loss)
+        domain = session.runs_domain(loss)
         noise_controls(loss)
         st.number_input("Steps", min_value=1, max_value=MAX_STEPS, key="steps")
         st.slider("Milliseconds per frame", *FRAME_MS_RANGE, key="frame_ms", step=50)
@@ -185,7 +135,7 @@ def sidebar(loss: losses.Loss | None) -> None:
         st.checkbox(
             "Log scale for the loss",
             key="log_loss",
-            disabled=not state["internals"],
+            disabled=not session.internals_shown(),
             help="For the loss row inside the optimisers, under the animation.",
         )
         st.subheader("Runs")
@@ -340,16 +290,16 @@ def show_map(animation: dict, loss: losses.Loss, config: Config, trajectories) -
 def move_start_to_click(run_id: int, domain, clicked: tuple[float, float]) -> None:
     """Start run `run_id` at the point clicked on the map (to 4 digits: a click is not that precise), held
     inside the domain."""
-    for i, (value, (low, high)) in enumerate(zip(clicked, domain, strict=True)):
-        st.session_state[run_key(run_id, f"x0_{i}")] = min(max(float(f"{value:.4g}"), low), high)
+    for i, value in enumerate(losses.clamped((float(f"{v:.4g}") for v in clicked), domain)):
+        st.session_state[run_key(run_id, f"x0_{i}")] = value
 
 
 def main() -> None:
-    messages = restore_settings()
+    messages = session.restore()
     session.keep_undrawn_settings()
     loss, _ = chosen_loss("")
-    config = current_config(loss)
-    st.session_state["playground_config"] = config
+    config = session.read_config(loss)
+    session.remember(config)
     st.title("Playground")
     st.markdown(
         "Press **▶ Play** to watch each optimiser step down the loss; then change a setting in the sidebar, such as"

@@ -12,10 +12,24 @@ from streamlit.runtime.state.session_state import Serialized
 
 import losses
 import optimisers
-from config import MAX_LABEL_LENGTH, PALETTE, Config, Run, new_run
+from config import (
+    CUSTOM_DOMAIN,
+    MAX_EXPRESSION_LENGTH,
+    MAX_LABEL_LENGTH,
+    MAX_NOISE,
+    MAX_STEPS,
+    PALETTE,
+    Config,
+    LossChoice,
+    Run,
+    from_query_params,
+    new_run,
+    valid_domain,
+)
 
 RUN_IDS = "run_ids"
 EDITED_RUN = "edited_run"
+_REMEMBERED = "playground_config"
 
 
 def run_key(run_id: int, name: str) -> str:
@@ -84,15 +98,18 @@ def keep_what_the_browser_sent() -> None:
             state[key] = proto.string_value
 
 
+def valid_or_default(parameter, value) -> float:
+    """`value` if `parameter` (a hyperparameter or a loss's setting) can take it, else the parameter's default."""
+    return float(value) if parameter.contains(value) else parameter.default
+
+
 def read_run(run_id: int, domain) -> Run:
     """The run a group of widgets describes (hyperparameters already validated by the widgets)."""
     state = st.session_state
     optimiser_id = state[run_key(run_id, "optimiser")]
     spec = optimisers.REGISTRY[optimiser_id]
-    hyperparameters = {h.name: state.get(run_key(run_id, h.name), h.default) for h in spec.hyperparameters}
     hyperparameters = {
-        h.name: float(v) if h.contains(v) else h.default
-        for h, v in zip(spec.hyperparameters, hyperparameters.values(), strict=True)
+        h.name: valid_or_default(h, state.get(run_key(run_id, h.name), h.default)) for h in spec.hyperparameters
     }
     options = {
         o.name: bool(state[run_key(run_id, o.name)])
@@ -100,10 +117,8 @@ def read_run(run_id: int, domain) -> Run:
         if state.get(run_key(run_id, o.name), o.default) != o.default
     }
     middle = losses.domain_middle(domain)
-    x0 = tuple(
-        min(max(float(state.get(run_key(run_id, f"x0_{i}"), centre)), low), high)  # the domain changes with the loss
-        for i, (centre, (low, high)) in enumerate(zip(middle, domain, strict=True))
-    )
+    # The domain changes with the loss: a start from the last one is held inside this one.
+    x0 = losses.clamped((state.get(run_key(run_id, f"x0_{i}"), centre) for i, centre in enumerate(middle)), domain)
     label = str(state.get(run_key(run_id, "label"), spec.name))[:MAX_LABEL_LENGTH] or spec.name
     colour = state.get(run_key(run_id, "colour"), PALETTE[0])
     schedule_id = state.get(run_key(run_id, "schedule"), "constant")
@@ -116,6 +131,62 @@ def read_run(run_id: int, domain) -> Run:
         except ValueError:  # the widget says so
             schedule_settings[setting.name] = setting.default
     return Run(optimiser_id, hyperparameters, x0, label, colour, options, schedule_id, schedule_settings)
+
+
+def runs_domain(loss: losses.Loss | None):
+    """Where the runs start: the loss's domain, or while a formula or its domain is being fixed, a usable one."""
+    if loss:
+        return loss.domain
+    state = st.session_state
+    typed_domain = (float(state["domain_low"]), float(state["domain_high"]))
+    return (typed_domain if valid_domain(typed_domain) else CUSTOM_DOMAIN,)
+
+
+def read_config(loss: losses.Loss | None) -> Config:
+    """The settings the sidebar's widgets hold, read from session state."""
+    state = st.session_state
+    domain = runs_domain(loss)
+    return Config(
+        loss=LossChoice(
+            state["loss"],
+            expression=state["expression"][:MAX_EXPRESSION_LENGTH],
+            domain=(float(state["domain_low"]), float(state["domain_high"])),
+            settings=loss.settings if loss else (),
+        ),
+        runs=tuple(read_run(run_id, domain) for run_id in state[RUN_IDS]),
+        steps=min(max(int(state["steps"]), 1), MAX_STEPS),  # a reconnecting browser's value is not checked
+        layout=state["layout"],
+        frame_ms=int(state["frame_ms"]),
+        log_loss=bool(state["log_loss"]),
+        internals=bool(state["internals"]),
+        noise=float(state["noise"]) if 0 <= state["noise"] <= MAX_NOISE else 0.0,
+        seed=int(state["seed"]),
+        seeds=bool(state["seeds"]),
+    )
+
+
+def restore() -> list[str]:
+    """Fill the widgets once per visit: from the URL on a fresh session (with a message for each repair), else
+    as last left."""
+    state = st.session_state
+    if "loss" in state:
+        return []
+    if _REMEMBERED in state:
+        load(state[_REMEMBERED])
+        return []
+    config, messages = from_query_params(st.query_params.to_dict())
+    load(config)
+    keep_what_the_browser_sent()
+    return messages
+
+
+def remember(config: Config) -> None:
+    """Keep the settings shown, to restore them on the next visit to the page in this session."""
+    st.session_state[_REMEMBERED] = config
+
+
+def internals_shown() -> bool:
+    return bool(st.session_state["internals"])
 
 
 def label_follows_optimiser(run_id: int, previous_optimiser: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -112,7 +113,24 @@ def axis_controls(side: str, loss: losses.Loss) -> sweep.Axis:
     return sweep.Axis(name, float(low), float(high), int(count), scale == "log")
 
 
-def sidebar() -> tuple[losses.Loss, list[str], sweep.Axis, sweep.Axis, int, tuple[float, ...], dict] | None:
+@dataclass(frozen=True)
+class SweepSetup:
+    """What the sidebar sets: the loss, the optimisers, the two axes, the steps, the start (whose coordinates
+    on a start axis the axis replaces) and, when α is not an axis, each optimiser's α."""
+
+    loss: losses.Loss
+    optimisers: list[str]
+    x_axis: sweep.Axis
+    y_axis: sweep.Axis
+    steps: int
+    start: tuple[float, ...]
+    rates: dict[str, float]
+
+    def fixed(self, optimiser_id: str) -> dict[str, float]:
+        return fixed_settings(optimiser_id, self.rates)
+
+
+def sidebar() -> SweepSetup | None:
     """The sweep the sidebar describes, or None while a typed formula does not parse."""
     with st.sidebar:
         st.session_state.setdefault("sweep_loss", "quartic")
@@ -136,7 +154,7 @@ def sidebar() -> tuple[losses.Loss, list[str], sweep.Axis, sweep.Axis, int, tupl
         rates = rate_inputs(chosen) if "alpha" not in (x_axis.name, y_axis.name) else {}
         st.caption(fixed_settings_note(chosen, x_axis, y_axis, rates))
         noise_inputs()
-    return loss, chosen, x_axis, y_axis, int(steps), start, rates
+    return SweepSetup(loss, chosen, x_axis, y_axis, int(steps), start, rates)
 
 
 def noise_inputs() -> None:
@@ -200,17 +218,23 @@ def fixed_settings_note(chosen: list[str], x_axis: sweep.Axis, y_axis: sweep.Axi
     )
 
 
-def compute_maps(
-    loss: losses.Loss, chosen: list[str], x_axis, y_axis, steps: int, start, rates
-) -> list[sweep.SweepMap]:
+def compute_maps(setup: SweepSetup) -> list[sweep.SweepMap]:
     progress = st.progress(0.0)
-    maps = []
-    for number, optimiser_id in enumerate(chosen):
-        text = f"Running {optimiser_name(optimiser_id)} on {x_axis.count * y_axis.count:,} cells"
-        progress.progress(number / len(chosen), text=f"{text} ({number + 1} of {len(chosen)})…")
-        fixed = fixed_settings(optimiser_id, rates)
+    maps, count = [], len(setup.optimisers)
+    for number, optimiser_id in enumerate(setup.optimisers):
+        text = f"Running {optimiser_name(optimiser_id)} on {setup.x_axis.count * setup.y_axis.count:,} cells"
+        progress.progress(number / count, text=f"{text} ({number + 1} of {count})…")
         maps.append(
-            compute_map(LossChoice.of(loss), optimiser_id, x_axis, y_axis, steps, start, fixed, noise_settings())
+            compute_map(
+                LossChoice.of(setup.loss),
+                optimiser_id,
+                setup.x_axis,
+                setup.y_axis,
+                setup.steps,
+                setup.start,
+                setup.fixed(optimiser_id),
+                noise_settings(),
+            )
         )
     progress.empty()
     return maps
@@ -242,12 +266,12 @@ def cell_link(loss: losses.Loss, optimiser_id: str, settings, x0, steps: int) ->
     return playground_link(Config(loss=LossChoice.of(loss), runs=(run,), steps=steps, noise=sigma, seed=seed))
 
 
-def cell_table(loss: losses.Loss, maps: list[sweep.SweepMap], row: int, column: int, start, rates) -> None:
+def cell_table(setup: SweepSetup, maps: list[sweep.SweepMap], row: int, column: int) -> None:
+    loss = setup.loss
     found = categories(loss)
     rows = []
     for sweep_map in maps:
-        fixed = fixed_settings(sweep_map.optimiser, rates)
-        settings, x0 = sweep.cell_run(loss, sweep_map, row, column, fixed, start)
+        settings, x0 = sweep.cell_run(loss, sweep_map, row, column, setup.fixed(sweep_map.optimiser), setup.start)
         ended_in = int(sweep_map.ended_in[row, column])
         final_loss = float(sweep_map.final_loss[row, column])
         settled_at = int(sweep_map.settled_at[row, column])
@@ -294,7 +318,8 @@ def verdict_table(loss: losses.Loss, maps: list[sweep.SweepMap]) -> None:
     )
 
 
-def random_starts_section(loss: losses.Loss, maps: list[sweep.SweepMap], row: int, column: int, start, rates) -> None:
+def random_starts_section(setup: SweepSetup, maps: list[sweep.SweepMap], row: int, column: int) -> None:
+    loss = setup.loss
     st.subheader("Many random starts")
     st.caption(
         "One optimiser with the chosen cell's settings, from starts drawn uniformly over the domain. "
@@ -307,7 +332,7 @@ def random_starts_section(loss: losses.Loss, maps: list[sweep.SweepMap], row: in
         "Starts", min_value=1, max_value=sweep.MAX_STARTS, value=DEFAULT_STARTS, step=1000, key="starts_count"
     )
     sweep_map = by_id[optimiser_id]
-    settings, _ = sweep.cell_run(loss, sweep_map, row, column, fixed_settings(optimiser_id, rates), start)
+    settings, _ = sweep.cell_run(loss, sweep_map, row, column, setup.fixed(optimiser_id), setup.start)
     with st.spinner(f"Running {count:,} starts…"):
         starts = compute_random_starts(
             LossChoice.of(loss), optimiser_id, sweep_map.steps, int(count), settings, noise_settings()
@@ -342,12 +367,12 @@ def position_text(loss: losses.Loss, point) -> str:
 
 
 def main() -> None:
-    chosen_sweep = sidebar()
+    setup = sidebar()
     st.title("Sweep")
-    if chosen_sweep is None:
+    if setup is None:
         st.info("Fix the formula in the sidebar to see the maps.", icon=":material/edit:")
         return
-    loss, chosen, x_axis, y_axis, steps, start, rates = chosen_sweep
+    loss = setup.loss
     st.caption(
         "Every cell of a map is one run: its start and settings come from the two axes. The colour says "
         "where it ended, how low it got, or how soon it stopped moving. Each map is one vectorised pass."
@@ -365,12 +390,12 @@ def main() -> None:
             "domain, coloured by the minimum it ends in (greens are global minima). ★ marks a global minimum, "
             "◆ a local one, × a saddle point."
         )
-    if not chosen:
+    if not setup.optimisers:
         st.info("Choose at least one optimiser in the sidebar.")
         return
     try:
-        sweep.check_sweep(loss, x_axis, y_axis, steps)
-        maps = compute_maps(loss, chosen, x_axis, y_axis, steps, start, rates)
+        sweep.check_sweep(loss, setup.x_axis, setup.y_axis, setup.steps)
+        maps = compute_maps(setup)
     except ValueError as error:
         st.error(f"Nothing computed: {error}.", icon=":material/block:")
         return
@@ -378,7 +403,7 @@ def main() -> None:
     kind = st.radio("Map", list(MAP_KINDS), key="map_kind", horizontal=True, format_func=MAP_KINDS.get)
     figure_slot = st.container()
     st.markdown("**Choose a cell** (marked on every map) to see its run and open it in the Playground.")
-    row, column = cell_chooser(x_axis, y_axis)
+    row, column = cell_chooser(setup.x_axis, setup.y_axis)
     with figure_slot:
         titles = [optimiser_name(m.optimiser) for m in maps]
         show_figure(sweep_figure(loss, maps, titles, kind, chosen=(row, column)), key="sweep")
@@ -391,11 +416,11 @@ def main() -> None:
         else:
             gaps = "diverged" if kind == "final_loss" else "still moving at the last step, or diverged"
             st.caption(f"Grey cells: {gaps}.")
-    cell_table(loss, maps, row, column, start, rates)
+    cell_table(setup, maps, row, column)
 
     st.subheader("Verdict")
     verdict_table(loss, maps)
-    random_starts_section(loss, maps, row, column, start, rates)
+    random_starts_section(setup, maps, row, column)
 
 
 main()

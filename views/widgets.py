@@ -15,6 +15,7 @@ import losses
 from config import CUSTOM_DOMAIN, CUSTOM_LOSS, MAX_DOMAIN_WIDTH, MAX_EXPRESSION_LENGTH, valid_domain
 from optimisers import HyperParameter
 from optimisers.schedules import ScheduleSetting
+from views.session import valid_or_default
 
 START_LABELS = ("x₀", "y₀")  # a start's coordinates, in the order of the loss's variables
 # Slider stops for settings such as β, where what matters is how close to 1 they are.
@@ -119,11 +120,10 @@ def hyperparameter_input(h: HyperParameter, key: str) -> float:
         args=(slider_key, key, stops, h.log_scale),
         label_visibility="collapsed",
     )
-    value = st.session_state[key]
-    if not h.contains(value):
+    value = valid_or_default(h, st.session_state[key])
+    if value != st.session_state[key]:
         st.error(f"{h.name} must be in {h.range_text}; using {h.default:g}.")
-        return h.default
-    return float(value)
+    return value
 
 
 def schedule_setting_input(setting: ScheduleSetting, key: str) -> None:
@@ -152,7 +152,7 @@ def position_input(label: str, key: str, low: float, high: float) -> float:
     """A slider over [low, high] and an exact number box for a starting coordinate."""
     slider_key = f"{key}__slider"
     # The domain changes with the loss: keep the start inside it rather than lose the run.
-    inside = min(max(st.session_state.get(key, (low + high) / 2), low), high)
+    (inside,) = losses.clamped((st.session_state.get(key, (low + high) / 2),), ((low, high),))
     st.session_state[key] = st.session_state[slider_key] = inside
     slider_column, box_column = st.columns([3, 2], vertical_alignment="bottom")
     slider_column.slider(
@@ -212,8 +212,9 @@ def chosen_loss(prefix: str) -> tuple[losses.Loss | None, str | None]:
     if loss_id != CUSTOM_LOSS:
         settings = {}
         for parameter in losses.parameters(loss_id):
-            value = state.get(f"{prefix}loss.{parameter.name}", parameter.default)
-            settings[parameter.name] = float(value) if parameter.contains(value) else parameter.default
+            settings[parameter.name] = valid_or_default(
+                parameter, state.get(f"{prefix}loss.{parameter.name}", parameter.default)
+            )
         return losses.get(loss_id, **settings), None
     state.setdefault(f"{prefix}expression", "")
     state.setdefault(f"{prefix}domain_low", CUSTOM_DOMAIN[0])
