@@ -117,6 +117,11 @@ def has_noise(loss: losses.Loss, sigma: float) -> bool:
     return sigma > 0
 
 
+def valid_or_default(parameter, value) -> float:
+    """`value` if `parameter` (a hyperparameter or a loss's setting) can take it, else the parameter's default."""
+    return float(value) if parameter.contains(value) else parameter.default
+
+
 def new_run(optimiser: str, x0: tuple[float, ...], index: int, **settings) -> Run:
     """A run with the optimiser's defaults, overridden by `settings`, coloured by its position."""
     spec = optimisers.REGISTRY[optimiser]

@@ -36,8 +36,11 @@ from views.widgets import (
     START_LABELS,
     chosen_loss,
     hyperparameter_input,
+    layout_label,
     loss_input,
+    optimiser_label,
     position_input,
+    schedule_label,
     schedule_setting_input,
     show_figure,
 )
@@ -61,7 +64,7 @@ def run_controls(run_id: int, domain) -> None:
             "Optimiser",
             list(optimisers.REGISTRY),
             key=run_key(run_id, "optimiser"),
-            format_func=lambda i: optimisers.REGISTRY[i].name,
+            format_func=optimiser_label,
             on_change=session.label_follows_optimiser,
             args=(run_id, state[run_key(run_id, "optimiser")]),
         )
@@ -75,7 +78,7 @@ def run_controls(run_id: int, domain) -> None:
             "Learning-rate schedule",
             list(optimisers.SCHEDULES),
             key=run_key(run_id, "schedule"),
-            format_func=lambda i: optimisers.SCHEDULES[i].name,
+            format_func=schedule_label,
             help="A factor on α at every step, as torch.optim.lr_scheduler sets it; drawn in a row under the"
             " animation. The Theory page gives each one's formula.",
         )
@@ -130,7 +133,7 @@ def sidebar(loss: losses.Loss | None) -> None:
             LAYOUTS,
             key="layout",
             horizontal=True,
-            format_func=lambda v: "Overlay" if v == "overlay" else "Side by side",
+            format_func=layout_label,
         )
         st.checkbox(
             "Log scale for the loss",
@@ -142,7 +145,7 @@ def sidebar(loss: losses.Loss | None) -> None:
         # One run's controls at a time: every widget drawn costs the browser time on every change.
         # Named by position, as in the legend's order: two runs may share a label, and a radio whose option
         # names change as a label is typed loses its selection in the browser.
-        names = {run_id: f"Run {n}" for n, run_id in enumerate(state[RUN_IDS], 1)}
+        names = session.run_names()
         run_id = edited_run()
         st.radio("Edit", list(names), key=EDITED_RUN, format_func=names.get, horizontal=True)
         run_controls(run_id, domain)

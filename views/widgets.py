@@ -12,10 +12,10 @@ import streamlit as st
 
 import charts
 import losses
-from config import CUSTOM_DOMAIN, CUSTOM_LOSS, MAX_DOMAIN_WIDTH, MAX_EXPRESSION_LENGTH, valid_domain
+import optimisers
+from config import CUSTOM_DOMAIN, CUSTOM_LOSS, MAX_DOMAIN_WIDTH, MAX_EXPRESSION_LENGTH, valid_domain, valid_or_default
 from optimisers import HyperParameter
 from optimisers.schedules import ScheduleSetting
-from views.session import valid_or_default
 
 START_LABELS = ("x₀", "y₀")  # a start's coordinates, in the order of the loss's variables
 # Slider stops for settings such as β, where what matters is how close to 1 they are.
@@ -42,6 +42,9 @@ _NEAR_ONE_STOPS = (
 )
 
 
+SLIDER = "__slider"  # the suffix of the key of the slider beside a number box
+
+
 def slider_stops(h: HyperParameter) -> list[float]:
     """The values a hyperparameter's slider offers: log-spaced, dense near 1 for settings within [0, 1]
     such as decays, or evenly spaced in twentieths of the slider's range."""
@@ -54,7 +57,7 @@ def slider_stops(h: HyperParameter) -> list[float]:
     return sorted({float(f"{v:.3g}") for v in np.linspace(h.slider_low, h.slider_high, _EVEN_STOPS)})
 
 
-def _nearest(stops: list[float], value: float, log_scale: bool) -> float:
+def nearest_stop(stops: list[float], value: float, log_scale: bool) -> float:
     if log_scale:
         distances = [abs(math.log(s) - math.log(max(value, 1e-300))) for s in stops]
     else:
@@ -67,7 +70,7 @@ def _copy_slider_to_box(slider_key: str, box_key: str) -> None:
 
 
 def _snap_slider_to_box(slider_key: str, box_key: str, stops: list[float], log_scale: bool) -> None:
-    st.session_state[slider_key] = _nearest(stops, st.session_state[box_key], log_scale)
+    st.session_state[slider_key] = nearest_stop(stops, st.session_state[box_key], log_scale)
 
 
 _GREEK = {r"\alpha": "α", r"\beta": "β", r"\epsilon": "ε", r"\eta": "η", r"\mu": "μ", r"\rho": "ρ", r"\lambda": "λ"}
@@ -98,9 +101,9 @@ def hyperparameter_input(h: HyperParameter, key: str) -> float:
     inline error when the typed value is outside the valid range.
     """
     stops = slider_stops(h)
-    slider_key = f"{key}__slider"
+    slider_key = key + SLIDER
     st.session_state.setdefault(key, h.default)
-    st.session_state.setdefault(slider_key, _nearest(stops, st.session_state[key], h.log_scale))
+    st.session_state.setdefault(slider_key, nearest_stop(stops, st.session_state[key], h.log_scale))
     slider_column, box_column = st.columns([3, 2], vertical_alignment="bottom")
     slider_column.select_slider(
         hyperparameter_label(h),
@@ -150,7 +153,7 @@ def _copy(source_key: str, target_key: str) -> None:
 
 def position_input(label: str, key: str, low: float, high: float) -> float:
     """A slider over [low, high] and an exact number box for a starting coordinate."""
-    slider_key = f"{key}__slider"
+    slider_key = key + SLIDER
     # The domain changes with the loss: keep the start inside it rather than lose the run.
     (inside,) = losses.clamped((st.session_state.get(key, (low + high) / 2),), ((low, high),))
     st.session_state[key] = st.session_state[slider_key] = inside
@@ -230,6 +233,22 @@ def chosen_loss(prefix: str) -> tuple[losses.Loss | None, str | None]:
         return None, str(error)
 
 
+def loss_label(loss_id: str) -> str:
+    return "Your own formula" if loss_id == CUSTOM_LOSS else losses.get(loss_id).name
+
+
+def optimiser_label(optimiser_id: str) -> str:
+    return optimisers.REGISTRY[optimiser_id].name
+
+
+def schedule_label(schedule_id: str) -> str:
+    return optimisers.SCHEDULES[schedule_id].name
+
+
+def layout_label(layout: str) -> str:
+    return {"overlay": "Overlay", "side_by_side": "Side by side"}[layout]
+
+
 def loss_input(
     prefix: str, fitted_to_data: bool = True, on_change: Callable[[], None] | None = None
 ) -> losses.Loss | None:
@@ -245,7 +264,7 @@ def loss_input(
         "Loss function",
         (*offered, CUSTOM_LOSS),
         key=f"{prefix}loss",
-        format_func=lambda i: "Your own formula" if i == CUSTOM_LOSS else losses.get(i).name,
+        format_func=loss_label,
         on_change=on_change,
     )
     if state[f"{prefix}loss"] != CUSTOM_LOSS:
