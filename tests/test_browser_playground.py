@@ -202,6 +202,25 @@ def test_a_thousand_steps_have_readable_ticks_under_the_scrubber(page, app_url):
 ROSENBROCK_ADAM = "?loss=rosenbrock&steps=30&r1=adam&r1.alpha=0.05&r1.x0=-1.5,2&r1.label=Adam"
 
 
+def test_a_change_after_playing_redraws_at_the_step_shown_beside_another_plotly_chart(page, app_url):
+    """A typed formula's page also draws Streamlit's own Plotly chart (the preview in the sidebar), whose
+    plotly.js is another version: the player keeps its own, so a change after playing still redraws at the
+    step shown."""
+    open_playground(page, app_url + "?loss=custom&expr=x^2&domain=-3,3&steps=20&r1=gd&r1.alpha=0.1&r1.x0=2")
+    expect(page.locator("[data-testid=stSidebar] .js-plotly-plot")).to_be_visible()
+    play_to_the_end(page, 20)
+    draws = page.evaluate(DRAWS)
+    type_alpha(page, "0.05")
+    page.wait_for_function(f"draws => ({DRAWS})() > draws", arg=draws, timeout=30_000)
+    assert counter(page) == "Step 20 of 20"
+    square = losses.parse("x^2", domain=((-3.0, 3.0),))
+    final = optimisers.simulate(square, optimisers.create("gd", alpha=0.05), [2.0], 20).final_x[0]
+    wait_for_point(page, "Fixed learning rate", final)
+    scrub_to(page, 10)
+    halfway = optimisers.simulate(square, optimisers.create("gd", alpha=0.05), [2.0], 10).final_x[0]
+    wait_for_point(page, "Fixed learning rate", halfway)
+
+
 def choose_optimiser(page, name: str) -> None:
     """Pick the edited run's optimiser from its select box."""
     optimiser = page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").filter(has_text="Optimiser")
