@@ -12,6 +12,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 import losses
 import optimisers
 from losses.noise import MAX_SEED
@@ -94,6 +96,16 @@ def has_noise(loss: losses.Loss, sigma: float) -> bool:
     if isinstance(loss, losses.DataLoss):
         return 0 < loss.batch_size < len(loss.targets)
     return sigma > 0
+
+
+def run_inputs(config: Config, run: Run) -> tuple[losses.Loss, np.ndarray]:
+    """The loss as the run sees it, and its starts: its own start (dim,), or on a noisy loss with the seeds
+    shown, SEEDS_SHOWN copies of it (seeds, dim), one per seed, the first the run's own."""
+    loss = noisy_loss(resolve_loss(config.loss, config.expression, config.domain, config.loss_settings), config)
+    x0 = np.array(run.x0)
+    if config.seeds and has_noise(loss, config.noise):
+        x0 = np.repeat(x0[None], SEEDS_SHOWN, axis=0)
+    return loss, x0
 
 
 def resolve_loss(

@@ -41,9 +41,13 @@ class Tuning:
 
 
 def default_values(hyperparameter: HyperParameter, count: int = DEFAULT_COUNT) -> Array:
-    """`count` values over the hyperparameter's slider range, log-spaced where its scale is logarithmic."""
-    spacing = np.geomspace if hyperparameter.log_scale else np.linspace
-    return spacing(hyperparameter.slider_low, hyperparameter.slider_high, count)
+    """`count` values over the hyperparameter's slider range: on a log scale log-spaced, each to 3 significant
+    digits, so that the best is a number a person reads and types (0.0383, not 0.03831187); else evenly spaced
+    (rounding there could take 0.9999 to 1, outside a β's range)."""
+    low, high = hyperparameter.slider_low, hyperparameter.slider_high
+    if not hyperparameter.log_scale:
+        return np.linspace(low, high, count)
+    return np.array([float(f"{value:.3g}") for value in np.geomspace(low, high, count)])
 
 
 def tune(

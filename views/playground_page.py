@@ -24,8 +24,7 @@ from config import (
     Run,
     from_query_params,
     has_noise,
-    noisy_loss,
-    resolve_loss,
+    run_inputs,
     to_query_params,
     valid_domain,
 )
@@ -34,6 +33,7 @@ from optimisers.simulate import BOUND, SETTLE_TOLERANCE
 from views import session
 from views.player import play
 from views.session import EDITED_RUN, RUN_IDS, edited_run, run_key, schedule_key
+from views.tuning import alpha_tuner
 from views.widgets import (
     START_LABELS,
     chosen_loss,
@@ -49,10 +49,7 @@ from views.widgets import (
 def simulate_run(config: Config, run: Run):
     """The run's trajectory; on a noisy loss with the seeds shown, SEEDS_SHOWN of them (batch (seeds,)) in one
     call, the first the run's own seed."""
-    loss = noisy_loss(resolve_loss(config.loss, config.expression, config.domain, config.loss_settings), config)
-    x0 = np.array(run.x0)
-    if config.seeds and has_noise(loss, config.noise):
-        x0 = np.repeat(x0[None], SEEDS_SHOWN, axis=0)
+    loss, x0 = run_inputs(config, run)
     return optimisers.simulate(loss, run.create_optimiser(), x0, config.steps, schedule=run.create_schedule())
 
 
@@ -84,6 +81,7 @@ def run_controls(run_id: int, domain) -> None:
         spec = optimisers.REGISTRY[state[run_key(run_id, "optimiser")]]
         for h in spec.hyperparameters:
             hyperparameter_input(h, run_key(run_id, h.name))
+        alpha_tuner(run_id)
         for option in spec.options:
             st.session_state.setdefault(run_key(run_id, option.name), option.default)
             st.checkbox(option.name.replace("_", " "), key=run_key(run_id, option.name), help=option.meaning)
