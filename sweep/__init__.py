@@ -197,8 +197,8 @@ def sweep(
         for axis, shape, applying_here in zip((x, y), ((1, -1), (-1, 1)), applying, strict=True)
         if applying_here and axis.name not in START_COORDINATES
     }
-    # The seeds as a first axis of starts: seed k's runs have positions of their own, so noise of their own.
     x0 = grid_starts(loss, x, y, _start(loss, start))
+    # The seeds as a first axis of starts: seed k's runs have positions of their own, so noise of their own.
     x0 = np.broadcast_to(x0, (seeds, *x0.shape))
     optimiser = optimisers.create(optimiser_id, **{**(settings or {}), **grid_values})
     trajectory = optimisers.simulate(loss, optimiser, x0, steps, record="final")

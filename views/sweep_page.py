@@ -320,20 +320,21 @@ def tuned_verdicts(loss: losses.Loss, maps: list[sweep.SweepMap], start, rates) 
 
 def verdict_table(loss: losses.Loss, maps: list[sweep.SweepMap], start, rates) -> None:
     alpha_is_an_axis = "alpha" in (maps[0].x.name, maps[0].y.name)
-    tuned = st.toggle(
+    switched_on = st.toggle(
         "Tuned: each optimiser also at its own best α",
         key="sweep_tuned",
         disabled=alpha_is_an_axis,
         help=f"The α, of 61 from 1e-4 to 10, with the lowest final loss averaged over the grid's starts (at most"
         f" {sweep.TUNING_CELLS_PER_SIDE} a side), none of them diverging; the other settings as above.",
     )
+    tuned = switched_on and not alpha_is_an_axis  # a switch left on stays on, disabled, once α is an axis
     rows = []
     for sweep_map in maps:
         row = {"optimiser": optimiser_name(sweep_map.optimiser)}
-        if tuned and not alpha_is_an_axis:
+        if tuned:
             row["α"] = f"{rates[sweep_map.optimiser]:g}"
         rows.append(row | verdict_columns(sweep.verdict(loss, sweep_map)))
-    if tuned and not alpha_is_an_axis:
+    if tuned:
         for row, tuned_columns in zip(rows, tuned_verdicts(loss, maps, start, rates), strict=True):
             row |= tuned_columns
     share = {"min_value": 0.0, "max_value": 1.0, "format": "percent"}
