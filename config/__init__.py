@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
+import numpy as np
+
 import losses
 import optimisers
 from charts.animation import LAYOUTS
@@ -85,6 +87,17 @@ class LossChoice:
 
 
 @dataclass(frozen=True)
+class Descent:
+    """What every run of a Config descends: the loss, the noise on its gradient, and for how many steps."""
+
+    loss: LossChoice
+    steps: int
+    noise: float
+    seed: int
+    seeds: bool
+
+
+@dataclass(frozen=True)
 class Config:
     loss: LossChoice = LossChoice()
     runs: tuple[Run, ...] = ()
@@ -96,6 +109,10 @@ class Config:
     noise: float = 0.0  # σ of the Gaussian noise on the gradient of a loss not fitted to data
     seed: int = 0  # of that noise (a loss fitted to data has its own, with its batch size)
     seeds: bool = False  # each run with SEEDS_SHOWN seeds, drawn faint, their median bold
+
+    @property
+    def descent(self) -> Descent:
+        return Descent(self.loss, self.steps, self.noise, self.seed, self.seeds)
 
 
 SEEDS_SHOWN = 20
@@ -120,6 +137,16 @@ def has_noise(loss: losses.Loss, sigma: float) -> bool:
 def valid_or_default(parameter, value) -> float:
     """`value` if `parameter` (a hyperparameter or a loss's setting) can take it, else the parameter's default."""
     return float(value) if parameter.contains(value) else parameter.default
+
+
+def run_inputs(descent: Descent, run: Run) -> tuple[losses.Loss, np.ndarray]:
+    """The loss as the run sees it, and its starts: its own start (dim,), or on a noisy loss with the seeds
+    shown, SEEDS_SHOWN copies of it (seeds, dim), one per seed, the first the run's own."""
+    loss = noisy_loss(descent.loss.resolve(), descent.noise, descent.seed)
+    x0 = np.array(run.x0)
+    if descent.seeds and has_noise(loss, descent.noise):
+        x0 = np.repeat(x0[None], SEEDS_SHOWN, axis=0)
+    return loss, x0
 
 
 def new_run(optimiser: str, x0: tuple[float, ...], index: int, **settings) -> Run:

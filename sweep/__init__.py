@@ -8,7 +8,7 @@ rows follow the y axis, columns the x axis.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -25,6 +25,7 @@ MAX_CELLS_PER_SIDE = 400
 MAX_STEPS = 1000  # the most steps any page runs
 MAX_STARTS = 100_000
 MAX_SEEDS = 10
+TUNING_CELLS_PER_SIDE = 20  # a tuning runs 61 values of α from each start, so from a coarser grid than the map's
 
 
 @dataclass(frozen=True)
@@ -183,21 +184,15 @@ def sweep(
     check_sweep(loss, x, y, steps)
     if isinstance(seeds, bool) or not isinstance(seeds, (int, np.integer)) or not 1 <= seeds <= MAX_SEEDS:
         raise ValueError(f"a sweep takes 1 to {MAX_SEEDS} seeds; got {seeds!r}")
-    start = _start(loss, start)
     applying = (applies(optimiser_id, x.name), applies(optimiser_id, y.name))
     # Columns vary along the last grid axis, rows along the first; an axis that does not apply
     # keeps length 1, so the optimiser runs once per distinct setting and the result broadcasts.
-    grid_values = {}
-    if applying[0]:
-        grid_values[x.name] = x.values.reshape(1, -1)
-    if applying[1]:
-        grid_values[y.name] = y.values.reshape(-1, 1)
-    # The start, repeated along the start axes: (rows or 1, columns or 1, dim).
-    starts = {name: grid_values.pop(name) for name in START_COORDINATES if name in grid_values}
-    x0_shape = (*np.broadcast_shapes((1, 1), *(v.shape for v in starts.values())), loss.dim)
-    x0 = np.broadcast_to(np.array(start), x0_shape).copy()
-    for name, values in starts.items():
-        x0[..., START_COORDINATES[name]] = values
+    grid_values = {
+        axis.name: axis.values.reshape(shape)
+        for axis, shape, applying_here in zip((x, y), ((1, -1), (-1, 1)), applying, strict=True)
+        if applying_here and axis.name not in START_COORDINATES
+    }
+    x0 = grid_starts(loss, x, y, _start(loss, start))
     # The seeds as a first axis of starts: seed k's runs have positions of their own, so noise of their own.
     x0 = np.broadcast_to(x0, (seeds, *x0.shape))
     optimiser = optimisers.create(optimiser_id, **{**(settings or {}), **grid_values})
@@ -217,6 +212,38 @@ def sweep(
         applies=applying,
         seed_ended_in=codes if seeds > 1 else None,
     )
+
+
+def grid_starts(loss: Loss, x: Axis, y: Axis, start: tuple[float, ...]) -> Array:
+    """Each cell's start, (rows or 1, columns or 1, dim): `start` with the values of the start axes put in;
+    along an axis that is not a start the shape keeps length 1."""
+    values = {x.name: x.values.reshape(1, -1), y.name: y.values.reshape(-1, 1)}
+    starts = {name: values[name] for name in START_COORDINATES if name in values}
+    x0 = np.broadcast_to(start, (*np.broadcast_shapes((1, 1), *(v.shape for v in starts.values())), loss.dim))
+    x0 = x0.astype(float)
+    for name, coordinate_values in starts.items():
+        x0[..., START_COORDINATES[name]] = coordinate_values
+    return x0
+
+
+def tune_alpha(
+    loss: Loss,
+    optimiser_id: str,
+    x: Axis,
+    y: Axis,
+    steps: int,
+    settings: Mapping[str, float | bool] | None = None,
+    start: tuple[float, ...] | None = None,
+) -> optimisers.Tuning:
+    """`optimisers.tune` of α for a sweep's optimiser: from the grid's starts (at most TUNING_CELLS_PER_SIDE a
+    side, over the same range), with `settings` but α fixed, and any other hyperparameter that is an axis at
+    its value in `settings` or its default. Raises ValueError when α is an axis, or as `sweep` does."""
+    check_sweep(loss, x, y, steps)
+    if "alpha" in (x.name, y.name):
+        raise ValueError("α is an axis of the grid: its maps already show every α")
+    coarse = [replace(axis, count=min(axis.count, TUNING_CELLS_PER_SIDE)) for axis in (x, y)]
+    fixed = {name: value for name, value in (settings or {}).items() if name != "alpha"}
+    return optimisers.tune(loss, optimiser_id, grid_starts(loss, *coarse, _start(loss, start)), steps, **fixed)
 
 
 def cell_run(

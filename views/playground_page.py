@@ -20,10 +20,10 @@ from config import (
     MAX_STEPS,
     SEEDS_SHOWN,
     Config,
-    LossChoice,
+    Descent,
     Run,
     has_noise,
-    noisy_loss,
+    run_inputs,
     to_query_params,
 )
 from losses.noise import MAX_SEED
@@ -32,6 +32,7 @@ from optimisers.simulate import BOUND, SETTLE_TOLERANCE
 from views import session
 from views.player import play
 from views.session import EDITED_RUN, RUN_IDS, edited_run, run_key, schedule_key
+from views.tuning import alpha_tuner
 from views.widgets import (
     START_LABELS,
     chosen_loss,
@@ -47,14 +48,11 @@ from views.widgets import (
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def simulate_run(choice: LossChoice, sigma: float, seed: int, seeds: bool, steps: int, run: Run):
-    """The run's trajectory on the loss with noise of σ `sigma`; with `seeds` on a noisy loss, SEEDS_SHOWN of
-    them (batch (seeds,)) in one call, the first the run's own seed."""
-    loss = noisy_loss(choice.resolve(), sigma, seed)
-    x0 = np.array(run.x0)
-    if seeds and has_noise(loss, sigma):
-        x0 = np.repeat(x0[None], SEEDS_SHOWN, axis=0)
-    return optimisers.simulate(loss, run.create_optimiser(), x0, steps, schedule=run.create_schedule())
+def simulate_run(descent: Descent, run: Run):
+    """The run's trajectory; on a noisy loss with the seeds shown, SEEDS_SHOWN of them (batch (seeds,)) in one
+    call, the first the run's own seed."""
+    loss, x0 = run_inputs(descent, run)
+    return optimisers.simulate(loss, run.create_optimiser(), x0, descent.steps, schedule=run.create_schedule())
 
 
 def run_controls(run_id: int, domain) -> None:
@@ -71,6 +69,7 @@ def run_controls(run_id: int, domain) -> None:
         spec = optimisers.REGISTRY[state[run_key(run_id, "optimiser")]]
         for h in spec.hyperparameters:
             hyperparameter_input(h, run_key(run_id, h.name))
+        alpha_tuner(run_id)
         for option in spec.options:
             st.session_state.setdefault(run_key(run_id, option.name), option.default)
             st.checkbox(option.name.replace("_", " "), key=run_key(run_id, option.name), help=option.meaning)
@@ -322,9 +321,7 @@ def main() -> None:
 
 def descent(loss: losses.Loss, config: Config) -> None:
     """The animation with the internals, the results and the downloads."""
-    batches = [
-        simulate_run(config.loss, config.noise, config.seed, config.seeds, config.steps, run) for run in config.runs
-    ]
+    batches = [simulate_run(config.descent, run) for run in config.runs]
     # With the seeds shown, each run's own seed is the first of its batch; a map draws the others faint.
     trajectories = [batch.run(0) if batch.final_loss.ndim else batch for batch in batches]
     traces = [

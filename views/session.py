@@ -268,6 +268,11 @@ def remember(config: Config) -> None:
     st.session_state[_REMEMBERED] = config
 
 
+def remembered() -> Config:
+    """The settings shown, as the last run of the page left them."""
+    return st.session_state[_REMEMBERED]
+
+
 def internals_shown() -> bool:
     return bool(st.session_state["internals"])
 

@@ -71,6 +71,13 @@ def compute_map(
     return sweep.sweep(swept_loss(choice, noise), optimiser_id, x, y, steps, fixed, start, seeds=noise[2])
 
 
+@st.cache_data(max_entries=24, show_spinner=False)
+def compute_tuning(
+    choice: LossChoice, optimiser_id: str, x: sweep.Axis, y: sweep.Axis, steps: int, start, fixed, noise
+):
+    return sweep.tune_alpha(swept_loss(choice, noise), optimiser_id, x, y, steps, fixed, start)
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
 def compute_random_starts(
     choice: LossChoice, optimiser_id: str, steps: int, count: int, settings, noise
@@ -292,30 +299,73 @@ def cell_table(setup: SweepSetup, maps: list[sweep.SweepMap], row: int, column: 
     )
 
 
-def verdict_table(loss: losses.Loss, maps: list[sweep.SweepMap]) -> None:
-    verdicts = [sweep.verdict(loss, m) for m in maps]
-    rows = [
-        {"optimiser": optimiser_name(v.optimiser), "global minimum": v.global_share, "diverged": v.diverged_share}
-        | (
-            {
-                "global minimum, 10–90 % over seeds": "{:.0%} … {:.0%}".format(*v.global_range),
-                "diverged, 10–90 % over seeds": "{:.0%} … {:.0%}".format(*v.diverged_range),
-            }
-            if v.global_range
-            else {}
-        )
-        for v in verdicts
-    ]
+def verdict_columns(verdict: sweep.Verdict, suffix: str = "") -> dict:
+    """A verdict's shares, and over seeds their range, under column names ending in `suffix`."""
+    columns = {f"global minimum{suffix}": verdict.global_share, f"diverged{suffix}": verdict.diverged_share}
+    if verdict.global_range:
+        columns[f"global minimum{suffix}, 10–90 % over seeds"] = "{:.0%} … {:.0%}".format(*verdict.global_range)
+        columns[f"diverged{suffix}, 10–90 % over seeds"] = "{:.0%} … {:.0%}".format(*verdict.diverged_range)
+    return columns
+
+
+def tuned_verdicts(setup: SweepSetup, maps: list[sweep.SweepMap]) -> list[dict]:
+    """Each optimiser's best α for this loss and these starts (sweep.tune_alpha) and its verdict at that α; where
+    every α tried diverged from some start, only that."""
+    columns = []
+    progress = st.progress(0.0)
+    for number, sweep_map in enumerate(maps):
+        text = f"Tuning α for {optimiser_name(sweep_map.optimiser)} ({number + 1} of {len(maps)})…"
+        progress.progress(number / len(maps), text=text)
+        choice, fixed, noise = LossChoice.of(setup.loss), setup.fixed(sweep_map.optimiser), noise_settings()
+        grid = (sweep_map.x, sweep_map.y, sweep_map.steps)
+        tuning = compute_tuning(choice, sweep_map.optimiser, *grid, setup.start, fixed, noise)
+        if not math.isfinite(tuning.best_loss):
+            columns.append({"tuned α": "none: every α diverged from some start"})
+            continue
+        tuned_map = compute_map(choice, sweep_map.optimiser, *grid, setup.start, fixed | {"alpha": tuning.best}, noise)
+        verdict = sweep.verdict(setup.loss, tuned_map)
+        columns.append({"tuned α": f"{tuning.best:g}"} | verdict_columns(verdict, ", tuned"))
+    progress.empty()
+    return columns
+
+
+def verdict_table(setup: SweepSetup, maps: list[sweep.SweepMap]) -> None:
+    alpha_is_an_axis = "alpha" in (maps[0].x.name, maps[0].y.name)
+    switched_on = st.toggle(
+        "Tuned: each optimiser also at its own best α",
+        key="sweep_tuned",
+        disabled=alpha_is_an_axis,
+        help=f"The α, of 61 from 1e-4 to 10, with the lowest final loss averaged over the grid's starts (at most"
+        f" {sweep.TUNING_CELLS_PER_SIDE} a side), none of them diverging; the other settings as above.",
+    )
+    tuned = switched_on and not alpha_is_an_axis  # a switch left on stays on, disabled, once α is an axis
+    rows = []
+    for sweep_map in maps:
+        row = {"optimiser": optimiser_name(sweep_map.optimiser)}
+        if tuned:
+            row["α"] = f"{setup.rates[sweep_map.optimiser]:g}"
+        rows.append(row | verdict_columns(sweep.verdict(setup.loss, sweep_map)))
+    if tuned:
+        for row, tuned_columns in zip(rows, tuned_verdicts(setup, maps), strict=True):
+            row |= tuned_columns
     share = {"min_value": 0.0, "max_value": 1.0, "format": "percent"}
     st.dataframe(
         rows,
         hide_index=True,
         width="stretch",
         column_config={
-            "global minimum": st.column_config.ProgressColumn("reached the global minimum", **share),
-            "diverged": st.column_config.ProgressColumn("diverged", **share),
+            f"{name}{suffix}": st.column_config.ProgressColumn(f"{label}{suffix}", **share)
+            for name, label in (("global minimum", "reached the global minimum"), ("diverged", "diverged"))
+            for suffix in ("", ", tuned")
         },
     )
+    if alpha_is_an_axis:
+        st.caption("α is an axis of the maps: they already show every optimiser at every α.")
+    elif tuned:
+        st.caption(
+            "Tuned: each optimiser at the α, of 61 from 1e-4 to 10, whose runs from the grid's starts end lowest on"
+            " average with none diverging; beside it, the α set in the sidebar, which the maps above use."
+        )
 
 
 def random_starts_section(setup: SweepSetup, maps: list[sweep.SweepMap], row: int, column: int) -> None:
@@ -419,7 +469,7 @@ def main() -> None:
     cell_table(setup, maps, row, column)
 
     st.subheader("Verdict")
-    verdict_table(loss, maps)
+    verdict_table(setup, maps)
     random_starts_section(setup, maps, row, column)
 
 

@@ -129,6 +129,13 @@ def hyperparameter_input(h: HyperParameter, key: str) -> float:
     return value
 
 
+def set_hyperparameter(h: HyperParameter, key: str, value: float) -> None:
+    """Set the hyperparameter that hyperparameter_input(h, key) shows: its box to `value`, its slider to the
+    nearest stop. For a callback, which runs before the widgets are drawn."""
+    st.session_state[key] = value
+    st.session_state[key + SLIDER] = nearest_stop(slider_stops(h), value, h.log_scale)
+
+
 def schedule_setting_input(setting: ScheduleSetting, key: str) -> None:
     """An exact box for a learning-rate schedule's setting, with an inline error when it is out of range."""
     st.session_state.setdefault(key, setting.default)
