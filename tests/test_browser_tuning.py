@@ -7,7 +7,7 @@ import re
 import numpy as np
 from conftest import DRAWN, wait_for_app
 from playwright.sync_api import expect
-from test_browser_playground import open_playground, play_to_the_end
+from test_browser_playground import counter, open_playground, play_to_the_end, wait_for_point
 
 import losses
 import optimisers
@@ -56,3 +56,7 @@ def test_tune_alpha_after_playing_draws_the_final_loss_against_alpha_and_applies
         timeout=30_000,
     )
     expect(page.get_by_role("button", name=f"Apply α = {best:g}")).to_be_disabled()
+    # The animation is redrawn at the step shown, with the run at the applied α.
+    assert counter(page) == "Step 50 of 50"
+    applied = optimisers.simulate(quartic, optimisers.create("rmsprop", alpha=best, beta=0.9), [0.1], 50)
+    wait_for_point(page, "RMSProp", applied.final_x[0])
