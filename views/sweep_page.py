@@ -16,6 +16,7 @@ from charts.sweep import AXIS_LABELS, MAP_KINDS, categories, random_starts_figur
 from config import CUSTOM_LOSS, MAX_NOISE, Config, LossChoice, new_run, playground_link
 from losses.noise import MAX_SEED
 from optimisers.ending import DIVERGED, LEFT_DOMAIN, NOT_AT_A_MINIMUM
+from views.tuning import values_tried
 from views.widgets import loss_input, show_figure
 
 DEFAULT_OPTIMISERS = ("gd", "adagrad", "rmsprop", "adam")
@@ -335,8 +336,8 @@ def verdict_table(setup: SweepSetup, maps: list[sweep.SweepMap]) -> None:
         "Tuned: each optimiser also at its own best α",
         key="sweep_tuned",
         disabled=alpha_is_an_axis,
-        help=f"The α, of 61 from 1e-4 to 10, with the lowest final loss averaged over the grid's starts (at most"
-        f" {sweep.TUNING_CELLS_PER_SIDE} a side), none of them diverging; the other settings as above.",
+        help=f"The α, of {values_tried(maps[0].optimiser)}, with the lowest final loss averaged over the grid's"
+        f" starts (at most {sweep.TUNING_CELLS_PER_SIDE} a side), none of them diverging; the other settings as above.",
     )
     tuned = switched_on and not alpha_is_an_axis  # a switch left on stays on, disabled, once α is an axis
     rows = []
@@ -363,8 +364,8 @@ def verdict_table(setup: SweepSetup, maps: list[sweep.SweepMap]) -> None:
         st.caption("α is an axis of the maps: they already show every optimiser at every α.")
     elif tuned:
         st.caption(
-            "Tuned: each optimiser at the α, of 61 from 1e-4 to 10, whose runs from the grid's starts end lowest on"
-            " average with none diverging; beside it, the α set in the sidebar, which the maps above use."
+            f"Tuned: each optimiser at the α, of {values_tried(maps[0].optimiser)}, whose runs from the grid's starts"
+            " end lowest on average with none diverging; beside it, the α set in the sidebar, which the maps above use."
         )
 
 

@@ -8,15 +8,15 @@ import streamlit as st
 import optimisers
 from charts.tuning import tuning_figure
 from config import SEEDS_SHOWN, Descent, Run, has_noise, run_inputs
-from optimisers.tuning import default_values
+from optimisers.tuning import DEFAULT_COUNT, default_values
 from views.session import RUN_IDS, remembered, run_key
 from views.widgets import chosen_loss, set_hyperparameter, show_figure
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def tune_run(descent: Descent, run: Run) -> optimisers.Tuning:
-    """The run's final loss at 61 α from 1e-4 to 10 and at its own α, with everything else as the run has it:
-    its other settings, schedule, start, and the noise it sees (over its 20 seeds, when they are shown)."""
+    """The run's final loss at the α that a tuning tries by default and at its own α, with everything else as the
+    run has it: its other settings, schedule, start, and the noise it sees (over its seeds, when they are shown)."""
     loss, x0 = run_inputs(descent, run)
     hyperparameter = optimisers.REGISTRY[run.optimiser].hyperparameter("alpha")
     values = np.union1d(default_values(hyperparameter), [run.hyperparameters["alpha"]])
@@ -27,6 +27,12 @@ def tune_run(descent: Descent, run: Run) -> optimisers.Tuning:
     )
 
 
+def values_tried(optimiser_id: str) -> str:
+    """Which values of α a tuning tries by default, in words: "61 from 0.0001 to 10"."""
+    alpha = optimisers.REGISTRY[optimiser_id].hyperparameter("alpha")
+    return f"{DEFAULT_COUNT} from {alpha.slider_low:g} to {alpha.slider_high:g}"
+
+
 def apply_alpha(run_id: int, optimiser_id: str, value: float) -> None:
     alpha = optimisers.REGISTRY[optimiser_id].hyperparameter("alpha")
     set_hyperparameter(alpha, run_key(run_id, "alpha"), value)
@@ -35,7 +41,8 @@ def apply_alpha(run_id: int, optimiser_id: str, value: float) -> None:
 def alpha_tuner(run_id: int) -> None:
     """A "Tune α" switch in run `run_id`'s controls: on, the run's final loss against α, and a button that
     sets the run's α to the best."""
-    if not st.toggle("Tune α", key=run_key(run_id, "tune"), help="Try 61 learning rates from 1e-4 to 10 at once."):
+    tried = values_tried(st.session_state[run_key(run_id, "optimiser")])
+    if not st.toggle("Tune α", key=run_key(run_id, "tune"), help=f"Try {tried} values of α at once."):
         return
     loss, _ = chosen_loss("")
     if loss is None:
@@ -44,7 +51,7 @@ def alpha_tuner(run_id: int) -> None:
     state = st.session_state
     config = remembered()
     run = config.runs[state[RUN_IDS].index(run_id)]
-    with st.spinner("Trying 61 values of α…"):
+    with st.spinner(f"Trying {DEFAULT_COUNT} values of α…"):
         tuning = tune_run(config.descent, run)
     if not np.isfinite(tuning.best_loss):
         st.warning(f"From every α tried, {run.label} diverges within {config.steps} steps.")
