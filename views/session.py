@@ -170,7 +170,7 @@ def _slid_to(box_key: str, loaded: float, proto) -> float | None:
         return None
     run, name = box_key.split(".", 1)  # a hyperparameter's slider, which sends the label of its stop
     spec = optimisers.REGISTRY[st.session_state[f"{run}.optimiser"]]
-    (h,) = [h for h in spec.hyperparameters if h.name == name] or [None]
+    h = next((h for h in spec.hyperparameters if h.name == name), None)
     try:
         moved_to = float(proto.string_array_value.data[0])
     except ValueError:
