@@ -44,6 +44,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/parse.py
 	$(BIN)/python bench/sweep.py
 	$(BIN)/python bench/noise.py
+	$(BIN)/python bench/tune.py
 	$(BIN)/python -m bench.browser
 	$(BIN)/python -m bench.rerun_gc
 	$(BIN)/python -m bench.message_size

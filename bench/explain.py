@@ -14,9 +14,9 @@ import json
 
 import numpy as np
 
-import explain
 import losses
 import optimisers
+from article import explain
 from bench.figure import ARTICLE_RUNS, PALETTE, median_ms
 
 # The heaviest runs to write out, the ones with the most lines, on a map at the most steps a link allows.

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 
 import charts
-import explain
 import losses
 import optimisers
+from article import explain
 from charts.player import player_data
 from charts.sweep import MAP_KINDS
 from config import MAX_LABEL_LENGTH, MAX_RUNS, MAX_STEPS

@@ -9,7 +9,8 @@ import numpy as np
 
 from charts.animation import CURVE_SAMPLES, curve_traces
 from charts.common import AXIS_STYLE, OUTLINE_COLOUR, THEME, View, drawn_numbers, plain_numbers
-from charts.contour import MAP_PIXELS, image_layout, map_image, map_traces, path_trace
+from charts.contour import MAP_PIXELS, image_layout, map_image, map_traces
+from charts.paths import path_trace
 from losses import Loss
 from optimisers import Trajectory
 

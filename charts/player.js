@@ -197,12 +197,18 @@ export function mountPlayer(root, spec, Plotly, onClick) {
 
 let plotlyLoaded;
 
+// The player's own copy of plotly.js, kept here: Streamlit's charts bring another version, which sets
+// window.Plotly too, and a figure drawn by one copy cannot be redrawn or animated by the other.
 function loadPlotly(url) {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
   plotlyLoaded ??= new Promise((resolve, reject) => {
+    const before = window.Plotly;
     const script = document.createElement("script");
     script.src = url;
-    script.onload = () => resolve(window.Plotly);
+    script.onload = () => {
+      const ours = window.Plotly;
+      window.Plotly = before;
+      resolve(ours);
+    };
     script.onerror = reject;
     document.head.appendChild(script);
   });

@@ -26,7 +26,7 @@ def player_data(
 ) -> dict:
     """What the player is given: the figure (with one frame per step), the time each frame is shown while
     playing, whether a click on the plot is reported (with the point's x and y), and the runs' explanations of
-    every step (explain.Explanation), shown under the plot for the step shown.
+    every step (article.explain.Explanation), shown under the plot for the step shown.
 
     Frames that are not steps (the values of a setting explored) are named by `labels`: what the counter says
     at each frame, and each frame's label under the scrubber; `frame` is the one to show first (else the step

@@ -17,8 +17,10 @@ from conftest import assert_no_nan_shown, at_point, distance_to_line, run_traces
 import charts
 import losses
 import optimisers
-from charts.animation import CHECKPOINT, CURVE_SAMPLES, NO_LABEL, PLOT_WIDTH, STRIDE
-from charts.contour import MAP_HEIGHT, PATH_TOLERANCE_PX, drawing_points, map_panel
+from charts.animation import CURVE_SAMPLES, NO_LABEL, PLOT_WIDTH
+from charts.compose import CHECKPOINT, STRIDE
+from charts.contour import MAP_HEIGHT
+from charts.paths import PATH_TOLERANCE_PX, drawing_points, map_panel
 from charts.player import player_data
 from losses import Loss
 

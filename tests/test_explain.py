@@ -12,7 +12,7 @@ import pytest
 
 import losses
 import optimisers
-from explain import explanation, number
+from article.explain import explanation, number
 
 STEPS = 30
 # Settings that make every part of a rule count: a decay where the optimiser has one, α large enough to move.

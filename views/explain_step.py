@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-import explain
+from article import explain
 from config import Run
 from optimisers import Trajectory
 

@@ -12,7 +12,7 @@ import streamlit as st
 import optimisers
 from charts.common import View
 from charts.explore import explore_figure
-from config import Config, has_noise, noisy_loss, resolve_loss
+from config import Config, Descent, has_noise, noisy_loss
 from optimisers import HyperParameter, Trajectory
 from views.player import play
 from views.widgets import START_LABELS, hyperparameter_label, plain_symbol
@@ -41,10 +41,10 @@ def with_current(values: np.ndarray, current: float) -> tuple[np.ndarray, int]:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def explore_run(config: Config, run, setting: str) -> tuple[np.ndarray, int, Trajectory]:
+def explore_run(descent: Descent, run, setting: str) -> tuple[np.ndarray, int, Trajectory]:
     """The values explored, where the run's own is among them, and the run at each (batch (values,)), in one
     simulate call."""
-    loss = noisy_loss(resolve_loss(config.loss, config.expression, config.domain, config.loss_settings), config)
+    loss = noisy_loss(descent.loss.resolve(), descent.noise, descent.seed)
     x0 = np.array(run.x0)
     settings = {**run.hyperparameters, **run.options}
     if setting.startswith("x0_"):
@@ -57,7 +57,7 @@ def explore_run(config: Config, run, setting: str) -> tuple[np.ndarray, int, Tra
         values, index = spread(hyperparameter, run.hyperparameters[setting])
         settings[setting] = values
     optimiser = optimisers.create(run.optimiser, **settings)
-    trajectory = optimisers.simulate(loss, optimiser, x0, config.steps, schedule=run.create_schedule())
+    trajectory = optimisers.simulate(loss, optimiser, x0, descent.steps, schedule=run.create_schedule())
     # Only the paths are drawn: the cache keeps them without the gradients, learning rates and accumulators.
     return values, index, replace(trajectory, grad=None, lr=None, state={})
 
@@ -93,7 +93,7 @@ def section(loss, config: Config, view: View) -> None:
             f"start {START_LABELS[int(s[3:])]}" if s.startswith("x0_") else hyperparameter_label(spec.hyperparameter(s))
         ),
     )
-    values, index, trajectory = explore_run(replace(config, runs=()), run, setting)
+    values, index, trajectory = explore_run(config.descent, run, setting)
     if setting.startswith("x0_"):
         symbol, log_axis = START_LABELS[int(setting[3:])], False
     else:

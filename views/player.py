@@ -31,7 +31,7 @@ def play(
     frame: int | None = None,
 ) -> None:
     """The figure with its player; a click on the plot calls `on_click(x, y)` before the rerun it starts; the
-    runs' `explanations` (explain.Explanation) are shown under it for the step shown; `labels` and `frame` as
+    runs' `explanations` (article.explain.Explanation) are shown under it for the step shown; `labels` and `frame` as
     charts.player.player_data takes them."""
     data = player_data(
         figure,

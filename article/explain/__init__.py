@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explain.rules import RULES, Context, Line, Squared, Sup, Term
+from article.explain.rules import RULES, Context, Line, Squared, Sup, Term
 from optimisers import Optimiser, Trajectory
 
 __all__ = ["Explanation", "explanation", "number"]
