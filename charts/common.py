@@ -37,6 +37,7 @@ AXIS_STYLE = {
     # Plotly's default hides a tick label past the page's edge, measuring every label on every redraw to
     # find out; the margins keep them inside.
     "ticklabeloverflow": "allow",
+    "exponentformat": "e",  # 1e-4, not Plotly's SI prefix 100μ, which reads as a unit
 }
 
 

@@ -237,7 +237,6 @@ def _log_axis(decades: tuple[float, float]) -> dict:
         "type": "log",
         "range": [low, high],
         "dtick": max(1, math.ceil((high - low) / 4)),
-        "exponentformat": "e",
         "minor": {"showgrid": False},
     }
 
