@@ -1,15 +1,16 @@
 """What a user waits for in a real browser. Prints, asserts nothing.
 
-    .venv/bin/python -m bench.browser [--repeats N] [--against OTHER_CHECKOUT | --floor | --first-page]
+    .venv/bin/python -m bench.browser [--repeats N] [--against OTHER_CHECKOUT | --floor | --first-page | --explore]
 
 Starts `streamlit run app.py`, drives Debian's Chromium (/usr/bin/chromium) with Playwright, and
 times: a Playground slider change until the animation is redrawn (goal ≤ 500 ms median), on the landing
 page and on a map (Rosenbrock, 4 runs × 300 steps), each as it opens and with the internals rows shown,
 counted until Plotly has drawn the new chart, not only received its frames; on the same pages, the
-player's scrubber moved until the points are drawn at the new step (goal ≤ 50 ms); the Sweep page's default
-maps (200 × 200 × 200, four optimisers) from a click on its link until every heatmap is drawn (goal
-≤ 3 s), first with nothing cached and then again; and the Article and Theory pages from a click on
-their link until drawn (goal under 2 s).
+player's scrubber moved until the points are drawn at the new step (goal ≤ 50 ms); "Explore a setting"'s
+slider moved until the explored run's path is drawn anew, with the reruns it started (goal ≤ 50 ms, none); the
+Sweep page's default maps (200 × 200 × 200, four optimisers) from a click on its link until every heatmap is
+drawn (goal ≤ 3 s), first with nothing cached and then again; and the Article and Theory pages from a click on
+their link until drawn (goal under 2 s). With --explore, it times only the explorer's slider.
 
 With --against, it times only the Playground's redraws, on this checkout and on another one (say
 `git worktree add /tmp/before HEAD~1`) served side by side, taking turns, and prints the ratio: on a
@@ -67,11 +68,39 @@ SCRUB = f"""async targets => {{
     }}
     return times;
 }}"""
+EXPLORER = "[class*=explore_player]"  # Streamlit names a component's element after its key
+# Times moving the explorer's slider to each of `targets` until the explored run's path (its line or its points)
+# is drawn anew, and counts the script runs meanwhile (there should be none).
+EXPLORE_SCRUB = f"""async targets => {{
+    const app = document.querySelector("[data-testid=stApp]");
+    let reruns = 0;
+    const watcher = new MutationObserver(() => {{ reruns += app.dataset.testScriptState === "running"; }});
+    watcher.observe(app, {{attributes: true, attributeFilter: ["data-test-script-state"]}});
+    const gd = document.querySelector("{EXPLORER} .descent-plot.js-plotly-plot");
+    const scrubber = document.querySelector("{EXPLORER} .descent-scrubber");
+    const path = () => Array.from(gd.querySelectorAll(".scatterlayer .trace"))
+        .filter(group => group.__data__[0].trace.name.endsWith(" path"))
+        .map(group => Array.from(group.querySelectorAll("path.js-line, path.point"),
+            p => p.getAttribute("d") + p.getAttribute("transform")).join())
+        .join();
+    const times = [];
+    for (const k of targets) {{
+        const before = path(), start = performance.now();
+        scrubber.value = String(k);
+        scrubber.dispatchEvent(new Event("input"));
+        while (path() === before) await new Promise(requestAnimationFrame);
+        times.push(performance.now() - start);
+    }}
+    await new Promise(resolve => setTimeout(resolve, 1000));  // a rerun would have started by now
+    watcher.disconnect();
+    return [times, reruns];
+}}"""
 MAP_RUNS = "&".join(
     f"r{n}={optimiser}&r{n}.alpha={alpha}&r{n}.x0=-1.5,2"
     for n, (optimiser, alpha) in enumerate((("gd", 1e-3), ("adagrad", 0.5), ("rmsprop", 0.01), ("adam", 0.05)), 1)
 )
 ON_A_MAP = f"/?loss=rosenbrock&steps=300&{MAP_RUNS}"
+ON_A_MAP_ADAM = "/?loss=rosenbrock&steps=300&r1=adam&r1.alpha=0.05&r1.x0=-1.5,2"
 WITH_INTERNALS = "/?" + urllib.parse.urlencode(to_query_params(replace(landing_config(), internals=True)))
 REDRAWS = (
     ("landing page", ""),
@@ -112,6 +141,7 @@ PLOTLY_JS_TIMING = """() => {
         "last byte": entry.responseEnd,
     };
 }"""
+EXPLORED = (("landing page, the first run's α", ""), ("map, Rosenbrock, Adam's α, 300 steps", ON_A_MAP_ADAM))
 HEATMAPS = f"() => {CHARTS}.flatMap(gd => gd.data).filter(t => t.type === 'heatmap').length"
 
 
@@ -186,6 +216,21 @@ def scrubbing(page, url: str, repeats: int) -> list[float]:
     open_playground(page, url)
     steps = int(page.locator(".descent-scrubber").get_attribute("max"))
     return page.evaluate(SCRUB, [(steps * (2 * i + 1)) // (2 * repeats) for i in range(repeats)])
+
+
+def exploring(page, url: str, repeats: int) -> tuple[list[float], int]:
+    """Milliseconds from moving the explorer's slider until the explored run's path is drawn anew, at values
+    across the range; and the script runs that the moves started."""
+    open_playground(page, url)
+    page.get_by_text("Explore a setting").click()
+    page.wait_for_selector(f"{EXPLORER} .descent-plot.js-plotly-plot", timeout=120_000)
+    page.wait_for_selector(SCRIPT_IDLE)
+    values = int(page.locator(f"{EXPLORER} .descent-scrubber").get_attribute("max")) + 1
+    targets = [(values * (2 * i + 1)) // (2 * repeats) for i in range(repeats)]
+    times, reruns = page.evaluate(EXPLORE_SCRUB, targets)
+    page.get_by_text("Explore a setting").click()  # off again, as a fresh session would start
+    page.wait_for_selector(SCRIPT_IDLE)
+    return times, reruns
 
 
 def page_load(page, url: str, link: str, drawn: str) -> float:
@@ -287,6 +332,7 @@ def main() -> None:
     others.add_argument("--against", type=Path, help="another checkout of the app to compare the redraws with")
     others.add_argument("--floor", action="store_true", help="compare the redraws with a bare figure's")
     others.add_argument("--first-page", action="store_true", help="time a new visitor's first chart")
+    others.add_argument("--explore", action="store_true", help="time only the explorer's slider")
     arguments = parser.parse_args()
     repeats = arguments.repeats
     if arguments.first_page:
@@ -310,13 +356,22 @@ def main() -> None:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            for title, path in REDRAWS:
+            for title, path in () if arguments.explore else REDRAWS:
                 times = slider_to_redraw(page, url + path, repeats)
                 print(f"Playground, {title}, slider change → redrawn: median {statistics.median(times):.0f} ms")
                 print("  each:", ", ".join(f"{t:.0f}" for t in times))
                 times = scrubbing(page, url + path, repeats)
                 print(f"Playground, {title}, scrubber moved → drawn: median {statistics.median(times):.0f} ms")
                 print("  each:", ", ".join(f"{t:.0f}" for t in times))
+            for title, path in EXPLORED:
+                times, reruns = exploring(page, url + path, repeats)
+                print(
+                    f"Playground, explore a setting, {title}, slider moved → path drawn: "
+                    f"median {statistics.median(times):.0f} ms, max {max(times):.0f} ms, {reruns} reruns"
+                )
+                print("  each:", ", ".join(f"{t:.0f}" for t in times))
+            if arguments.explore:
+                return
             sweep_drawn = f"() => ({HEATMAPS})() >= 4"
             print(f"Sweep page, default maps, nothing cached: {page_load(page, url, 'Sweep', sweep_drawn):.2f} s")
             print(f"Sweep page, default maps, cached:         {page_load(page, url, 'Sweep', sweep_drawn):.2f} s")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from losses.base import Loss, LossParameter, Minimum, domain_middle, suggested_start
+from losses.base import Loss, LossParameter, Minimum, clamped, domain_middle, suggested_start
 from losses.catalogue import _DEFINITIONS, NAMES, PARAMETERS
 from losses.data import DataLoss, DataPanel
 from losses.noise import NoisyLoss, noisy
@@ -18,6 +18,7 @@ __all__ = [
     "LossParameter",
     "Minimum",
     "NoisyLoss",
+    "clamped",
     "domain_middle",
     "get",
     "ids",

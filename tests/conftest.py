@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -180,6 +181,13 @@ DRAWN = """gd => {
         };
     });
 }"""
+
+
+def page_run(name: str):
+    """views/<name>_page.py run once by AppTest, checked to have raised nothing."""
+    at = AppTest.from_file(str(ROOT / "views" / f"{name}_page.py"), default_timeout=120).run()
+    assert not at.exception
+    return at
 
 
 def played(at) -> list[dict]:

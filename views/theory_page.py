@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import streamlit as st
 
 import optimisers
 from article import theory
 from article.scenes import ARTICLE_EPS
-from charts.animation import AXIS_STYLE, THEME
+from charts.theory import bias_figure
 from views.widgets import hyperparameter_input, show_figure
 
 BETA = optimisers.REGISTRY["rmsprop"].hyperparameter("beta")
@@ -68,47 +67,6 @@ def schedules_section() -> None:
                     for s in spec.settings
                 )
             )
-
-
-def bias_figure(gradients: np.ndarray, average: np.ndarray, corrected: np.ndarray) -> dict:
-    steps = list(range(1, len(gradients) + 1))
-    return {
-        "data": [
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "name": "gradient gₜ",
-                "x": steps,
-                "y": gradients.tolist(),
-                "marker": {"color": "#9ca3af", "size": 5},
-            },
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": "moving average mₜ",
-                "x": steps,
-                "y": average.tolist(),
-                "line": {"color": "#ff7f0e", "width": 2.5, "dash": "dash"},
-            },
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": "corrected m̂ₜ = mₜ / (1 − βᵗ)",
-                "x": steps,
-                "y": corrected.tolist(),
-                "line": {"color": "#1f77b4", "width": 2.5},
-            },
-        ],
-        "layout": {
-            **THEME,
-            "height": 380,
-            "margin": {"l": 60, "r": 20, "t": 40, "b": 50},
-            "hovermode": "x unified",
-            "xaxis": {**AXIS_STYLE, "title": {"text": "step t"}},
-            "yaxis": {**AXIS_STYLE, "title": {"text": "value"}},
-            "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
-        },
-    }
 
 
 def bias_correction_demo() -> None:
