@@ -32,6 +32,13 @@ CHROMIUM_FLAGS = [
 ARTIFACTS = ROOT / "artifacts"
 HANG = 60  # seconds after which a call that should take well under one counts as hung
 SCRIPT_IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+# Counts the script runs from its call on in window.reruns: Streamlit marks the app running for each one.
+COUNT_RERUNS = """() => {
+    const app = document.querySelector("[data-testid=stApp]");
+    window.reruns = 0;
+    new MutationObserver(() => { window.reruns += app.dataset.testScriptState === "running"; })
+        .observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+}"""
 
 
 def _free_port() -> int:

@@ -4,7 +4,7 @@ the scrubber, Play) without a rerun, and the numbers it shows are the runs' reco
 import re
 
 import pytest
-from conftest import ARTIFACTS, wait_for_app
+from conftest import ARTIFACTS, COUNT_RERUNS, wait_for_app
 from playwright.sync_api import expect
 
 import losses
@@ -24,12 +24,6 @@ SHOWN = """() => Array.from(document.querySelectorAll(".descent-explained")).map
     ]),
     meanings: Array.from(run.querySelectorAll(".descent-symbol")).map(symbol => symbol.title),
 }))"""
-COUNT_RERUNS = """() => {
-    const app = document.querySelector("[data-testid=stApp]");
-    window.reruns = 0;
-    new MutationObserver(() => { window.reruns += app.dataset.testScriptState === "running"; })
-        .observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
-}"""
 
 
 def value_of(text: str) -> float:

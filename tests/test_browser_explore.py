@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import ARTIFACTS, DRAWN, wait_for_app
+from conftest import ARTIFACTS, COUNT_RERUNS, DRAWN, wait_for_app
 from playwright.sync_api import expect
 
 import losses
@@ -14,12 +14,6 @@ import optimisers
 
 EXPLORER = "[class*=explore_player]"  # Streamlit names a component's element after its key
 EXPLORED_PLOT = f"{EXPLORER} .descent-plot.js-plotly-plot"
-COUNT_RERUNS = """() => {
-    const app = document.querySelector("[data-testid=stApp]");
-    window.reruns = 0;
-    new MutationObserver(() => { window.reruns += app.dataset.testScriptState === "running"; })
-        .observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
-}"""
 # The landing page's first run: RMSProp, α = 0.1, β = 0.9, from 0.1 on the quartic, 50 steps. Its α explored:
 # 39 values log-spaced over α's slider range, 1e-4 to 10, and its own.
 ALPHAS = np.unique(np.append(np.geomspace(1e-4, 10, 39), 0.1))

@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import ARTIFACTS, DRAWN, _free_port, new_tab, start_app, wait_for_app, watch_for_errors
+from conftest import ARTIFACTS, COUNT_RERUNS, DRAWN, _free_port, new_tab, start_app, wait_for_app, watch_for_errors
 from playwright.sync_api import expect
 
 import losses
@@ -126,15 +126,7 @@ def test_play_then_scrub_draws_the_points_and_every_internals_row_as_the_runs_we
 
 def test_the_step_buttons_and_the_scrubber_move_together_without_a_rerun(page, app_url):
     open_playground(page, app_url)
-    # Count the script runs from here on: Streamlit marks the app running for each one.
-    page.evaluate(
-        """() => {
-            const app = document.querySelector("[data-testid=stApp]");
-            window.reruns = 0;
-            new MutationObserver(() => { window.reruns += app.dataset.testScriptState === "running"; })
-                .observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
-        }"""
-    )
+    page.evaluate(COUNT_RERUNS)
     page.locator(".descent-forward").click()
     page.locator(".descent-forward").click()
     assert counter(page) == "Step 2 of 50" and page.locator(".descent-scrubber").input_value() == "2"
