@@ -40,10 +40,14 @@ format: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(BIN)/python bench/core.py
 	$(BIN)/python -m bench.figure
+	$(BIN)/python -m bench.explain
 	$(BIN)/python bench/parse.py
 	$(BIN)/python bench/sweep.py
 	$(BIN)/python bench/noise.py
+	$(BIN)/python bench/tune.py
 	$(BIN)/python -m bench.browser
+	$(BIN)/python -m bench.browser --first-page
+	$(BIN)/python -m bench.startup
 	$(BIN)/python -m bench.rerun_gc
 	$(BIN)/python -m bench.message_size
 

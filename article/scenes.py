@@ -8,16 +8,17 @@ code published with the article does; the "textbook" mode follows Kingma & Ba an
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from urllib.parse import urlencode
 
 import numpy as np
 
 import charts
 import losses
 import optimisers
-from config import Config, Run, new_run, to_query_params
+from charts.common import PALETTE
+from config import Config, LossChoice, Run, new_run
+from optimisers.ending import NOT_AT_A_MINIMUM, ended_in
 
-YELLOW, ORANGE = "#f5c518", "#ff7f0e"
+YELLOW, ORANGE = PALETTE[:2]
 COLOUR_NAMES = {YELLOW: "Yellow", ORANGE: "Orange"}
 STEPS = 8
 ARTICLE_EPS = 1e-8
@@ -151,10 +152,9 @@ def trajectories(scene: Scene, mode: str) -> list[optimisers.Trajectory]:
     ]
 
 
-def playground_link(scene: Scene, mode: str) -> str:
-    """A link that opens the scene's runs in the Playground."""
-    config = Config(loss=scene.loss, runs=runs_in_mode(scene, mode), steps=STEPS)
-    return "/?" + urlencode(to_query_params(config))
+def playground_config(scene: Scene, mode: str) -> Config:
+    """The scene's runs as the Playground's settings."""
+    return Config(loss=LossChoice(scene.loss), runs=runs_in_mode(scene, mode), steps=STEPS)
 
 
 def largest_difference(scene: Scene) -> float:
@@ -217,12 +217,12 @@ def ending(loss: losses.Loss, trajectory: optimisers.Trajectory, view: charts.Vi
     """Where a run of one start (x (steps+1, 1)) ends on a loss of one variable."""
     final_x = float(trajectory.final_x[0])
     left_view_at = _left_view_at(trajectory, view)
-    if trajectory.diverged_at >= 0:
-        return Ending(final_x, int(trajectory.diverged_at), left_view_at, None, False)
-    nearest = int(loss.nearest_minimum(trajectory.final_x))
-    if nearest >= 0:
-        return Ending(final_x, None, left_view_at, loss.minima[nearest], True)
-    return Ending(final_x, None, left_view_at, _valley(loss, final_x), False)
+    code = int(ended_in(loss, trajectory))
+    if code == NOT_AT_A_MINIMUM:
+        return Ending(final_x, None, left_view_at, _valley(loss, final_x), False)
+    if code >= 0:
+        return Ending(final_x, None, left_view_at, loss.minima[code], True)
+    return Ending(final_x, int(trajectory.diverged_at), left_view_at, None, False)
 
 
 def endings(scene: Scene, mode: str) -> list[Ending]:

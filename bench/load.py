@@ -47,7 +47,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 import losses
-from config import Config, landing_config, new_run, to_query_params
+from config import Config, LossChoice, landing_config, new_run, to_query_params
 
 ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -60,7 +60,7 @@ TWO_D = ("rosenbrock", "himmelblau", "beale", "six_hump_camel", "ravine")
 OPTIMISERS = ("gd", "momentum", "adagrad", "rmsprop", "adam", "nadam", "adamax")
 # The heaviest Playground link: six runs × 1,000 steps on Rastrigin, side by side, with the internals rows.
 HEAVY_PLAYGROUND = Config(
-    loss="rastrigin",
+    loss=LossChoice("rastrigin"),
     runs=tuple(new_run(o, (2.2, -1.7), i, alpha=0.05) for i, o in enumerate(OPTIMISERS[:6])),
     steps=1000,
     layout="side_by_side",
@@ -261,7 +261,7 @@ def link(rng: random.Random) -> str:
         )
         for i in range(rng.randint(1, 4))
     )
-    config = Config(loss=loss, runs=runs, steps=rng.choice(range(50, 301, 10)))
+    config = Config(loss=LossChoice(loss), runs=runs, steps=rng.choice(range(50, 301, 10)))
     return urllib.parse.urlencode(to_query_params(config))
 
 
@@ -473,14 +473,14 @@ def churn_link(number: int) -> str:
     if number % 2:
         kappa, angle = 1 + (number * 0.6180339887) % 999, (number * 7.3) % 180 - 90
         config = Config(
-            loss="ravine",
+            loss=LossChoice("ravine", settings=(("condition", kappa), ("angle", angle))),
             runs=(new_run("adam", (1.0, 0.5), 0, alpha=0.05),),
-            loss_settings=(("condition", kappa), ("angle", angle)),
         )
     else:
         config = Config(
-            loss="custom",
-            expression=f"(x^2 - {1 + number / 997:.6f})^2 + {0.1 + number / 4999:.6f}*sin(9*x)",
+            loss=LossChoice(
+                "custom", expression=f"(x^2 - {1 + number / 997:.6f})^2 + {0.1 + number / 4999:.6f}*sin(9*x)"
+            ),
             runs=(new_run("rmsprop", (0.3,), 0, alpha=0.05),),
         )
     return urllib.parse.urlencode(to_query_params(config))

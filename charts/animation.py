@@ -1,26 +1,13 @@
 """The descent animation: the loss curve drawn once, each run a point with a fading trail; over a loss of
-two variables, its contour map with each run's path and arrows instead (charts.contour).
-
-Figures are plain dicts built to Plotly's animation recipe: static traces (curve, minima) come first
-and never appear in a frame; a frame names the run traces it changes in `traces`. To keep the
-payload small, every CHECKPOINT-th frame holds the whole state of the run traces; every STRIDE-th frame
-after it holds only what differs from that state, and each frame in between only what differs from the
-last of those, naming it as its `baseframe` (Plotly merges them when it shows a frame, whether playing or
-jumping). A run that has settled or diverged then costs nothing but at every STRIDE-th frame until the
-next checkpoint.
-
-A figure is made of parts (the animation here, the internals rows in charts.internals), each drawn in
-a horizontal band of the plot area on its own numbered axes; `compose` stacks them and gives all their
-moving traces one set of frames, so one step of the player moves every part.
+two variables, its contour map with each run's path and arrows instead (charts.contour). It is one part
+of a figure that charts.compose puts together.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
 import math
-import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,7 +18,6 @@ from charts.common import (
     CURVE_COLOUR,
     HOVER_DIGITS,
     OUTLINE_COLOUR,
-    THEME,
     View,
     axis_pair,
     axis_suffix,
@@ -40,29 +26,25 @@ from charts.common import (
     number_text,
     panel_title,
     plain_numbers,
+    rgb,
 )
+from charts.compose import Band, Part, compose
 from charts.contour import (
     COLOUR_BAR_WIDTH,
     MAP_HEIGHT,
     MAP_PIXELS,
     colour_axis,
-    downhill_states,
-    downhill_trace,
     image_layout,
     map_image,
-    map_panel,
     map_traces,
     map_view,
-    path_trace,
-    seed_traces,
-    step_ends,
 )
+from charts.paths import downhill_states, downhill_trace, map_panel, path_trace, seed_traces, step_ends
 from losses import Loss
 from optimisers import Trajectory
+from optimisers.ending import how_it_stopped
 
 CURVE_SAMPLES = 400
-CHECKPOINT = 25  # frames: every CHECKPOINT-th frame is whole
-STRIDE = 5  # frames: every STRIDE-th frame is the base of those after it, up to the next
 VIEW_PADDING = 0.05
 VIEW_TOP_PERCENTILE = 75
 LAYOUTS = ("overlay", "side_by_side")
@@ -71,7 +53,6 @@ PLOT_WIDTH = 1000  # px: about the widest a page draws a figure; drawn coordinat
 PANEL_HEIGHT, PANEL_GAP = 240, 50  # px; the gap holds the panel titles
 MAP_PANEL_HEIGHT = 300  # px: a map side by side is as tall as it is wide
 X_TITLE_HEIGHT = 55  # px under the animation, for its x axis's tick labels and title
-MARGIN = {"l": 70, "r": 20, "t": 50}
 
 # px: the first run's point; each later one is smaller by _POINT_SIZE_STEP and drawn over it, so that runs at
 # the same point (the article's, from one start) show as rings, none hidden under another.
@@ -205,15 +186,6 @@ def _path(run: RunTrace, view: View, steps: int) -> _Path:
     return _Path(x, y, side, status, "y" if over_map else "f(x)")
 
 
-def how_it_stopped(trajectory: Trajectory) -> str:
-    """Why a run that stopped early did, in words: it diverged, or it left the domain of f (or started outside)."""
-    if not trajectory.left_domain:
-        return f"diverged at step {trajectory.diverged_at}"
-    if trajectory.diverged_at == 0:
-        return "starts outside the domain of f"
-    return f"left the domain of f at step {trajectory.diverged_at}"
-
-
 def run_status(run: RunTrace, view: View) -> str | None:
     """'diverged at step k', 'left the domain of f at step k', 'left the view at step k' (outside the view from
     step k to the end), or None."""
@@ -313,7 +285,7 @@ def _broken_at_poles(loss: Loss, xs: np.ndarray, values: np.ndarray) -> np.ndarr
     return broken
 
 
-def _static_traces(loss: Loss, view: View, samples: int, height: float, number: int) -> list[dict]:
+def curve_traces(loss: Loss, view: View, samples: int, height: float, number: int) -> list[dict]:
     low, high = view.x_range
     xs = np.linspace(low, high, samples)
     curve = {
@@ -381,53 +353,8 @@ def _run_trace(run: RunTrace, state: dict, name: str, y_name: str, points: _Poin
 
 def _translucent(colour: str, opacity: float) -> str:
     """A "#rrggbb" colour at `opacity`."""
-    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    red, green, blue = rgb(colour)
     return f"rgba({red}, {green}, {blue}, {opacity:.3g})"
-
-
-def _base(k: int) -> int:
-    """The frame that frame k (not a checkpoint) is told as a change from: the last multiple of STRIDE before
-    it, or for such a multiple, the last checkpoint. Plotly follows at most two links to show a frame."""
-    return k - k % STRIDE if k % STRIDE else k - k % CHECKPOINT
-
-
-def _frames(states: list[list[dict]], first_index: int, held: list[int]) -> list[dict]:
-    """One frame per step from the moving traces' states (states[k][j]: trace first_index + j at step k):
-    whole at each checkpoint and wherever everything changed, else what changed since its base (_base).
-
-    Every frame also names the traces `held`, unchanged: when Plotly plays frames without redrawing, it
-    clears every subplot none of whose traces the frame names."""
-    all_traces = list(range(first_index, first_index + len(states[0])))
-    unchanged = {"traces": held, "data": [{} for _ in held]}
-    frames = []
-    for k, state in enumerate(states):
-        if k % CHECKPOINT:
-            base = states[_base(k)]
-            changes = [{key: value for key, value in s.items() if base[j][key] != value} for j, s in enumerate(state)]
-        else:
-            changes = state
-        if changes == state:  # a checkpoint, or everything changed: naming a base frame would only add to it
-            frames.append({"name": str(k), "data": state + unchanged["data"], "traces": all_traces + held})
-            continue
-        moved = [j for j, change in enumerate(changes) if change]
-        frames.append(
-            {
-                "name": str(k),
-                "baseframe": str(_base(k)),
-                "data": [changes[j] for j in moved] + unchanged["data"],
-                "traces": [first_index + j for j in moved] + held,
-            }
-        )
-    return frames
-
-
-def _held_traces(static: list[dict], moving: list[dict]) -> list[int]:
-    """For each subplot that no moving trace is on, its first static trace (see _frames)."""
-    moving_subplots = {(trace.get("xaxis", "x"), trace.get("yaxis", "y")) for trace in moving}
-    first = {}
-    for index, trace in enumerate(static):
-        first.setdefault((trace.get("xaxis", "x"), trace.get("yaxis", "y")), index)
-    return [index for subplot, index in first.items() if subplot not in moving_subplots]
 
 
 def _axis(view_range: tuple[float, float], title: str | None, **extra) -> dict:
@@ -435,78 +362,6 @@ def _axis(view_range: tuple[float, float], title: str | None, **extra) -> dict:
     if title:
         axis["title"] = {"text": title}
     return axis
-
-
-@dataclass(frozen=True)
-class Band:
-    """A horizontal strip of a plot area `plot_height` px tall, starting `top` px below its top edge."""
-
-    top: float
-    plot_height: float
-
-    def domain(self, offset: float, height: float) -> list[float]:
-        """The paper y domain [bottom, top] of `height` px starting `offset` px below the band's top."""
-        top = 1 - (self.top + offset) / self.plot_height
-        return [round(top - height / self.plot_height, 5), round(top, 5)]
-
-
-@dataclass(frozen=True)
-class Part:
-    """A block of a figure that `compose` stacks with others. Its traces use axes numbered from its first
-    axis on; `place` lays those axes (and its titles, controls, …) out in the band the part is given."""
-
-    height: float  # px of plot area
-    axes: int  # how many x/y axis pairs it numbers
-    static: list[dict]
-    moving: list[dict]  # as drawn at the step the figure opens at
-    states: list[list[dict]]  # states[j][k]: what moving trace j shows at frame k
-    place: Callable[[Band], dict]
-    beside: bool = False  # drawn to the right of the part before it, in its band, rather than under it
-
-
-def compose(parts: Sequence[Part], *, margin_bottom: int, gap: int = 0, frames: int = 0, **layout) -> dict:
-    """The parts stacked top to bottom in one plot area, `gap` px apart (a part `beside` the one before it
-    shares its band): every static trace, then every moving one. With `frames` > 0, frame k moves each moving
-    trace to its state k."""
-    stacked = [part for part in parts if not part.beside]
-    plot_height = sum(part.height for part in stacked) + gap * (len(stacked) - 1)
-    figure_layout = {
-        **THEME,
-        "height": MARGIN["t"] + plot_height + margin_bottom,
-        "margin": MARGIN | {"b": margin_bottom},
-        **layout,
-    }
-    annotations, top, band = [], 0, None
-    for part in parts:
-        if not part.beside:
-            band = Band(top, plot_height)
-            top += part.height + gap
-        placed = part.place(band)
-        annotations += placed.pop("annotations", [])
-        figure_layout["margin"] |= placed.pop("margin", {})
-        figure_layout |= placed
-    figure_layout["annotations"] = annotations
-    static = [trace for part in parts for trace in part.static]
-    moving = [trace for part in parts for trace in part.moving]
-    data = static + moving
-    figure_layout["datarevision"] = _digest(data)
-    figure = {"data": data, "layout": figure_layout}
-    if frames:
-        states = [trace_states for part in parts for trace_states in part.states]
-        figure["frames"] = _frames(
-            [[trace_states[k] for trace_states in states] for k in range(frames)],
-            len(static),
-            _held_traces(static, moving),
-        )
-    return figure
-
-
-def _digest(data: list[dict]) -> str:
-    """A fingerprint of the traces, as the layout's datarevision. Plotly.react then compares data arrays by
-    it rather than by identity, and Streamlit hands each new chart to Plotly.react twice, the second time
-    as a copy: without it, every chart would be built twice. Pickled rather than written as JSON: a tenth
-    of the time, and equal data need not give equal bytes, only different data different ones."""
-    return hashlib.blake2b(pickle.dumps(data, protocol=5), digest_size=8).hexdigest()
 
 
 def max_steps(runs: Sequence[RunTrace]) -> int:
@@ -644,7 +499,7 @@ def animation_part(
         image, images = None, []
         samples = CURVE_SAMPLES // columns
         static = [
-            trace for number in range(1, panels + 1) for trace in _static_traces(loss, view, samples, panel[1], number)
+            trace for number in range(1, panels + 1) for trace in curve_traces(loss, view, samples, panel[1], number)
         ]
     points = _Points(trail, over_map)
     ends = [_step_ends(run, view, steps) for run in runs] if over_map else [None] * len(runs)

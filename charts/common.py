@@ -13,10 +13,13 @@ import numpy as np
 # value in full.
 HOVER_DIGITS = 4
 _TYPED = {np.dtype("float32"): "f4", np.dtype("int8"): "i1", np.dtype("int16"): "i2"}
+PALETTE = ("#f5c518", "#ff7f0e", "#1f77b4", "#2ca02c", "#d62728", "#9467bd")  # the runs', in order
 CURVE_COLOUR = "#4b5563"
 GLOBAL_MINIMUM_COLOUR = "#2ca02c"
-LOCAL_MINIMUM_COLOUR = "#9ca3af"
+MUTED_COLOUR = "#9ca3af"
+LOCAL_MINIMUM_COLOUR = MUTED_COLOUR
 OUTLINE_COLOUR = "#1f2937"
+GAP_COLOUR = "#bdbdbd"  # where there is no value: a map's cells without one, a loss where it is not finite
 THEME = {
     "paper_bgcolor": "white",
     "plot_bgcolor": "rgba(0, 0, 0, 0)",  # the paper shows through: a subplot drawn later hides nothing under it
@@ -34,6 +37,7 @@ AXIS_STYLE = {
     # Plotly's default hides a tick label past the page's edge, measuring every label on every redraw to
     # find out; the margins keep them inside.
     "ticklabeloverflow": "allow",
+    "exponentformat": "e",  # 1e-4, not Plotly's SI prefix 100μ, which reads as a unit
 }
 
 
@@ -43,6 +47,12 @@ class View:
 
     x_range: tuple[float, float]
     y_range: tuple[float, float]
+
+
+def rgb(colour: str) -> tuple[int, int, int]:
+    """The red, green and blue of a "#rrggbb" colour."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return red, green, blue
 
 
 def plain_numbers(values, digits: int = 6) -> list[float | None]:

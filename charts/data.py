@@ -8,8 +8,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from charts.animation import AXIS_STYLE, Band, Part, RunTrace, padded_range
-from charts.common import HOVER_DIGITS, axis_pair, axis_suffix, panel_title, plain_numbers
+from charts.animation import RunTrace, padded_range
+from charts.common import AXIS_STYLE, HOVER_DIGITS, axis_pair, axis_suffix, panel_title, plain_numbers
+from charts.compose import Band, Part
 from losses import DataLoss
 
 ANIMATION_SHARE = 0.55  # of the plot's width, for the map when the data panel is beside it

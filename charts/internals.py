@@ -19,22 +19,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from charts.animation import (
-    AXIS_STYLE,
-    HOVER_DIGITS,
-    Band,
-    Part,
-    RunTrace,
-    View,
-    axis_pair,
-    axis_suffix,
-    check_runs,
-    compose,
-    max_steps,
-    padded_range,
-    plain_numbers,
-)
-from charts.common import panel_title
+from charts.animation import RunTrace, check_runs, max_steps, padded_range
+from charts.common import AXIS_STYLE, HOVER_DIGITS, View, axis_pair, axis_suffix, panel_title, plain_numbers
+from charts.compose import Band, Part, compose
 
 ROW_HEIGHT = 100  # px of each row's plot
 ROW_GAP = 55  # px above each row, for its title
@@ -250,7 +237,6 @@ def _log_axis(decades: tuple[float, float]) -> dict:
         "type": "log",
         "range": [low, high],
         "dtick": max(1, math.ceil((high - low) / 4)),
-        "exponentformat": "e",
         "minor": {"showgrid": False},
     }
 

@@ -1,15 +1,18 @@
 // The player of a descent animation: a Plotly figure with frames, and one set of controls over it (step back,
 // Play/Pause, step forward, a scrubber that reaches every step, the step shown). They all move together in the
-// browser: playing or scrubbing never reruns the page. The Playground and the Article mount it as a Streamlit
-// component (the default export); the HTML download calls mountPlayer itself.
+// browser: playing or scrubbing never reruns the page. Under the plot, on request, each run's step from the point
+// shown is written out with its numbers (explain/), one template per run filled in for the step shown. The
+// Playground and the Article mount it as a Streamlit component (the default export); the HTML download calls
+// mountPlayer itself.
 
 const STILL = { frame: { duration: 0, redraw: false }, transition: { duration: 0 }, mode: "immediate" };
 const TICK_SPACING = 44; // px: room for a label of four digits and a gap
 const TICK_STRIDES = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000];
 
-// Steps between labelled ticks: a round number that leaves each label its room on a track `width` px wide.
-function tickStride(steps, width) {
-  const most = Math.max(1, Math.floor(width / TICK_SPACING));
+// Steps between labelled ticks: a round number that leaves each label (`longest` characters at most) its room
+// on a track `width` px wide.
+function tickStride(steps, width, longest) {
+  const most = Math.max(1, Math.floor(width / Math.max(TICK_SPACING, 7 * longest + 16)));
   return TICK_STRIDES.find((stride) => steps / stride <= most) ?? Math.ceil(steps / most);
 }
 
@@ -56,7 +59,9 @@ class Player {
     stepping.append(this.back, this.play, this.forward);
     bar.append(stepping, track, this.counter);
     this.plot = element("div", "descent-plot");
-    root.append(bar, this.plot);
+    this.explained = element("div", "descent-explanations");
+    this.explanations = [];
+    root.append(bar, this.plot, this.explained);
 
     this.back.addEventListener("click", () => this.pauseAndShow(this.step - 1));
     this.forward.addEventListener("click", () => this.pauseAndShow(this.step + 1));
@@ -68,6 +73,10 @@ class Player {
   async draw(Plotly, spec) {
     const figure = spec.figure;
     this.frameMs = spec.frameMs;
+    this.explanations = spec.explanations ?? [];
+    // Frames that are not steps (the values of a setting explored) are named by the figure's labels.
+    this.labels = spec.labels ?? null;
+    this.tickLabels = spec.tickLabels ?? null;
     this.steps = figure.frames.length - 1;
     const config = {
       displaylogo: false,
@@ -92,18 +101,20 @@ class Player {
     this.Plotly = Plotly;
     this.scrubber.max = String(this.steps);
     this.labelTicks();
-    await this.show(Math.min(this.step, this.steps));
+    await this.show(spec.frame ?? Math.min(this.step, this.steps));
     // How many figures have been drawn: what a test or benchmark waits on after a change.
     this.plot.dataset.draws = String(Number(this.plot.dataset.draws ?? 0) + 1);
   }
 
   labelTicks() {
-    const stride = tickStride(this.steps, this.ticks.clientWidth);
+    const text = (k) => (this.tickLabels ? this.tickLabels[k] : String(k));
+    const longest = this.tickLabels ? Math.max(...this.tickLabels.map((label) => label.length)) : 4;
+    const stride = tickStride(this.steps, this.ticks.clientWidth, longest);
     const labels = [];
     for (let k = 0; k <= this.steps; k += stride) labels.push(k);
     this.ticks.replaceChildren(
       ...labels.map((k) => {
-        const label = element("span", "descent-tick", String(k));
+        const label = element("span", "descent-tick", text(k));
         label.style.left = `${this.steps ? (100 * k) / this.steps : 0}%`;
         return label;
       }),
@@ -114,10 +125,24 @@ class Player {
   showing(k) {
     this.step = k;
     this.scrubber.value = String(k);
-    this.scrubber.setAttribute("aria-valuetext", `Step ${k} of ${this.steps}`);
-    this.counter.textContent = `Step ${k} of ${this.steps}`;
+    const named = this.labels ? this.labels[k] : `Step ${k} of ${this.steps}`;
+    this.scrubber.setAttribute("aria-valuetext", named);
+    this.counter.textContent = named;
     this.back.disabled = k <= 0;
     this.forward.disabled = k >= this.steps;
+    this.explain(k);
+  }
+
+  // Each run's explanation at step k: its template for that step, with the step's numbers in its slots.
+  explain(k) {
+    this.explained.hidden = !this.explanations.length;
+    this.explained.innerHTML = this.explanations
+      .map(({ templates, frames }) => {
+        const [index, ...numbers] = frames[k];
+        const { parts, slots } = templates[index];
+        return parts.map((part, j) => (j ? numbers[slots[j - 1]] + part : part)).join("");
+      })
+      .join("");
   }
 
   show(k) {
@@ -172,12 +197,18 @@ export function mountPlayer(root, spec, Plotly, onClick) {
 
 let plotlyLoaded;
 
+// The player's own copy of plotly.js, kept here: Streamlit's charts bring another version, which sets
+// window.Plotly too, and a figure drawn by one copy cannot be redrawn or animated by the other.
 function loadPlotly(url) {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
   plotlyLoaded ??= new Promise((resolve, reject) => {
+    const before = window.Plotly;
     const script = document.createElement("script");
     script.src = url;
-    script.onload = () => resolve(window.Plotly);
+    script.onload = () => {
+      const ours = window.Plotly;
+      window.Plotly = before;
+      resolve(ours);
+    };
     script.onerror = reject;
     document.head.appendChild(script);
   });

@@ -15,9 +15,37 @@ PLOTLY_JS_FOLDER = Path(str(files("plotly") / "package_data"))
 PLOTLY_JS = "plotly.min.js"
 
 
-def player_data(figure: dict, *, frame_ms: int, clickable: bool = False) -> dict:
+def player_data(
+    figure: dict,
+    *,
+    frame_ms: int,
+    clickable: bool = False,
+    explanations=(),
+    labels: tuple[list[str], list[str]] | None = None,
+    frame: int | None = None,
+) -> dict:
     """What the player is given: the figure (with one frame per step), the time each frame is shown while
-    playing, and whether a click on the plot is reported (with the point's x and y)."""
-    if not figure.get("frames"):
+    playing, whether a click on the plot is reported (with the point's x and y), and the runs' explanations of
+    every step (article.explain.Explanation), shown under the plot for the step shown.
+
+    Frames that are not steps (the values of a setting explored) are named by `labels`: what the counter says
+    at each frame, and each frame's label under the scrubber; `frame` is the one to show first (else the step
+    shown before)."""
+    frames = len(figure.get("frames") or ())
+    if not frames:
         raise ValueError("the player needs a figure with frames")
-    return {"figure": figure, "frameMs": frame_ms, "clickable": clickable}
+    if any(len(e.frames) != frames for e in explanations):
+        raise ValueError("an explanation needs one entry per frame of the figure")
+    if labels and any(len(named) != frames for named in labels):
+        raise ValueError("the labels need one entry per frame of the figure")
+    data = {
+        "figure": figure,
+        "frameMs": frame_ms,
+        "clickable": clickable,
+        "explanations": [e.to_dict() for e in explanations],
+    }
+    if labels:
+        data["labels"], data["tickLabels"] = labels
+    if frame is not None:
+        data["frame"] = frame
+    return data

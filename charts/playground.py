@@ -5,16 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from charts.animation import (
-    X_TITLE_HEIGHT,
-    RunTrace,
-    View,
-    animation_figure,
-    animation_part,
-    compose,
-    default_view,
-    max_steps,
-)
+from charts.animation import X_TITLE_HEIGHT, RunTrace, animation_figure, animation_part, default_view, max_steps
+from charts.common import View
+from charts.compose import compose
 from charts.data import ANIMATION_SHARE, data_part
 from charts.internals import STEP_AXIS_HEIGHT, has_schedule, internals_part
 from losses import DataLoss, Loss

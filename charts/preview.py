@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from charts.animation import AXIS_STYLE, CURVE_COLOUR, THEME, plain_numbers
+from charts.common import AXIS_STYLE, CURVE_COLOUR, THEME, plain_numbers
 from losses import Loss
 
 PREVIEW_SAMPLES = 300

@@ -2,8 +2,8 @@
 
 Figures are plain dicts. Grids travel as Plotly's typed arrays (base64 float32, int8 or int16): a 200 × 200
 map of final losses is about 210 kB rather than a megabyte of JSON numbers. An ended-in map holds one small
-integer per cell, its category's key, which hover shows and the colour bar names: Plotly cannot look a
-label up from a number, and a label per cell would make the figure ten times the size.
+integer per cell, how its run ended as optimisers.ending codes it, which hover shows and the colour bar names:
+Plotly cannot look a label up from a number, and a label per cell would make the figure ten times the size.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from charts.common import panel_title, typed_array
+from charts.common import AXIS_STYLE, GAP_COLOUR, PALETTE, THEME, panel_title, typed_array
 from losses import Loss
-from sweep import DIVERGED, NO_MINIMUM, START_COORDINATES, Axis, RandomStarts, SweepMap
+from optimisers.ending import DIVERGED, LEFT_DOMAIN, NOT_AT_A_MINIMUM
+from sweep import START_COORDINATES, Axis, RandomStarts, SweepMap
 
 AXIS_LABELS = {
     "x0": "start x₀",
@@ -33,11 +34,8 @@ GLOBAL_COLOURS = ("#2ca02c", "#a1d99b", "#00441b", "#66c2a4")
 LOCAL_COLOURS = ("#1f77b4", "#ff7f0e", "#9467bd", "#17becf", "#8c564b", "#e377c2", "#bcbd22", "#393b79")
 NO_MINIMUM_COLOUR = "#d9d9d9"
 DIVERGED_COLOUR = "#d62728"
-GAP_COLOUR = "#bdbdbd"  # the background that shows through cells without a value
+LEFT_DOMAIN_COLOUR = "#7f0000"
 LANDMARK_COLOUR = "#1f2937"
-# Keys of an ended-in map besides the minima, which are numbered from 1.
-DIVERGED_KEY = -1
-NO_MINIMUM_KEY = 0
 # Beyond this many categories the colour bar names only the global minima.
 MAX_NAMED_CATEGORIES = 14
 _PANEL_GAP = 0.03
@@ -60,39 +58,37 @@ def _point(x: tuple[float, ...]) -> str:
 
 
 def categories(loss: Loss) -> dict[int, tuple[str, str]]:
-    """The label and colour of each key of an ended-in map, in key order: diverged, no minimum, then
-    the minima numbered from 1."""
-    found = {DIVERGED_KEY: ("diverged", DIVERGED_COLOUR), NO_MINIMUM_KEY: ("no minimum", NO_MINIMUM_COLOUR)}
+    """The label and colour of each code of an ended-in map, in code order: left the domain, diverged, no
+    minimum, then the minima by their index."""
+    found = {
+        LEFT_DOMAIN: ("left the domain", LEFT_DOMAIN_COLOUR),
+        DIVERGED: ("diverged", DIVERGED_COLOUR),
+        NOT_AT_A_MINIMUM: ("no minimum", NO_MINIMUM_COLOUR),
+    }
     global_colours, local_colours = itertools.cycle(GLOBAL_COLOURS), itertools.cycle(LOCAL_COLOURS)
-    for key, minimum in enumerate(loss.minima, start=1):
+    for code, minimum in enumerate(loss.minima):
         kind, colours = ("global", global_colours) if minimum.is_global else ("local", local_colours)
-        found[key] = (f"{_point(minimum.x)} {kind}", next(colours))
+        found[code] = (f"{_point(minimum.x)} {kind}", next(colours))
     return found
 
 
-def category_key(ended_in: np.ndarray, minima_count: int) -> np.ndarray:
-    """The key of each code of `ended_in` (an index into the minima, NO_MINIMUM or DIVERGED)."""
-    keys = np.where(ended_in == DIVERGED, DIVERGED_KEY, np.where(ended_in == NO_MINIMUM, NO_MINIMUM_KEY, ended_in + 1))
+def _small_integers(codes: np.ndarray, minima_count: int) -> np.ndarray:
     # int8 keeps the payload small; a loss with more than 127 minima (sin(1000x)) needs int16.
-    return keys.astype(np.int8 if minima_count <= np.iinfo(np.int8).max else np.int16)
+    return codes.astype(np.int8 if minima_count <= np.iinfo(np.int8).max else np.int16)
 
 
 def _discrete_colour_axis(loss: Loss) -> dict:
     found = categories(loss)
     # With many categories their ticks would overlap: the global minima keep theirs, and the page
     # says what grey and red mean.
-    named = [
-        key
-        for key in found
-        if len(found) <= MAX_NAMED_CATEGORIES or (key > NO_MINIMUM_KEY and loss.minima[key - 1].is_global)
-    ]
+    named = [key for key in found if len(found) <= MAX_NAMED_CATEGORIES or (key >= 0 and loss.minima[key].is_global)]
     scale = []
     for i, (_, colour) in enumerate(found.values()):
         scale += [[i / len(found), colour], [(i + 1) / len(found), colour]]
     return {
         "colorscale": scale,
-        "cmin": DIVERGED_KEY - 0.5,
-        "cmax": DIVERGED_KEY + len(found) - 0.5,
+        "cmin": LEFT_DOMAIN - 0.5,
+        "cmax": LEFT_DOMAIN + len(found) - 0.5,
         "colorbar": {
             "title": {"text": "ended in"},
             "tickvals": named,
@@ -104,13 +100,13 @@ def _discrete_colour_axis(loss: Loss) -> dict:
 def _landmarks(
     loss: Loss, coordinates: tuple[int, int], bounds: tuple[tuple[float, float], ...], fill: str
 ) -> dict | None:
-    """A marker filled with `fill` at each minimum (★ global, ◆ local, hover naming its key) and saddle
+    """A marker filled with `fill` at each minimum (★ global, ◆ local, hover naming its code) and saddle
     point (×) of a 2-D loss inside `bounds`, on a map whose axes show the `coordinates` (across, up);
     None if there is none."""
     found = categories(loss)
     points = [
         (m.x, "star" if m.is_global else "diamond", f"{key}: {found[key][0]} minimum<br>f = {_short(m.value)}")
-        for key, m in enumerate(loss.minima, start=1)
+        for key, m in enumerate(loss.minima)
     ]
     points += [(p, "x-thin", f"saddle point {_point(p)}") for p in loss.saddle_points]
     shown = [
@@ -211,6 +207,7 @@ def sweep_figure(
     data, layout = (
         [],
         {
+            **THEME,
             "height": height,
             "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
             "plot_bgcolor": GAP_COLOUR,
@@ -233,7 +230,7 @@ def sweep_figure(
             "hovertemplate": hover + f"<extra>{title}</extra>",
         }
         if kind == "ended_in":
-            trace["z"] = typed_array(category_key(sweep_map.ended_in, len(loss.minima)))
+            trace["z"] = typed_array(_small_integers(sweep_map.ended_in, len(loss.minima)))
         elif kind == "final_loss":
             trace["z"] = typed_array(sweep_map.final_loss.astype(np.float32))
         else:
@@ -257,6 +254,7 @@ def sweep_figure(
                 }
             )
         layout[f"xaxis{suffix}"] = {
+            **AXIS_STYLE,
             "domain": [left, left + width],
             "type": "log" if x_axis.log_scale else "linear",
             "range": _cell_extent(x_axis),
@@ -265,6 +263,7 @@ def sweep_figure(
             **({"matches": "x"} if i else {}),
         }
         layout[f"yaxis{suffix}"] = {
+            **AXIS_STYLE,
             "type": "log" if y_axis.log_scale else "linear",
             "range": _cell_extent(y_axis),
             "anchor": f"x{suffix}",
@@ -319,15 +318,16 @@ def random_starts_figure(loss: Loss, starts: RandomStarts, title: str, bins: int
         "x": _rounded((edges[:-1] + edges[1:]) / 2),
         "y": counts.tolist(),
         "width": float(edges[1] - edges[0]),
-        "marker": {"color": "#1f77b4"},
+        "marker": {"color": PALETTE[2]},
         "hovertemplate": "final x ≈ %{x:.3g}: %{y} runs<extra></extra>",
     }
     layout = {
+        **THEME,
         "height": height,
         "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
         "title": {"text": title},
-        "xaxis": {"title": {"text": "final x"}, "range": [low, high]},
-        "yaxis": {"title": {"text": "runs"}},
+        "xaxis": {**AXIS_STYLE, "title": {"text": "final x"}, "range": [low, high]},
+        "yaxis": {**AXIS_STYLE, "title": {"text": "runs"}},
         "shapes": shapes,
         "annotations": annotations,
         "bargap": 0,
@@ -352,7 +352,7 @@ def _final_points_map(loss: Loss, starts: RandomStarts, title: str, bins: int, h
                 "sizemode": "area",
                 "sizeref": 2 * runs.max(initial=1) / _LARGEST_BUBBLE_PX**2,
                 "sizemin": 2,
-                "color": "#1f77b4",
+                "color": PALETTE[2],
                 "opacity": 0.6,
             },
             "hovertemplate": "final (x, y) ≈ (%{x:.3g}, %{y:.3g}): %{customdata} runs<extra></extra>",
@@ -378,11 +378,12 @@ def _final_points_map(loss: Loss, starts: RandomStarts, title: str, bins: int, h
             }
         )
     layout = {
+        **THEME,
         "height": height,
         "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
         "title": {"text": title},
-        "xaxis": {"title": {"text": "final x"}, "range": list(loss.domain[0])},
-        "yaxis": {"title": {"text": "final y"}, "range": list(loss.domain[1])},
+        "xaxis": {**AXIS_STYLE, "title": {"text": "final x"}, "range": list(loss.domain[0])},
+        "yaxis": {**AXIS_STYLE, "title": {"text": "final y"}, "range": list(loss.domain[1])},
         "showlegend": False,
     }
     return {"data": data, "layout": layout}

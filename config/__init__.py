@@ -11,22 +11,25 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
+
+import numpy as np
 
 import losses
 import optimisers
+from charts.animation import LAYOUTS
+from charts.common import PALETTE
 from losses.noise import MAX_SEED
-from losses.parse import MAX_LENGTH
+from losses.parse import DEFAULT_DOMAIN, MAX_LENGTH
+from sweep import MAX_STEPS
 
-PALETTE = ("#f5c518", "#ff7f0e", "#1f77b4", "#2ca02c", "#d62728", "#9467bd")
 MAX_RUNS = 6
-MAX_STEPS = 1000
 MAX_LABEL_LENGTH = 40
-LAYOUTS = ("overlay", "side_by_side")
 FRAME_MS_RANGE = (50, 2000)
 DEFAULT_FRAME_MS = 400  # how long the player shows each frame while playing
 CUSTOM_LOSS = "custom"
 MAX_EXPRESSION_LENGTH = MAX_LENGTH
-CUSTOM_DOMAIN = (-3.0, 3.0)
+CUSTOM_DOMAIN = DEFAULT_DOMAIN
 MAX_DOMAIN_WIDTH = 1e4
 _COLOUR = re.compile(r"#?([0-9a-fA-F]{6})")
 _RUN_KEY = re.compile(r"r[0-9]{1,3}")
@@ -61,31 +64,66 @@ class Run:
 
 
 @dataclass(frozen=True)
-class Config:
-    loss: str = "quartic"
-    expression: str = ""  # the typed formula when loss == CUSTOM_LOSS
+class LossChoice:
+    """Which loss the runs descend: a catalogue id with its settings, or a typed formula on its x range."""
+
+    id: str = "quartic"
+    expression: str = ""  # the typed formula when id == CUSTOM_LOSS
     domain: tuple[float, float] = CUSTOM_DOMAIN  # the typed formula's plotted x range
+    settings: tuple[tuple[str, float], ...] = ()  # (name, value) for a catalogue loss that takes settings
+
+    def resolve(self) -> losses.Loss:
+        """The catalogue's loss with its settings, or the typed formula (raises losses.ExpressionError)."""
+        if self.id == CUSTOM_LOSS:
+            return losses.parse(self.expression, domain=(self.domain,))
+        return losses.get(self.id, **dict(self.settings))
+
+    @classmethod
+    def of(cls, loss: losses.Loss) -> LossChoice:
+        """The choice that gives `loss` back."""
+        if loss.id == CUSTOM_LOSS:
+            return cls(CUSTOM_LOSS, expression=loss.name, domain=loss.domain[0])
+        return cls(loss.id, settings=loss.settings)
+
+
+@dataclass(frozen=True)
+class Descent:
+    """What every run of a Config descends: the loss, the noise on its gradient, and for how many steps."""
+
+    loss: LossChoice
+    steps: int
+    noise: float
+    seed: int
+    seeds: bool
+
+
+@dataclass(frozen=True)
+class Config:
+    loss: LossChoice = LossChoice()
     runs: tuple[Run, ...] = ()
     steps: int = 50
     layout: str = "overlay"
     frame_ms: int = DEFAULT_FRAME_MS
     log_loss: bool = False
-    loss_settings: tuple[tuple[str, float], ...] = ()  # (name, value) for a loss that takes settings
     internals: bool = False  # the rows inside the optimisers under the animation
     noise: float = 0.0  # σ of the Gaussian noise on the gradient of a loss not fitted to data
     seed: int = 0  # of that noise (a loss fitted to data has its own, with its batch size)
     seeds: bool = False  # each run with SEEDS_SHOWN seeds, drawn faint, their median bold
+
+    @property
+    def descent(self) -> Descent:
+        return Descent(self.loss, self.steps, self.noise, self.seed, self.seeds)
 
 
 SEEDS_SHOWN = 20
 MAX_NOISE = 1e6
 
 
-def noisy_loss(loss: losses.Loss, config: Config) -> losses.Loss:
-    """The loss as the runs see it: with the config's Gaussian noise, unless it is fitted to data, whose
+def noisy_loss(loss: losses.Loss, sigma: float, seed: int) -> losses.Loss:
+    """The loss as the runs see it: with Gaussian noise of σ `sigma`, unless it is fitted to data, whose
     noise is its minibatches."""
-    if config.noise and not isinstance(loss, losses.DataLoss):
-        return losses.noisy(loss, config.noise, config.seed)
+    if sigma and not isinstance(loss, losses.DataLoss):
+        return losses.noisy(loss, sigma, seed)
     return loss
 
 
@@ -96,14 +134,19 @@ def has_noise(loss: losses.Loss, sigma: float) -> bool:
     return sigma > 0
 
 
-def resolve_loss(
-    loss_id: str, expression: str, domain: tuple[float, float], settings: tuple[tuple[str, float], ...] = ()
-) -> losses.Loss:
-    """The catalogue's loss with its settings, or the typed formula on `domain` (raises
-    losses.ExpressionError)."""
-    if loss_id == CUSTOM_LOSS:
-        return losses.parse(expression, domain=(domain,))
-    return losses.get(loss_id, **dict(settings))
+def valid_or_default(parameter, value) -> float:
+    """`value` if `parameter` (a hyperparameter or a loss's setting) can take it, else the parameter's default."""
+    return float(value) if parameter.contains(value) else parameter.default
+
+
+def run_inputs(descent: Descent, run: Run) -> tuple[losses.Loss, np.ndarray]:
+    """The loss as the run sees it, and its starts: its own start (dim,), or on a noisy loss with the seeds
+    shown, SEEDS_SHOWN copies of it (seeds, dim), one per seed, the first the run's own."""
+    loss = noisy_loss(descent.loss.resolve(), descent.noise, descent.seed)
+    x0 = np.array(run.x0)
+    if descent.seeds and has_noise(loss, descent.noise):
+        x0 = np.repeat(x0[None], SEEDS_SHOWN, axis=0)
+    return loss, x0
 
 
 def new_run(optimiser: str, x0: tuple[float, ...], index: int, **settings) -> Run:
@@ -124,12 +167,17 @@ def landing_config() -> Config:
     )
 
 
+def playground_link(config: Config) -> str:
+    """A relative link that opens `config` in the Playground."""
+    return "/?" + urlencode(to_query_params(config))
+
+
 def to_query_params(config: Config) -> dict[str, str]:
-    params = {"loss": config.loss}
-    if config.loss == CUSTOM_LOSS:
-        params["expr"] = config.expression
-        params["domain"] = ",".join(repr(v) for v in config.domain)
-    params |= {f"loss.{name}": repr(value) for name, value in config.loss_settings}
+    params = {"loss": config.loss.id}
+    if config.loss.id == CUSTOM_LOSS:
+        params["expr"] = config.loss.expression
+        params["domain"] = ",".join(repr(v) for v in config.loss.domain)
+    params |= {f"loss.{name}": repr(value) for name, value in config.loss.settings}
     params |= {"steps": str(config.steps), "layout": config.layout, "speed": str(config.frame_ms)}
     if config.log_loss:
         params["log"] = "1"
@@ -159,7 +207,7 @@ def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
         return landing_config(), []
     messages: list[str] = []
     default = Config()
-    loss_id = params.get("loss", default.loss)
+    loss_id = params.get("loss", default.loss.id)
     expression, custom_domain = "", CUSTOM_DOMAIN
     if loss_id == CUSTOM_LOSS:
         expression = params.get("expr", "")
@@ -168,12 +216,12 @@ def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
             expression = expression[:MAX_EXPRESSION_LENGTH]
         custom_domain = _domain(params.get("domain"), messages)
     elif loss_id not in losses.ids():
-        messages.append(f"Unknown loss {quoted(loss_id)}: showing the {losses.get(default.loss).name} instead.")
-        loss_id = default.loss
+        messages.append(f"Unknown loss {quoted(loss_id)}: showing the {default.loss.resolve().name} instead.")
+        loss_id = default.loss.id
     domain = losses.get(loss_id).domain if loss_id != CUSTOM_LOSS else (custom_domain,)
-    loss_settings = _loss_settings(params, loss_id, messages)
+    choice = LossChoice(loss_id, expression, custom_domain, _loss_settings(params, loss_id, messages))
     try:
-        loss = resolve_loss(loss_id, expression, custom_domain, loss_settings)
+        loss = choice.resolve()
     except losses.ExpressionError:
         loss = None  # the page says what to fix; until then runs start in the middle
 
@@ -210,19 +258,16 @@ def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
     seed = _whole_number(params.get("seed"), "seed", default.seed, (0, MAX_SEED), messages)
     seeds = _switch(params.get("seeds"), "seeds", default.seeds, messages)
     config = Config(
-        loss_id,
-        expression,
-        custom_domain,
-        tuple(runs),
-        steps,
-        layout,
-        frame_ms,
-        log_loss,
-        loss_settings,
-        internals,
-        noise,
-        seed,
-        seeds,
+        loss=choice,
+        runs=tuple(runs),
+        steps=steps,
+        layout=layout,
+        frame_ms=frame_ms,
+        log_loss=log_loss,
+        internals=internals,
+        noise=noise,
+        seed=seed,
+        seeds=seeds,
     )
     return config, messages
 
@@ -286,7 +331,8 @@ def _domain(text: str | None, messages: list[str]) -> tuple[float, float]:
     if len(values) == 2 and None not in values and valid_domain((values[0], values[1])):
         return (values[0], values[1])
     messages.append(
-        f"The domain {quoted(text)} is not two increasing numbers at most {MAX_DOMAIN_WIDTH:g} apart: using −3 to 3."
+        f"The domain {quoted(text)} is not two increasing numbers at most {MAX_DOMAIN_WIDTH:g} apart:"
+        f" using {_point(CUSTOM_DOMAIN)}."
     )
     return CUSTOM_DOMAIN
 
@@ -295,7 +341,7 @@ def _whole_number(text, name: str, default: int, bounds: tuple[int, int], messag
     if text is None:
         return default
     value = _number(text)
-    if value is None or value != int(value):
+    if value is None or not value.is_integer():
         messages.append(f"{name} {quoted(text)} is not a whole number: using {default}.")
         return default
     clamped = min(max(int(value), bounds[0]), bounds[1])
@@ -422,7 +468,7 @@ def _start(text: str | None, prefix: str, domain, default, messages: list[str]) 
             f"Run {prefix[1:]}: start {quoted(text)} is not {len(domain)} number(s); using {_point(default)}."
         )
         return default
-    clamped = tuple(min(max(v, low), high) for v, (low, high) in zip(values, domain, strict=True))
+    clamped = losses.clamped(values, domain)
     if clamped != tuple(values):
         messages.append(f"Run {prefix[1:]}: start {quoted(text)} is outside the plotted domain; moved to its edge.")
     return clamped

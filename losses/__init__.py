@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from losses.base import Loss, LossParameter, Minimum, domain_middle, suggested_start
-from losses.catalogue import _DEFINITIONS, PARAMETERS
+from losses.base import Loss, LossParameter, Minimum, clamped, domain_middle, suggested_start
+from losses.catalogue import _DEFINITIONS, NAMES, PARAMETERS
 from losses.data import DataLoss, DataPanel
 from losses.noise import NoisyLoss, noisy
 from losses.parse import ExpressionError, parse
@@ -18,9 +18,11 @@ __all__ = [
     "LossParameter",
     "Minimum",
     "NoisyLoss",
+    "clamped",
     "domain_middle",
     "get",
     "ids",
+    "name",
     "noisy",
     "parameters",
     "parse",
@@ -31,6 +33,14 @@ __all__ = [
 def ids() -> tuple[str, ...]:
     """The ids of the built-in losses, in display order."""
     return tuple(_DEFINITIONS)
+
+
+def name(id: str) -> str:
+    """The built-in loss `id`'s name (as `get(id).name`), without building it; raises ValueError naming the
+    valid ids."""
+    if id not in NAMES:
+        raise ValueError(f"unknown loss {id!r}; valid ids: {', '.join(_DEFINITIONS)}")
+    return NAMES[id]
 
 
 def parameters(id: str) -> tuple[LossParameter, ...]:

@@ -19,6 +19,7 @@ _LONGEST_BASE_AS_PRODUCT = 40
 # Halving a bracket of doubles reaches two neighbours within about 2,100 halvings (the exponents' range and
 # the mantissa's bits): a bound on the time a minimum takes, whatever the domain.
 _MAX_BISECTIONS = 2200
+GLOBAL_TOLERANCE = 1e-9  # a minimum within this of the lowest value is a global minimum
 
 
 class _FastPowerPrinter(NumPyPrinter):
@@ -96,6 +97,11 @@ _START_FRACTIONS = (0.2, 0.8, 0.35, 0.65, 0.1, 0.9)
 _NEAR_MINIMUM = 0.05  # of the domain's widest side
 
 
+def clamped(point, domain: tuple[tuple[float, float], ...]) -> tuple[float, ...]:
+    """The point of the domain nearest to `point`: each coordinate held inside its (low, high)."""
+    return tuple(min(max(float(v), low), high) for v, (low, high) in zip(point, domain, strict=True))
+
+
 def suggested_start(loss: Loss, index: int) -> tuple[float, ...]:
     """Where run `index` (0, 1, …) starts when its start is not given: the loss's own `starts` in turn, or
     for a loss without any (a typed formula), points across its domain that are not near a minimum. Runs
@@ -127,7 +133,7 @@ class LossParameter:
 
     def contains(self, value) -> bool:
         in_range = isinstance(value, (int, float)) and self.range[0] <= value <= self.range[1]
-        return in_range and (not self.whole_number or value == int(value))
+        return in_range and (not self.whole_number or float(value).is_integer())
 
 
 @dataclass(frozen=True)
@@ -242,7 +248,7 @@ def find_minima_1d(loss: Loss, samples: int = 20001, tolerance: float = 1e-12) -
 
     Bisection on the sign of f' also finds the bottom of a kink, where f' is not continuous. It stops once
     the bracket is `tolerance` times max(1, |x|) wide or its ends are neighbouring doubles.
-    A minimum whose value is within 1e-9 of the lowest one is global.
+    Which are global: see `minima_at`.
     """
     (low, high) = loss.domain[0]
     xs = np.linspace(low, high, samples)
@@ -262,12 +268,7 @@ def find_minima_1d(loss: Loss, samples: int = 20001, tolerance: float = 1e-12) -
         right = np.where(rising, middle, right)
         left = np.where(rising, left, middle)
     locations = (left + right) / 2
-    values = loss.f(locations[:, None])
-    lowest = values.min(initial=np.inf)
-    return tuple(
-        Minimum(x=(float(where) + 0.0,), value=float(value) + 0.0, is_global=bool(value <= lowest + 1e-9))
-        for where, value in zip(locations, values, strict=True)
-    )
+    return minima_at(loss, [(float(where),) for where in locations])
 
 
 def stationary_points(loss: Loss, guesses, iterations: int = 50) -> tuple[tuple[float, ...], ...]:
@@ -279,11 +280,20 @@ def stationary_points(loss: Loss, guesses, iterations: int = 50) -> tuple[tuple[
 
 
 def minima_from_guesses(loss: Loss, guesses) -> tuple[Minimum, ...]:
-    """The minima Newton's method reaches from the guesses; global if within 1e-9 of the lowest."""
-    points = stationary_points(loss, guesses)
-    values = loss.f(np.array(points).reshape(-1, loss.dim))
+    """The minima Newton's method reaches from the guesses."""
+    return minima_at(loss, stationary_points(loss, guesses))
+
+
+def minima_at(loss: Loss, points) -> tuple[Minimum, ...]:
+    """The minima of `loss` at `points` (each dim coordinates); those whose value is within
+    GLOBAL_TOLERANCE of the lowest are global."""
+    values = loss.f(np.array(points, dtype=float).reshape(-1, loss.dim))
     lowest = values.min(initial=np.inf)
     return tuple(
-        Minimum(x=point, value=float(value) + 0.0, is_global=bool(value <= lowest + 1e-9))
+        Minimum(
+            x=tuple(float(v) + 0.0 for v in point),
+            value=float(value) + 0.0,
+            is_global=bool(value <= lowest + GLOBAL_TOLERANCE),
+        )
         for point, value in zip(points, values, strict=True)
     )

@@ -7,7 +7,7 @@ import dataclasses
 import sympy as sp
 
 from losses.base import Loss, LossParameter, find_minima_1d, minima_from_guesses, stationary_points
-from losses.data import DATA_DEFINITIONS, DATA_PARAMETERS
+from losses.data import DATA_DEFINITIONS, DATA_NAMES, DATA_PARAMETERS
 
 x, y = sp.symbols("x y", real=True)
 
@@ -17,20 +17,40 @@ RAVINE_CONDITION = LossParameter(
 RAVINE_ANGLE = LossParameter("angle", "θ", 30.0, (-90.0, 90.0), "The valley's angle from the x axis, in degrees")
 # The catalogue's losses that take settings, and the settings they take.
 PARAMETERS = {"ravine": (RAVINE_CONDITION, RAVINE_ANGLE), **DATA_PARAMETERS}
+# Each loss's name: what the loss pickers list, without building every loss and finding its minima to ask.
+NAMES = {
+    "quartic": "Article quartic",
+    "wavy": "Article wavy",
+    "square": "Square",
+    "plateau": "Plateau",
+    "inflection": "Flat inflection",
+    "narrow_well": "Narrow well",
+    "kink": "Kink",
+    "wall": "Steep wall",
+    "ripples": "Ripples",
+    "rosenbrock": "Rosenbrock",
+    "himmelblau": "Himmelblau",
+    "beale": "Beale",
+    "booth": "Booth",
+    "saddle": "Saddle",
+    "rastrigin": "Rastrigin",
+    "six_hump_camel": "Six-hump camel",
+    "ravine": "Ravine",
+    **DATA_NAMES,
+}
 
 
 def _one_dimensional(
-    id: str, name: str, expression: sp.Expr, domain: tuple[float, float], description: str, starts: tuple[float, ...]
+    id: str, expression: sp.Expr, domain: tuple[float, float], description: str, starts: tuple[float, ...]
 ) -> Loss:
     """A loss of x, with its minima and the starts suggested for its runs."""
-    loss = Loss(id, name, expression, (x,), (domain,), description, starts=tuple((start,) for start in starts))
+    loss = Loss(id, NAMES[id], expression, (x,), (domain,), description, starts=tuple((start,) for start in starts))
     return dataclasses.replace(loss, minima=find_minima_1d(loss))
 
 
 _DEFINITIONS_1D = {
     "quartic": lambda: _one_dimensional(
         "quartic",
-        "Article quartic",
         x**4 - 2 * x**2 + x,
         (-2.5, 2.5),
         "The article's contrived quartic: a global minimum on the left, a shallower local one on the right.",
@@ -38,7 +58,6 @@ _DEFINITIONS_1D = {
     ),
     "wavy": lambda: _one_dimensional(
         "wavy",
-        "Article wavy",
         (x**2 - 2 * x) ** 2 + sp.sin(12 * x) / 2,
         (-2.5, 2.5),
         "The article's 'more complicated function': a double well covered in ripples that trap small steps.",
@@ -46,7 +65,6 @@ _DEFINITIONS_1D = {
     ),
     "square": lambda: _one_dimensional(
         "square",
-        "Square",
         x**2,
         (-2.5, 2.5),
         "The simplest bowl: fixed steps converge for α < 1 and diverge for α > 1.",
@@ -54,7 +72,6 @@ _DEFINITIONS_1D = {
     ),
     "plateau": lambda: _one_dimensional(
         "plateau",
-        "Plateau",
         1 - sp.exp(-(x**2)),
         (-4.0, 4.0),
         "Nearly flat far from the minimum: plain gradient steps crawl, normalised steps keep their size.",
@@ -62,7 +79,6 @@ _DEFINITIONS_1D = {
     ),
     "inflection": lambda: _one_dimensional(
         "inflection",
-        "Flat inflection",
         x**4 / 4 - x**3 / 3,
         (-1.0, 1.6),
         "A point where the slope vanishes without a minimum (x = 0): starting left of it, steps stall there.",
@@ -70,7 +86,6 @@ _DEFINITIONS_1D = {
     ),
     "narrow_well": lambda: _one_dimensional(
         "narrow_well",
-        "Narrow well",
         x**2 / 10 - sp.Rational(3, 2) * sp.exp(-50 * (x - 2) ** 2),
         (-3.0, 3.5),
         "A wide, shallow local basin beside a narrow, deep global well that most starts never find.",
@@ -78,7 +93,6 @@ _DEFINITIONS_1D = {
     ),
     "kink": lambda: _one_dimensional(
         "kink",
-        "Kink",
         sp.Abs(x) + x**2 / 10,
         (-2.5, 2.5),
         "Not differentiable at its minimum: the slope never shrinks, so fixed steps zig-zag forever.",
@@ -86,7 +100,6 @@ _DEFINITIONS_1D = {
     ),
     "wall": lambda: _one_dimensional(
         "wall",
-        "Steep wall",
         sp.exp(3 * x) - 3 * x,
         (-2.0, 1.2),
         "Gentle on the left, an exponential wall on the right: one step too far up the wall and a fixed rate diverges.",
@@ -94,7 +107,6 @@ _DEFINITIONS_1D = {
     ),
     "ripples": lambda: _one_dimensional(
         "ripples",
-        "Ripples",
         x**2 / 4 - sp.cos(2 * sp.pi * x) + 1,
         (-4.0, 4.0),
         "A bowl covered in ripples: a local minimum near every integer, the global one at 0.",
@@ -105,7 +117,6 @@ _DEFINITIONS_1D = {
 
 def _two_dimensional(
     id: str,
-    name: str,
     expression: sp.Expr,
     domain: tuple[tuple[float, float], tuple[float, float]],
     description: str,
@@ -116,7 +127,7 @@ def _two_dimensional(
 ) -> Loss:
     """A loss of x and y. Its minima and saddle points are found by Newton's method from rough guesses, so
     the catalogue has them to machine precision rather than to the few digits references print."""
-    loss = Loss(id, name, expression, (x, y), domain, description, settings=settings, starts=starts)
+    loss = Loss(id, NAMES[id], expression, (x, y), domain, description, settings=settings, starts=starts)
     return dataclasses.replace(
         loss, minima=minima_from_guesses(loss, minima_near), saddle_points=stationary_points(loss, saddles_near)
     )
@@ -130,7 +141,6 @@ def _ravine(condition: float, angle: float) -> Loss:
     across = -x * sp.sin(turn) + y * sp.cos(turn)
     return _two_dimensional(
         "ravine",
-        "Ravine",
         (along**2 + sp.nsimplify(condition) * across**2) / 2,
         ((-2.0, 2.0), (-2.0, 2.0)),
         f"A long narrow valley {condition:g} times steeper across than along, turned {angle:g}° from the x axis:"
@@ -147,7 +157,6 @@ def _rastrigin() -> Loss:
     lattice = [(float(i), float(j)) for i in range(-5, 6) for j in range(-5, 6)]
     return _two_dimensional(
         "rastrigin",
-        "Rastrigin",
         expression,
         ((-5.12, 5.12), (-5.12, 5.12)),
         "A bowl under an egg box: a local minimum near every pair of whole numbers, the global one at the origin.",
@@ -159,7 +168,6 @@ def _rastrigin() -> Loss:
 _DEFINITIONS_2D = {
     "rosenbrock": lambda: _two_dimensional(
         "rosenbrock",
-        "Rosenbrock",
         (1 - x) ** 2 + 100 * (y - x**2) ** 2,
         ((-2.0, 2.0), (-1.0, 3.0)),
         "A curved banana-shaped valley: easy to reach, slow to follow to its minimum at (1, 1).",
@@ -168,7 +176,6 @@ _DEFINITIONS_2D = {
     ),
     "himmelblau": lambda: _two_dimensional(
         "himmelblau",
-        "Himmelblau",
         (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2,
         ((-5.0, 5.0), (-5.0, 5.0)),
         "Four equally deep minima separated by four saddle points: where a run ends depends on where it starts.",
@@ -178,7 +185,6 @@ _DEFINITIONS_2D = {
     ),
     "beale": lambda: _two_dimensional(
         "beale",
-        "Beale",
         (sp.Rational(3, 2) - x + x * y) ** 2
         + (sp.Rational(9, 4) - x + x * y**2) ** 2
         + (sp.Rational(21, 8) - x + x * y**3) ** 2,
@@ -189,7 +195,6 @@ _DEFINITIONS_2D = {
     ),
     "booth": lambda: _two_dimensional(
         "booth",
-        "Booth",
         (x + 2 * y - 7) ** 2 + (2 * x + y - 5) ** 2,
         ((-10.0, 10.0), (-10.0, 10.0)),
         "A tilted quadratic bowl with one minimum at (1, 3): every method gets there, at different speeds.",
@@ -198,7 +203,6 @@ _DEFINITIONS_2D = {
     ),
     "saddle": lambda: _two_dimensional(
         "saddle",
-        "Saddle",
         x**2 - y**2,
         ((-2.0, 2.0), (-2.0, 2.0)),
         "No minimum at all: a start on the x axis rolls into the saddle point and stays; any other leaves along y.",
@@ -209,7 +213,6 @@ _DEFINITIONS_2D = {
     "rastrigin": _rastrigin,
     "six_hump_camel": lambda: _two_dimensional(
         "six_hump_camel",
-        "Six-hump camel",
         (4 - sp.Rational(21, 10) * x**2 + x**4 / 3) * x**2 + x * y + (-4 + 4 * y**2) * y**2,
         ((-3.0, 3.0), (-2.0, 2.0)),
         "Two global minima, four local ones and saddles between them, on a surface that rises steeply at the sides.",

@@ -26,6 +26,7 @@ from losses.noise import MAX_SEED, batch_rows
 DATA = Path(__file__).resolve().parent / "data"
 w, b, w1, w2 = sp.symbols("w b w_1 w_2", real=True)
 
+DATA_NAMES = {"faithful": "Old Faithful line", "iris_logistic": "Iris logistic regression"}
 STANDARDISE = LossParameter(
     "standardise",
     "s",
@@ -188,7 +189,7 @@ def _faithful(standardise: float) -> DataLoss:
     scaled = r"\frac{d_i - \bar{d}}{s_d}" if standardise else "d_i"
     loss = DataLoss(
         "faithful",
-        "Old Faithful line",
+        DATA_NAMES["faithful"],
         sp.Add(*terms) / n,
         (w, b),
         ((-5.0, 25.0), (-10.0, 80.0)),
@@ -240,7 +241,7 @@ def _iris_logistic() -> DataLoss:
     ]
     loss = DataLoss(
         "iris_logistic",
-        "Iris logistic regression",
+        DATA_NAMES["iris_logistic"],
         sp.Add(*terms) / n,
         (w1, w2),
         ((-5.0, 10.0), (-5.0, 10.0)),

@@ -11,7 +11,6 @@ reaches `sympify`, `eval` or `exec`.
 from __future__ import annotations
 
 import ast
-import dataclasses
 import difflib
 import keyword
 import math
@@ -26,7 +25,7 @@ from itertools import pairwise
 import numpy as np
 import sympy as sp
 
-from losses.base import _LARGEST_POWER_AS_PRODUCT, Loss, find_minima_1d
+from losses.base import _LARGEST_POWER_AS_PRODUCT, Loss, find_minima_1d, minima_at
 
 MAX_LENGTH = 500  # characters
 MAX_NODES = 60  # numbers, names, operations and calls
@@ -294,11 +293,9 @@ def _compiled(text: str, variables: tuple[str, ...], domain: tuple[tuple[float, 
     if loss.dim > 1:
         return loss
     with np.errstate(all="ignore"):
-        found = [minimum for minimum in find_minima_1d(loss) if _is_defined_around(loss, minimum.x[0])]
-    lowest = min((minimum.value for minimum in found), default=math.inf)
-    minima = tuple(dataclasses.replace(m, is_global=m.value <= lowest + 1e-9) for m in found)
+        found = [minimum.x for minimum in find_minima_1d(loss) if _is_defined_around(loss, minimum.x[0])]
     # Set on this instance, not a replaced copy, which would differentiate and compile everything again.
-    object.__setattr__(loss, "minima", minima)
+    object.__setattr__(loss, "minima", minima_at(loss, found))
     return loss
 
 

@@ -2,7 +2,8 @@
 
 `create(id, **settings)` makes an optimiser; `simulate(loss, optimiser, x0, steps)` runs it on a
 whole batch of starts and settings at once; `REGISTRY` describes every algorithm for the UI;
-`schedule(id, **settings)` makes a learning-rate schedule for `simulate`, `SCHEDULES` describes them.
+`schedule(id, **settings)` makes a learning-rate schedule for `simulate`, `SCHEDULES` describes them;
+`tune(loss, id, x0, steps)` finds the learning rate (or another setting) that ends lowest.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from optimisers.schedulefree import SCHEDULEFREE_ADAMW
 from optimisers.schedules import SCHEDULES, Schedule, ScheduleSpec, schedule
 from optimisers.sgd import GD, MOMENTUM_SGD, NESTEROV
 from optimisers.simulate import Trajectory, simulate
+from optimisers.tuning import Tuning, tune
 
 __all__ = [
     "REGISTRY",
@@ -37,9 +39,11 @@ __all__ = [
     "ScheduleSpec",
     "Step",
     "Trajectory",
+    "Tuning",
     "create",
     "schedule",
     "simulate",
+    "tune",
 ]
 
 REGISTRY: dict[str, OptimiserSpec] = {

@@ -27,7 +27,7 @@ class ScheduleSetting(HyperParameter):
         if not self.contains(value):
             raise ValueError(f"{self.name} must be in {self.range_text}; got {value:g}")
         if self.whole_number:
-            if value != int(value):
+            if not float(value).is_integer():
                 raise ValueError(f"{self.name} must be a whole number of steps; got {value:g}")
             return int(value)
         return float(value)

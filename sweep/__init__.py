@@ -8,12 +8,13 @@ rows follow the y axis, columns the x axis.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 import optimisers
 from losses import Loss, domain_middle
+from optimisers.ending import ended_in, stopped_early
 
 Array = np.ndarray
 
@@ -21,12 +22,10 @@ Array = np.ndarray
 START_COORDINATES = {"x0": 0, "y0": 1}
 AXIS_NAMES = (*START_COORDINATES, "alpha", "beta", "beta1", "beta2", "eps", "momentum")
 MAX_CELLS_PER_SIDE = 400
-MAX_STEPS = 1000
+MAX_STEPS = 1000  # the most steps any page runs
 MAX_STARTS = 100_000
 MAX_SEEDS = 10
-# Codes in `ended_in` besides the index of a minimum.
-NO_MINIMUM = -1
-DIVERGED = -2
+TUNING_CELLS_PER_SIDE = 20  # a tuning runs 61 values of α from each start, so from a coarser grid than the map's
 
 
 @dataclass(frozen=True)
@@ -63,8 +62,8 @@ class Axis:
 class SweepMap:
     """One optimiser's outcome in every cell, each array shaped (y.count, x.count).
 
-    ended_in    index into loss.minima, NO_MINIMUM, or DIVERGED
-    final_loss  the loss at the last point; NaN where the run diverged
+    ended_in    how each run ended, coded as optimisers.ending codes it
+    final_loss  the loss at the last point; NaN where the run stopped early (diverged or left the domain)
     settled_at  the step after which the run stopped moving, or −1 (still moving, or diverged)
     applies     whether the x and the y axis are settings of this optimiser; along an axis that
                 does not apply, the outcome is constant
@@ -107,11 +106,12 @@ class RandomStarts:
 
     @property
     def diverged(self) -> Array:
-        return self.ended_in == DIVERGED
+        """Where the run stopped early: it diverged or left the domain."""
+        return stopped_early(self.ended_in)
 
     @property
     def mean_final_x(self) -> Array | None:
-        """The mean final point (dim,) of the runs that did not diverge; None if all diverged."""
+        """The mean final point (dim,) of the runs that did not stop early; None if all did."""
         kept = self.final_x[~self.diverged]
         return kept.mean(axis=0) if len(kept) else None
 
@@ -163,10 +163,6 @@ def _start(loss: Loss, start: tuple[float, ...] | None) -> tuple[float, ...]:
     return tuple(float(v) for v in start)
 
 
-def _ended_in(loss: Loss, trajectory: optimisers.Trajectory) -> Array:
-    return np.where(trajectory.diverged_at >= 0, DIVERGED, loss.nearest_minimum(trajectory.final_x))
-
-
 def sweep(
     loss: Loss,
     optimiser_id: str,
@@ -188,40 +184,66 @@ def sweep(
     check_sweep(loss, x, y, steps)
     if isinstance(seeds, bool) or not isinstance(seeds, (int, np.integer)) or not 1 <= seeds <= MAX_SEEDS:
         raise ValueError(f"a sweep takes 1 to {MAX_SEEDS} seeds; got {seeds!r}")
-    start = _start(loss, start)
     applying = (applies(optimiser_id, x.name), applies(optimiser_id, y.name))
     # Columns vary along the last grid axis, rows along the first; an axis that does not apply
     # keeps length 1, so the optimiser runs once per distinct setting and the result broadcasts.
-    grid_values = {}
-    if applying[0]:
-        grid_values[x.name] = x.values.reshape(1, -1)
-    if applying[1]:
-        grid_values[y.name] = y.values.reshape(-1, 1)
-    # The start, repeated along the start axes: (rows or 1, columns or 1, dim).
-    starts = {name: grid_values.pop(name) for name in START_COORDINATES if name in grid_values}
-    x0_shape = (*np.broadcast_shapes((1, 1), *(v.shape for v in starts.values())), loss.dim)
-    x0 = np.broadcast_to(np.array(start), x0_shape).copy()
-    for name, values in starts.items():
-        x0[..., START_COORDINATES[name]] = values
+    grid_values = {
+        axis.name: axis.values.reshape(shape)
+        for axis, shape, applying_here in zip((x, y), ((1, -1), (-1, 1)), applying, strict=True)
+        if applying_here and axis.name not in START_COORDINATES
+    }
+    x0 = grid_starts(loss, x, y, _start(loss, start))
     # The seeds as a first axis of starts: seed k's runs have positions of their own, so noise of their own.
     x0 = np.broadcast_to(x0, (seeds, *x0.shape))
     optimiser = optimisers.create(optimiser_id, **{**(settings or {}), **grid_values})
     trajectory = optimisers.simulate(loss, optimiser, x0, steps, record="final")
 
     shape = (seeds, y.count, x.count)
-    ended_in = np.broadcast_to(_ended_in(loss, trajectory), shape)
+    codes = np.broadcast_to(ended_in(loss, trajectory), shape)
     final_loss = np.where(trajectory.diverged_at >= 0, np.nan, trajectory.final_loss)
     return SweepMap(
         optimiser=optimiser_id,
         x=x,
         y=y,
         steps=steps,
-        ended_in=ended_in[0],
+        ended_in=codes[0],
         final_loss=np.broadcast_to(final_loss, shape)[0],
         settled_at=np.broadcast_to(trajectory.settled_at, shape)[0],
         applies=applying,
-        seed_ended_in=ended_in if seeds > 1 else None,
+        seed_ended_in=codes if seeds > 1 else None,
     )
+
+
+def grid_starts(loss: Loss, x: Axis, y: Axis, start: tuple[float, ...]) -> Array:
+    """Each cell's start, (rows or 1, columns or 1, dim): `start` with the values of the start axes put in;
+    along an axis that is not a start the shape keeps length 1."""
+    values = {x.name: x.values.reshape(1, -1), y.name: y.values.reshape(-1, 1)}
+    starts = {name: values[name] for name in START_COORDINATES if name in values}
+    x0 = np.broadcast_to(start, (*np.broadcast_shapes((1, 1), *(v.shape for v in starts.values())), loss.dim))
+    x0 = x0.astype(float)
+    for name, coordinate_values in starts.items():
+        x0[..., START_COORDINATES[name]] = coordinate_values
+    return x0
+
+
+def tune_alpha(
+    loss: Loss,
+    optimiser_id: str,
+    x: Axis,
+    y: Axis,
+    steps: int,
+    settings: Mapping[str, float | bool] | None = None,
+    start: tuple[float, ...] | None = None,
+) -> optimisers.Tuning:
+    """`optimisers.tune` of α for a sweep's optimiser: from the grid's starts (at most TUNING_CELLS_PER_SIDE a
+    side, over the same range), with `settings` but α fixed, and any other hyperparameter that is an axis at
+    its value in `settings` or its default. Raises ValueError when α is an axis, or as `sweep` does."""
+    check_sweep(loss, x, y, steps)
+    if "alpha" in (x.name, y.name):
+        raise ValueError("α is an axis of the grid: its maps already show every α")
+    coarse = [replace(axis, count=min(axis.count, TUNING_CELLS_PER_SIDE)) for axis in (x, y)]
+    fixed = {name: value for name, value in (settings or {}).items() if name != "alpha"}
+    return optimisers.tune(loss, optimiser_id, grid_starts(loss, *coarse, _start(loss, start)), steps, **fixed)
 
 
 def cell_run(
@@ -249,8 +271,8 @@ def verdict(loss: Loss, sweep_map: SweepMap) -> Verdict:
     """The share of the grid that reached a global minimum, and the share that diverged; over several seeds,
     the shares of all their runs, and how the share varies from seed to seed (10th to 90th percentile)."""
     global_indices = [i for i, minimum in enumerate(loss.minima) if minimum.is_global]
-    ended_in = sweep_map.ended_in if sweep_map.seed_ended_in is None else sweep_map.seed_ended_in
-    reached, diverged = np.isin(ended_in, global_indices), ended_in == DIVERGED
+    codes = sweep_map.ended_in if sweep_map.seed_ended_in is None else sweep_map.seed_ended_in
+    reached, diverged = np.isin(codes, global_indices), stopped_early(codes)
     ranges = {}
     if sweep_map.seed_ended_in is not None:
         per_seed = [shares.mean(axis=(1, 2)) for shares in (reached, diverged)]
@@ -281,4 +303,4 @@ def random_starts(
     low, high = np.array(loss.domain, dtype=float).T
     x0 = np.random.default_rng(seed).uniform(low, high, size=(count, loss.dim))
     trajectory = optimisers.simulate(loss, optimisers.create(optimiser_id, **(settings or {})), x0, steps, "final")
-    return RandomStarts(optimiser_id, steps, trajectory.final_x, _ended_in(loss, trajectory))
+    return RandomStarts(optimiser_id, steps, trajectory.final_x, ended_in(loss, trajectory))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -31,6 +32,13 @@ CHROMIUM_FLAGS = [
 ARTIFACTS = ROOT / "artifacts"
 HANG = 60  # seconds after which a call that should take well under one counts as hung
 SCRIPT_IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+# Counts the script runs from its call on in window.reruns: Streamlit marks the app running for each one.
+COUNT_RERUNS = """() => {
+    const app = document.querySelector("[data-testid=stApp]");
+    window.reruns = 0;
+    new MutationObserver(() => { window.reruns += app.dataset.testScriptState === "running"; })
+        .observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+}"""
 
 
 def _free_port() -> int:
@@ -180,6 +188,13 @@ DRAWN = """gd => {
         };
     });
 }"""
+
+
+def page_run(name: str):
+    """views/<name>_page.py run once by AppTest, checked to have raised nothing."""
+    at = AppTest.from_file(str(ROOT / "views" / f"{name}_page.py"), default_timeout=120).run()
+    assert not at.exception
+    return at
 
 
 def played(at) -> list[dict]:

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
 import pytest
-from conftest import at_point, played, run_traces, shown
-from streamlit.testing.v1 import AppTest
+from conftest import at_point, page_run, played, run_traces, shown
 
 import losses
 from article import scenes
 from config import from_query_params
 
-PAGE = str(Path(__file__).resolve().parent.parent / "views" / "article_page.py")
 EPS = 1e-8
 BOUND = 1e6  # simulate's default: a run whose |x| passes it has diverged
 VIEW_X, VIEW_Y = (-3.0, 3.0), (-2.5, 5.0)  # the article's axes, bottom lowered to show f's global minimum
@@ -182,10 +179,7 @@ def test_scene_1_says_when_orange_left_the_plot_and_when_it_diverged():
 
 @pytest.fixture
 def app():
-    page = AppTest.from_file(PAGE, default_timeout=120)
-    page.run()
-    assert not page.exception
-    return page
+    return page_run("article")
 
 
 def figures(app):
@@ -248,7 +242,7 @@ def test_open_in_playground_carries_each_scenes_settings(app, switch_to_textbook
         config, messages = from_query_params(dict(parse_qsl(parts.query)))
         assert messages == []
         loss_id, *runs = SPEC[number]
-        assert (config.loss, config.steps) == (loss_id, 8)
+        assert (config.loss.id, config.steps) == (loss_id, 8)
         assert len(config.runs) == len(runs)
         for run, (rule, x0, settings), colour in zip(config.runs, runs, ("#f5c518", "#ff7f0e"), strict=True):
             assert (run.optimiser, run.x0, run.colour) == (OPTIMISER_IDS[rule], (x0,), colour)

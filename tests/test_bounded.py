@@ -13,7 +13,7 @@ import charts
 import losses
 import optimisers
 import sweep
-from config import MAX_DOMAIN_WIDTH, MAX_RUNS, MAX_STEPS, resolve_loss
+from config import MAX_DOMAIN_WIDTH, MAX_RUNS, MAX_STEPS, LossChoice
 
 # Typed formulas on domains as far out and as wide as the URL accepts (a domain is at most MAX_DOMAIN_WIDTH
 # wide; beyond about 2**66 two ends that far apart are the same double), with the minimum inside.
@@ -52,7 +52,7 @@ def test_newton_finds_the_ravine_minimum_at_every_setting(condition, angle):
 )
 def test_the_most_runs_for_the_most_steps_simulate_and_draw(loss_id, expression, domain):
     settings = (("condition", 1000.0), ("angle", 0.0)) if loss_id == "ravine" else ()
-    loss = finishes(resolve_loss, loss_id, expression, domain, settings)
+    loss = finishes(LossChoice(loss_id, expression, domain, settings).resolve)
     start = np.array([low + 0.1 * (high - low) for low, high in loss.domain])
     names = list(optimisers.REGISTRY)[:MAX_RUNS]
     trajectories = [

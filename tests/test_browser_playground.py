@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import ARTIFACTS, DRAWN, _free_port, new_tab, start_app, wait_for_app, watch_for_errors
+from conftest import ARTIFACTS, COUNT_RERUNS, DRAWN, _free_port, new_tab, start_app, wait_for_app, watch_for_errors
 from playwright.sync_api import expect
 
 import losses
@@ -126,15 +126,7 @@ def test_play_then_scrub_draws_the_points_and_every_internals_row_as_the_runs_we
 
 def test_the_step_buttons_and_the_scrubber_move_together_without_a_rerun(page, app_url):
     open_playground(page, app_url)
-    # Count the script runs from here on: Streamlit marks the app running for each one.
-    page.evaluate(
-        """() => {
-            const app = document.querySelector("[data-testid=stApp]");
-            window.reruns = 0;
-            new MutationObserver(() => { window.reruns += app.dataset.testScriptState === "running"; })
-                .observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
-        }"""
-    )
+    page.evaluate(COUNT_RERUNS)
     page.locator(".descent-forward").click()
     page.locator(".descent-forward").click()
     assert counter(page) == "Step 2 of 50" and page.locator(".descent-scrubber").input_value() == "2"
@@ -202,13 +194,36 @@ def test_a_thousand_steps_have_readable_ticks_under_the_scrubber(page, app_url):
 ROSENBROCK_ADAM = "?loss=rosenbrock&steps=30&r1=adam&r1.alpha=0.05&r1.x0=-1.5,2&r1.label=Adam"
 
 
-def test_switching_the_optimiser_renames_the_run_everywhere_it_is_named(page, app_url):
-    open_playground(page, app_url + ROSENBROCK_ADAM)
+def test_a_change_after_playing_redraws_at_the_step_shown_beside_another_plotly_chart(page, app_url):
+    """A typed formula's page also draws Streamlit's own Plotly chart (the preview in the sidebar), whose
+    plotly.js is another version: the player keeps its own, so a change after playing still redraws at the
+    step shown."""
+    open_playground(page, app_url + "?loss=custom&expr=x^2&domain=-3,3&steps=20&r1=gd&r1.alpha=0.1&r1.x0=2")
+    expect(page.locator("[data-testid=stSidebar] .js-plotly-plot")).to_be_visible()
+    play_to_the_end(page, 20)
+    draws = page.evaluate(DRAWS)
+    type_alpha(page, "0.05")
+    page.wait_for_function(f"draws => ({DRAWS})() > draws", arg=draws, timeout=30_000)
+    assert counter(page) == "Step 20 of 20"
+    square = losses.parse("x^2", domain=((-3.0, 3.0),))
+    final = optimisers.simulate(square, optimisers.create("gd", alpha=0.05), [2.0], 20).final_x[0]
+    wait_for_point(page, "Fixed learning rate", final)
+    scrub_to(page, 10)
+    halfway = optimisers.simulate(square, optimisers.create("gd", alpha=0.05), [2.0], 10).final_x[0]
+    wait_for_point(page, "Fixed learning rate", halfway)
+
+
+def choose_optimiser(page, name: str) -> None:
+    """Pick the edited run's optimiser from its select box."""
     optimiser = page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").filter(has_text="Optimiser")
     optimiser.locator("input").click()
-    page.keyboard.type("Fixed learning")
-    expect(page.get_by_role("option", name="Fixed learning rate")).to_be_visible()
-    page.keyboard.press("Enter")
+    page.keyboard.type(name)
+    page.get_by_role("option", name=name, exact=True).click()
+
+
+def test_switching_the_optimiser_renames_the_run_everywhere_it_is_named(page, app_url):
+    open_playground(page, app_url + ROSENBROCK_ADAM)
+    choose_optimiser(page, "Fixed learning rate")
     page.wait_for_url(re.compile(r"r1=gd"), timeout=30_000)
     wait_for_app(page)
     expect(page.locator(".descent-plot .legendtext").first).to_have_text(re.compile(r"^Fixed learning rate"))
@@ -477,9 +492,25 @@ def test_the_seeds_are_shown_on_request_as_faint_paths_and_a_new_seed_redraws_th
     page.screenshot(path=str(ARTIFACTS / "playground-seeds.png"), full_page=True)
 
 
-def test_the_first_change_after_the_server_restarts_is_applied_and_drawn(browser):
+def slide_alpha_right(page) -> None:
+    """Move the edited run's α slider one stop up with the keyboard."""
+    slider = page.locator("[data-testid=stSidebar] [data-testid=stSlider]").filter(has_text="alpha (α)")
+    slider.get_by_role("slider").press("ArrowRight")
+
+
+# The first change after a restart, as the user makes it, and what the Playground then runs: (optimiser, α).
+FIRST_CHANGES = {
+    "a number box": (lambda page: type_alpha(page, "0.05"), ("rmsprop", 0.05)),
+    "a select box": (lambda page: choose_optimiser(page, "Adam"), ("adam", 0.1)),
+    "a slider": (slide_alpha_right, ("rmsprop", 0.13)),
+}
+
+
+@pytest.mark.parametrize("change", FIRST_CHANGES)
+def test_the_first_change_after_the_server_restarts_is_applied_and_drawn(browser, change):
     """A server of its own, stopped and started again on the same port while the page is open: once the page
-    has reconnected, the first α typed counts (the new session used to restore the URL over it)."""
+    has reconnected, the first change counts (the new session used to restore the URL over it)."""
+    make_change, (optimiser_id, alpha) = FIRST_CHANGES[change]
     port = _free_port()
     log = open(ARTIFACTS / "streamlit-restarted.log", "w")  # noqa: SIM115 - two servers write to it in turn
     server = start_app(port, log)
@@ -487,7 +518,6 @@ def test_the_first_change_after_the_server_restarts_is_applied_and_drawn(browser
     errors = watch_for_errors(page)
     try:
         open_playground(page, f"http://127.0.0.1:{port}")
-        type_alpha(page, "0.03")
         server.terminate()
         server.wait(timeout=10)
         page.wait_for_selector("[data-testid=stApp]:not([data-test-connection-state=CONNECTED])", timeout=30_000)
@@ -495,18 +525,21 @@ def test_the_first_change_after_the_server_restarts_is_applied_and_drawn(browser
         page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=60_000)
         wait_for_app(page)
         draws = page.evaluate(DRAWS)
-        type_alpha(page, "0.05")
+        make_change(page)
+        page.wait_for_url(re.compile(rf"r1={optimiser_id}&.*r1\.alpha={alpha}(&|$)"), timeout=30_000)
         page.wait_for_function(f"draws => ({DRAWS})() > draws", arg=draws, timeout=30_000)
-        assert page.get_by_label("alpha (exact)").first.input_value() == "0.05"
-        quartic = losses.get("quartic")
-        final = optimisers.simulate(quartic, optimisers.create("rmsprop", alpha=0.05, beta=0.9), [0.1], 50).final_x[0]
+        wait_for_app(page)
+        label = optimisers.REGISTRY[optimiser_id].name
+        expect(page.locator(".descent-plot .legendtext").first).to_have_text(label)
+        settings = {"alpha": alpha} | ({"beta": 0.9} if optimiser_id == "rmsprop" else {})
+        trajectory = optimisers.simulate(losses.get("quartic"), optimisers.create(optimiser_id, **settings), [0.1], 50)
         scrub_to_the_end(page)
-        wait_for_point(page, "RMSProp", final)
+        wait_for_point(page, label, trajectory.final_x[0])
     finally:
         context.close()
         server.terminate()
         server.wait(timeout=10)
         log.close()
-    # While the server was down the page asked after it, as it should, and was refused.
-    refused = f"request failed: http://127.0.0.1:{port}/_stcore/"
+    # While the server was down the page asked after it (and fonts it had not loaded yet), and was refused.
+    refused = f"request failed: http://127.0.0.1:{port}/"
     assert not [e for e in errors if not (e.startswith(refused) and e.endswith("ERR_CONNECTION_REFUSED"))], errors

@@ -17,8 +17,10 @@ from conftest import assert_no_nan_shown, at_point, distance_to_line, run_traces
 import charts
 import losses
 import optimisers
-from charts.animation import CHECKPOINT, CURVE_SAMPLES, NO_LABEL, PLOT_WIDTH, STRIDE
-from charts.contour import MAP_HEIGHT, PATH_TOLERANCE_PX, drawing_points, map_panel
+from charts.animation import CURVE_SAMPLES, NO_LABEL, PLOT_WIDTH
+from charts.compose import CHECKPOINT, STRIDE
+from charts.contour import MAP_HEIGHT
+from charts.paths import PATH_TOLERANCE_PX, drawing_points, map_panel
 from charts.player import player_data
 from losses import Loss
 
@@ -170,7 +172,12 @@ def test_every_frame_names_a_trace_of_each_subplot_that_does_not_move():
 
 def test_the_player_is_given_the_figure_and_its_pace():
     figure = charts.animation_figure(QUARTIC, [rmsprop()])
-    assert player_data(figure, frame_ms=250, clickable=True) == {"figure": figure, "frameMs": 250, "clickable": True}
+    assert player_data(figure, frame_ms=250, clickable=True) == {
+        "figure": figure,
+        "frameMs": 250,
+        "clickable": True,
+        "explanations": [],
+    }
     with pytest.raises(ValueError, match="frames"):
         player_data(charts.preview_figure(QUARTIC), frame_ms=250)
 

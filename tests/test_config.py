@@ -7,13 +7,13 @@ from conftest import finishes
 
 import config
 import losses
-from config import Config, from_query_params, landing_config, new_run, to_query_params
+from config import Config, LossChoice, from_query_params, landing_config, new_run, to_query_params
 
 
 def test_no_query_string_opens_the_article_comparison():
     landing, messages = from_query_params({})
     assert messages == []
-    assert landing.loss == "quartic"
+    assert landing.loss == LossChoice("quartic")
     assert [r.optimiser for r in landing.runs] == ["rmsprop", "adam"]
     assert landing.runs[0].hyperparameters == {"alpha": 0.1, "beta": 0.9, "eps": 1e-8}
     assert landing.runs[1].hyperparameters == {"alpha": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
@@ -23,7 +23,7 @@ def test_no_query_string_opens_the_article_comparison():
 
 def test_every_setting_round_trips_exactly():
     original = Config(
-        loss="wavy",
+        loss=LossChoice("wavy"),
         runs=(
             new_run("adam", (0.5,), 0, alpha=0.05, beta1=0.8, eps_inside_sqrt=True, extra_gradient_factor=True),
             new_run("momentum", (-1.234567890123,), 1, alpha=1e-3, momentum=0.95),
@@ -43,7 +43,7 @@ def test_every_setting_round_trips_exactly():
 @pytest.mark.parametrize(
     ("params", "expected_message", "check"),
     [
-        ({"loss": "nope", "r1": "gd"}, "Unknown loss", lambda c: c.loss == "quartic"),
+        ({"loss": "nope", "r1": "gd"}, "Unknown loss", lambda c: c.loss.id == "quartic"),
         ({"steps": "abc", "r1": "gd"}, "not a whole number", lambda c: c.steps == 50),
         ({"steps": "99999", "r1": "gd"}, "outside 1–1000", lambda c: c.steps == config.MAX_STEPS),
         ({"steps": "-5", "r1": "gd"}, "outside 1–1000", lambda c: c.steps == 1),
@@ -70,12 +70,12 @@ def test_every_setting_round_trips_exactly():
         (
             {"loss": "ravine", "loss.angle": "400"},
             "angle must be a number in [-90, 90]",
-            lambda c: c.loss_settings == (("condition", 20.0), ("angle", 30.0)),
+            lambda c: c.loss.settings == (("condition", 20.0), ("angle", 30.0)),
         ),
         (
             {"loss": "ravine", "loss.condition": "x"},
             "condition must be",
-            lambda c: c.loss_settings == (("condition", 20.0), ("angle", 30.0)),
+            lambda c: c.loss.settings == (("condition", 20.0), ("angle", 30.0)),
         ),
         ({"loss": "himmelblau", "r1": "gd", "r1.x0": "3"}, "is not 2 number", lambda c: c.runs[0].x0 == (0.5, -4.0)),
         (
@@ -128,15 +128,14 @@ def test_every_landing_run_creates_its_optimiser():
 
 def test_a_two_variable_start_and_the_loss_settings_round_trip():
     original = Config(
-        loss="ravine",
+        loss=LossChoice("ravine", settings=(("condition", 250.0), ("angle", -30.0))),
         runs=(new_run("adam", (0.25, -1.5), 0, alpha=0.05), new_run("gd", (1.0, 2.0), 1)),
-        loss_settings=(("condition", 250.0), ("angle", -30.0)),
     )
     params = to_query_params(original)
     assert params["loss.condition"] == "250.0" and params["r1.x0"] == "0.25,-1.5"
     restored, messages = from_query_params(params)
     assert messages == [] and restored == original
-    assert config.resolve_loss("ravine", "", (0, 1), restored.loss_settings).settings == original.loss_settings
+    assert restored.loss.resolve().settings == original.loss.settings
 
 
 NEW_OPTIMISER_SETTINGS = {
@@ -221,11 +220,11 @@ def test_a_run_number_with_leading_zeros_is_read_as_written(params, expected):
             lambda c: c.runs[0].label == "a" * 40,
         ),
         ({"r1": "gd", "r1.label": ""}, "Run 1: the label is empty", lambda c: c.runs[0].label == "Fixed learning rate"),
-        ({"r1": "gd", "loss.foo": "1"}, "The loss has no setting 'foo'", lambda c: c.loss_settings == ()),
+        ({"r1": "gd", "loss.foo": "1"}, "The loss has no setting 'foo'", lambda c: c.loss.settings == ()),
         (
             {"loss": "ravine", "loss.kappa": "5", "r1": "gd"},
             "The loss has no setting 'kappa'",
-            lambda c: dict(c.loss_settings)["condition"] == 20.0,
+            lambda c: dict(c.loss.settings)["condition"] == 20.0,
         ),
         ({"r1": "gd", "r1.beta1": "0.5"}, "Run 1 (Fixed learning rate) has no setting 'beta1'", lambda c: True),
         ({"r1": "gd", "steps": "1_000"}, "steps '1_000' is not a whole number", lambda c: c.steps == 50),
@@ -279,7 +278,7 @@ def test_a_message_quotes_at_most_forty_characters_of_a_bad_value():
 )
 def test_runs_without_a_start_use_the_losses_suggested_starts(params):
     repaired, messages = from_query_params(params)
-    loss = config.resolve_loss(repaired.loss, repaired.expression, repaired.domain, repaired.loss_settings)
+    loss = repaired.loss.resolve()
     assert messages == []
     assert [run.x0 for run in repaired.runs] == [losses.suggested_start(loss, index) for index in range(2)]
     assert repaired.runs[0].x0 != repaired.runs[1].x0

@@ -53,9 +53,18 @@ def test_ids_include_the_article_functions_and_each_loss_knows_its_id():
 
 
 def test_unknown_id_is_rejected_naming_the_valid_ones():
-    with pytest.raises(ValueError, match="unknown loss 'quadratic'") as error:
-        losses.get("quadratic")
-    assert all(id in str(error.value) for id in IDS)
+    for ask in (losses.get, losses.name):
+        with pytest.raises(ValueError, match="unknown loss 'quadratic'") as error:
+            ask("quadratic")
+        assert all(id in str(error.value) for id in IDS)
+
+
+def test_each_name_is_the_built_loss_name_and_asking_for_it_builds_nothing():
+    losses._built.cache_clear()
+    names = [losses.name(id) for id in IDS]
+    assert losses._built.cache_info().currsize == 0
+    assert names == [losses.get(id).name for id in IDS]
+    assert len(set(names)) == len(names)
 
 
 @pytest.mark.parametrize("id", IDS)

@@ -15,8 +15,9 @@ from streamlit.testing.v1 import AppTest
 import losses
 import optimisers
 import sweep
-from charts.sweep import categories, category_key, random_starts_figure, sweep_figure
-from config import Config, from_query_params, new_run, to_query_params
+from charts.sweep import categories, random_starts_figure, sweep_figure
+from config import Config, LossChoice, from_query_params, new_run, to_query_params
+from optimisers.ending import DIVERGED, LEFT_DOMAIN, NOT_AT_A_MINIMUM
 
 PAGE = str(Path(__file__).resolve().parent.parent / "views" / "sweep_page.py")
 QUARTIC = losses.get("quartic")
@@ -33,10 +34,10 @@ def single_run_outcome(optimiser_id: str, settings: dict, x0: float, steps: int)
     trajectory = optimisers.simulate(QUARTIC, optimisers.create(optimiser_id, **settings), np.array([x0]), steps)
     final_x = float(trajectory.final_x[0])
     if trajectory.diverged_at >= 0:
-        code = sweep.DIVERGED
+        code = DIVERGED
     else:
         close = [i for i, m in enumerate(QUARTIC.minima) if abs(final_x - m.x[0]) <= 0.05]  # 1% of the domain
-        code = close[0] if close else sweep.NO_MINIMUM
+        code = close[0] if close else NOT_AT_A_MINIMUM
     return code, float(trajectory.final_loss), int(trajectory.settled_at)
 
 
@@ -63,12 +64,12 @@ def test_every_cell_agrees_with_its_run_computed_alone(optimiser_id):
             codes.add(code)
             assert sweep_map.ended_in[row, column] == code, (alpha, x0)
             assert sweep_map.settled_at[row, column] == settled_at, (alpha, x0)
-            if code == sweep.DIVERGED:
+            if code == DIVERGED:
                 assert np.isnan(sweep_map.final_loss[row, column])
             else:
                 assert sweep_map.final_loss[row, column] == pytest.approx(final_loss, rel=1e-12, abs=1e-12)
     if optimiser_id == "gd":  # the grid is wide enough to meet every outcome
-        assert codes == {minimum_index(GLOBAL_MINIMUM), minimum_index(LOCAL_MINIMUM), sweep.NO_MINIMUM, sweep.DIVERGED}
+        assert codes == {minimum_index(GLOBAL_MINIMUM), minimum_index(LOCAL_MINIMUM), NOT_AT_A_MINIMUM, DIVERGED}
 
 
 def test_small_fixed_steps_end_in_the_basin_of_their_start():
@@ -85,7 +86,7 @@ def test_small_fixed_steps_end_in_the_basin_of_their_start():
 
 def test_very_large_fixed_steps_diverge():
     sweep_map = sweep.sweep(QUARTIC, "gd", sweep.Axis("x0", -2.5, 2.5, 6), sweep.Axis("alpha", 5.0, 10.0, 3), 100)
-    assert (sweep_map.ended_in == sweep.DIVERGED).all()
+    assert (sweep_map.ended_in == DIVERGED).all()
     assert np.isnan(sweep_map.final_loss).all()
     assert (sweep_map.settled_at == -1).all()
     verdict = sweep.verdict(QUARTIC, sweep_map)
@@ -211,18 +212,19 @@ def test_ended_in_figure_decodes_to_the_map_with_a_legend_of_minima():
     heatmaps = [t for t in figure["data"] if t["type"] == "heatmap"]
     assert [t["xaxis"] for t in heatmaps] == ["x", "x2"]
     colour_bar = figure["layout"]["coloraxis"]["colorbar"]
-    assert colour_bar["tickvals"] == [-1, 0, 1, 2]
-    assert colour_bar["ticktext"] == ["-1: diverged", "0: no minimum", "1: -1.11 global", "2: 0.838 local"]
+    global_index, local_index = minimum_index(GLOBAL_MINIMUM), minimum_index(LOCAL_MINIMUM)
+    assert colour_bar["tickvals"] == [LEFT_DOMAIN, DIVERGED, NOT_AT_A_MINIMUM, 0, 1]
+    assert colour_bar["ticktext"] == [
+        f"{LEFT_DOMAIN}: left the domain",
+        f"{DIVERGED}: diverged",
+        f"{NOT_AT_A_MINIMUM}: no minimum",
+        f"{global_index}: -1.11 global",
+        f"{local_index}: 0.838 local",
+    ]
     for trace, sweep_map in zip(heatmaps, maps, strict=True):
-        # The cell's key, which hover shows: one byte a cell and no label per cell.
+        # The cell's code, which hover shows: one byte a cell and no label per cell.
         assert trace["z"]["dtype"] == "i1" and "text" not in trace and "%{z}" in trace["hovertemplate"]
-        key = {
-            minimum_index(GLOBAL_MINIMUM): 1,
-            minimum_index(LOCAL_MINIMUM): 2,
-            sweep.NO_MINIMUM: 0,
-            sweep.DIVERGED: -1,
-        }
-        np.testing.assert_array_equal(decode(trace["z"]), np.vectorize(key.get)(sweep_map.ended_in))
+        np.testing.assert_array_equal(decode(trace["z"]), sweep_map.ended_in)
     layout = figure["layout"]
     assert layout["yaxis"]["type"] == "log" and layout["xaxis"]["type"] == "linear"
     assert layout["xaxis2"]["matches"] == "x" and layout["yaxis2"]["matches"] == "y"
@@ -236,7 +238,7 @@ def test_final_loss_and_settled_figures_leave_gaps_and_stay_lean():
     sweep_map = sweep.sweep(QUARTIC, "gd", *axes, 50)
     loss_figure = sweep_figure(QUARTIC, [sweep_map], ["Fixed"], "final_loss")
     z = decode(loss_figure["data"][0]["z"])
-    diverged = sweep_map.ended_in == sweep.DIVERGED
+    diverged = sweep_map.ended_in == DIVERGED
     assert diverged.any() and np.isnan(z[diverged]).all()
     np.testing.assert_allclose(z[~diverged], sweep_map.final_loss[~diverged], rtol=1e-6)
     settled_figure = sweep_figure(QUARTIC, [sweep_map], ["Fixed"], "settled_at")
@@ -257,11 +259,6 @@ BASIN_ALPHA, BASIN_STEPS = 0.002, 500
 
 def catalogue_index(literature: tuple[float, float]) -> int:
     return next(i for i, m in enumerate(HIMMELBLAU.minima) if np.allclose(m.x, literature, atol=1e-5))
-
-
-def shown_keys(ended_in: np.ndarray) -> np.ndarray:
-    """What an ended-in map shows: the minima numbered from 1, 0 for no minimum, −1 for diverged."""
-    return np.where(ended_in >= 0, ended_in + 1, np.where(ended_in == sweep.NO_MINIMUM, 0, -1))
 
 
 def descend_by_hand(x: float, y: float, alpha: float, steps: int) -> tuple[float, float]:
@@ -326,12 +323,14 @@ def test_basin_maps_colour_each_minimum_mark_the_landmarks_and_stay_lean():
     assert len(json.dumps(figure)) < 300_000
     heatmaps = [t for t in figure["data"] if t["type"] == "heatmap"]
     for trace, sweep_map in zip(heatmaps, maps, strict=True):
-        np.testing.assert_array_equal(decode(trace["z"]), shown_keys(sweep_map.ended_in))
+        np.testing.assert_array_equal(decode(trace["z"]), sweep_map.ended_in)
     assert set(range(4)) <= set(np.unique(maps[0].ended_in))
     found = categories(HIMMELBLAU)
-    basin_colours = {found[k][1] for k in range(1, 5)}
-    assert len(basin_colours) == 4 and not basin_colours & {found[0][1], found[-1][1]}
-    assert figure["layout"]["coloraxis"]["colorbar"]["tickvals"] == [-1, 0, 1, 2, 3, 4]
+    basin_colours = {found[k][1] for k in range(4)}
+    assert len(basin_colours) == 4
+    assert not basin_colours & {found[code][1] for code in (NOT_AT_A_MINIMUM, DIVERGED, LEFT_DOMAIN)}
+    tick_values = figure["layout"]["coloraxis"]["colorbar"]["tickvals"]
+    assert tick_values == [LEFT_DOMAIN, DIVERGED, NOT_AT_A_MINIMUM, 0, 1, 2, 3]
     landmarks = [t for t in figure["data"] if "hovertext" in t]
     assert len(landmarks) == 4 and [t["xaxis"] for t in landmarks] == ["x", "x2", "x3", "x4"]
     points = list(zip(landmarks[0]["x"], landmarks[0]["y"], landmarks[0]["marker"]["symbol"], strict=True))
@@ -351,16 +350,16 @@ def test_basin_maps_colour_each_minimum_mark_the_landmarks_and_stay_lean():
 def test_global_and_local_basins_differ_in_colour_and_many_minima_name_only_the_global():
     camel = losses.get("six_hump_camel")
     found = categories(camel)
-    global_colours = {found[k][1] for k, m in enumerate(camel.minima, start=1) if m.is_global}
-    local_colours = {found[k][1] for k, m in enumerate(camel.minima, start=1) if not m.is_global}
+    global_colours = {found[k][1] for k, m in enumerate(camel.minima) if m.is_global}
+    local_colours = {found[k][1] for k, m in enumerate(camel.minima) if not m.is_global}
     assert len(global_colours) == 2 and len(local_colours) == 4 and not global_colours & local_colours
     rastrigin = losses.get("rastrigin")
     axes = (sweep.Axis("x0", -5.12, 5.12, 30), sweep.Axis("y0", -5.12, 5.12, 30))
     sweep_map = sweep.sweep(rastrigin, "gd", *axes, 100, {"alpha": 2e-3})
     figure = sweep_figure(rastrigin, [sweep_map], ["gd"])
     assert len(np.unique(sweep_map.ended_in)) > 50
-    np.testing.assert_array_equal(decode(figure["data"][0]["z"]), shown_keys(sweep_map.ended_in))
-    (origin,) = [k for k, m in enumerate(rastrigin.minima, start=1) if m.is_global]
+    np.testing.assert_array_equal(decode(figure["data"][0]["z"]), sweep_map.ended_in)
+    (origin,) = [k for k, m in enumerate(rastrigin.minima) if m.is_global]
     colour_bar = figure["layout"]["coloraxis"]["colorbar"]
     assert colour_bar["tickvals"] == [origin] and colour_bar["ticktext"] == [f"{origin}: (0, 0) global"]
 
@@ -455,19 +454,27 @@ def test_a_typed_formula_is_swept_and_its_cells_open_with_it():
     link = app.dataframe[0].value["run"].iloc[0]
     config, messages = from_query_params(dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(link).query)))
     assert messages == []
-    assert (config.loss, config.expression, config.domain) == ("custom", "x**4 - 2*x**2 + x", (-3.0, 3.0))
+    assert config.loss == LossChoice("custom", "x**4 - 2*x**2 + x", (-3.0, 3.0))
 
 
 def test_a_loss_with_hundreds_of_minima_keeps_every_category_apart():
     loss = losses.parse("sin(40*x) + x**2/10", domain=((-12.0, 12.0),))
-    assert len(loss.minima) > 130
-    codes = np.array([sweep.NO_MINIMUM, sweep.DIVERGED, 0, len(loss.minima) - 1])
-    keys = category_key(codes, len(loss.minima))
-    assert keys.dtype == np.int16
+    # The formula's minima on a fine grid, found here rather than by the loss's own finder.
+    x = np.linspace(-12.0, 12.0, 2_400_001)
+    f = np.sin(40 * x) + x**2 / 10
+    lowest = x[np.flatnonzero((f[1:-1] < f[:-2]) & (f[1:-1] < f[2:])) + 1]
+    assert len(loss.minima) == len(lowest) > 130
     found = categories(loss)
-    assert len(found) == len(loss.minima) + 2 and len({colour for _, colour in found.values()}) > 8
-    last = f"{loss.minima[-1].x[0]:.3g}"
-    assert [found[k][0] for k in keys.tolist()] == ["no minimum", "diverged", found[1][0], f"{last} local"]
+    assert len(found) == len(lowest) + 3 and len({colour for _, colour in found.values()}) > 8
+    assert [found[code][0] for code in (NOT_AT_A_MINIMUM, DIVERGED, 0, len(lowest) - 1)] == [
+        "no minimum",
+        "diverged",
+        f"{lowest[0]:.3g} local",
+        f"{lowest[-1]:.3g} local",
+    ]
+    # More codes than a byte holds: the map's cells travel as two bytes each.
+    sweep_map = sweep.sweep(loss, "gd", sweep.Axis("x0", -12.0, 12.0, 40), sweep.Axis("alpha", 1e-4, 1e-3, 2), 20)
+    assert sweep_figure(loss, [sweep_map], ["gd"])["data"][0]["z"]["dtype"] == "i2"
 
 
 def link_config(link: str) -> Config:
@@ -491,7 +498,7 @@ def test_choosing_himmelblau_draws_basin_maps_whose_cells_open_with_their_start(
     for link, final_loss in zip(table["run"], table["final loss"], strict=True):
         config = link_config(link)
         (run,) = config.runs
-        assert config.loss == "himmelblau" and run.x0 == (middle, middle)
+        assert config.loss.id == "himmelblau" and run.x0 == (middle, middle)
         trajectory = optimisers.simulate(HIMMELBLAU, run.create_optimiser(), np.array(run.x0), config.steps)
         assert float(final_loss) == pytest.approx(float(trajectory.final_loss), rel=1e-5)
 
@@ -540,7 +547,7 @@ def test_the_ravines_settings_reach_its_maps_and_links():
     after = decode(sweep_spec(app)["data"][0]["z"])
     assert not np.array_equal(before, after, equal_nan=True)  # not one cache entry for two ravines
     config = link_config(app.dataframe[0].value["run"].iloc[0])
-    assert dict(config.loss_settings) == {"condition": 200.0, "angle": losses.parameters("ravine")[1].default}
+    assert dict(config.loss.settings) == {"condition": 200.0, "angle": losses.parameters("ravine")[1].default}
 
 
 def default_alpha(optimiser_id: str) -> float:
@@ -624,3 +631,16 @@ def test_the_sweep_page_takes_noise_and_gives_the_verdict_over_seeds():
     verdicts = app.dataframe[-1].value.to_dict("records")
     assert all("global minimum, 10–90 % over seeds" in row for row in verdicts)
     assert all(row["global minimum, 10–90 % over seeds"].endswith("%") for row in verdicts)
+
+
+def test_a_run_that_leaves_the_domain_of_f_has_its_own_code_and_counts_as_stopped():
+    loss = losses.parse("sqrt(x)", domain=((-3.0, 3.0),))
+    starts, alphas = sweep.Axis("x0", 0.5, 3.0, 6), sweep.Axis("alpha", 0.1, 4.0, 5)
+    sweep_map = sweep.sweep(loss, "gd", starts, alphas, 1)
+    # One plain step x − α/(2√x) written out here: below zero, √ is undefined there.
+    below_zero = starts.values[None, :] - alphas.values[:, None] / (2 * np.sqrt(starts.values[None, :])) < 0
+    assert below_zero.any() and not below_zero.all()
+    np.testing.assert_array_equal(sweep_map.ended_in == LEFT_DOMAIN, below_zero)
+    assert not (sweep_map.ended_in == DIVERGED).any()
+    assert sweep.verdict(loss, sweep_map).diverged_share == pytest.approx(below_zero.mean())
+    assert np.isnan(sweep_map.final_loss[below_zero]).all()

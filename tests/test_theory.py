@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 import math
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
+from conftest import page_run
 
 import optimisers
 from article import theory
 
-PAGE = str(Path(__file__).resolve().parent.parent / "views" / "theory_page.py")
 BETAS = [0.0, 0.5, 0.9, 0.99, 0.999, 0.9999]
 
 
@@ -70,10 +68,7 @@ def test_bad_arguments_are_refused():
 
 @pytest.fixture
 def app():
-    page = AppTest.from_file(PAGE, default_timeout=120)
-    page.run()
-    assert not page.exception
-    return page
+    return page_run("theory")
 
 
 def bias_chart(app) -> dict:

@@ -58,11 +58,11 @@ QUERIES = st.dictionaries(KEYS, VALUES, max_size=MAX_PARAMETERS)
 def test_any_query_string_gives_a_valid_config_and_short_messages(params):
     config, messages = from_query_params(params)
     assert all(isinstance(m, str) and len(m) <= LONGEST_MESSAGE for m in messages), messages
-    if config.loss == CUSTOM_LOSS:
-        assert valid_domain(config.domain)
-        domain = (config.domain,)
+    if config.loss.id == CUSTOM_LOSS:
+        assert valid_domain(config.loss.domain)
+        domain = (config.loss.domain,)
     else:
-        domain = losses.get(config.loss, **dict(config.loss_settings)).domain
+        domain = config.loss.resolve().domain
     assert 1 <= len(config.runs) <= MAX_RUNS
     assert 1 <= config.steps <= MAX_STEPS and FRAME_MS_RANGE[0] <= config.frame_ms <= FRAME_MS_RANGE[1]
     assert config.layout in LAYOUTS

@@ -7,7 +7,7 @@ import streamlit as st
 import charts
 import losses
 from article import scenes
-from config import DEFAULT_FRAME_MS
+from config import DEFAULT_FRAME_MS, playground_link
 from views.player import play
 
 
@@ -71,7 +71,9 @@ def show_scene(scene: scenes.Scene, show_formula: bool) -> None:
         )
     )
     mode_note(scene)
-    st.link_button("Open in Playground", scenes.playground_link(scene, mode), icon=":material/open_in_new:")
+    st.link_button(
+        "Open in Playground", playground_link(scenes.playground_config(scene, mode)), icon=":material/open_in_new:"
+    )
 
 
 st.title("The article, step by step")

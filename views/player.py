@@ -20,9 +20,27 @@ def _plotly_js_url() -> str:
     return f"{'/' + base if base else ''}/component/{served.name}/{PLOTLY_JS}"
 
 
-def play(figure: dict, *, key: str, frame_ms: int, on_click: Callable[[float, float], None] | None = None) -> None:
-    """The figure with its player; a click on the plot calls `on_click(x, y)` before the rerun it starts."""
-    data = player_data(figure, frame_ms=frame_ms, clickable=on_click is not None) | {"plotly": _plotly_js_url()}
+def play(
+    figure: dict,
+    *,
+    key: str,
+    frame_ms: int,
+    on_click: Callable[[float, float], None] | None = None,
+    explanations=(),
+    labels: tuple[list[str], list[str]] | None = None,
+    frame: int | None = None,
+) -> None:
+    """The figure with its player; a click on the plot calls `on_click(x, y)` before the rerun it starts; the
+    runs' `explanations` (article.explain.Explanation) are shown under it for the step shown; `labels` and `frame` as
+    charts.player.player_data takes them."""
+    data = player_data(
+        figure,
+        frame_ms=frame_ms,
+        clickable=on_click is not None,
+        explanations=explanations,
+        labels=labels,
+        frame=frame,
+    ) | {"plotly": _plotly_js_url()}
     callbacks = {}
     if on_click:
         callbacks["on_click_change"] = lambda: _clicked(key, on_click)

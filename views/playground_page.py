@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 
 import numpy as np
 import streamlit as st
@@ -13,61 +12,47 @@ import exports
 import losses
 import optimisers
 from config import (
-    CUSTOM_DOMAIN,
     FRAME_MS_RANGE,
-    MAX_EXPRESSION_LENGTH,
+    LAYOUTS,
+    MAX_LABEL_LENGTH,
     MAX_NOISE,
     MAX_RUNS,
     MAX_STEPS,
     SEEDS_SHOWN,
     Config,
+    Descent,
     Run,
-    from_query_params,
     has_noise,
-    noisy_loss,
-    resolve_loss,
+    run_inputs,
     to_query_params,
-    valid_domain,
 )
 from losses.noise import MAX_SEED
+from optimisers.ending import how_it_ended
 from optimisers.simulate import BOUND, SETTLE_TOLERANCE
-from views import session
+from views import explain_step, explore, session
 from views.player import play
 from views.session import EDITED_RUN, RUN_IDS, edited_run, run_key, schedule_key
+from views.tuning import alpha_tuner
 from views.widgets import (
     START_LABELS,
     chosen_loss,
     hyperparameter_input,
+    layout_label,
     loss_input,
+    optimiser_label,
     position_input,
+    schedule_label,
     schedule_setting_input,
     show_figure,
 )
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def simulate_run(config: Config, run: Run):
+def simulate_run(descent: Descent, run: Run):
     """The run's trajectory; on a noisy loss with the seeds shown, SEEDS_SHOWN of them (batch (seeds,)) in one
     call, the first the run's own seed."""
-    loss = noisy_loss(resolve_loss(config.loss, config.expression, config.domain, config.loss_settings), config)
-    x0 = np.array(run.x0)
-    if config.seeds and has_noise(loss, config.noise):
-        x0 = np.repeat(x0[None], SEEDS_SHOWN, axis=0)
-    return optimisers.simulate(loss, run.create_optimiser(), x0, config.steps, schedule=run.create_schedule())
-
-
-def restore_settings() -> list[str]:
-    """Fill the widgets once per visit: from the URL on a fresh session, else as last left."""
-    state = st.session_state
-    if "loss" in state:
-        return []
-    if "playground_config" in state:
-        session.load(state["playground_config"])
-        return []
-    config, messages = from_query_params(st.query_params.to_dict())
-    session.load(config)
-    session.keep_what_the_browser_sent()
-    return messages
+    loss, x0 = run_inputs(descent, run)
+    return optimisers.simulate(loss, run.create_optimiser(), x0, descent.steps, schedule=run.create_schedule())
 
 
 def run_controls(run_id: int, domain) -> None:
@@ -77,13 +62,14 @@ def run_controls(run_id: int, domain) -> None:
             "Optimiser",
             list(optimisers.REGISTRY),
             key=run_key(run_id, "optimiser"),
-            format_func=lambda i: optimisers.REGISTRY[i].name,
+            format_func=optimiser_label,
             on_change=session.label_follows_optimiser,
             args=(run_id, state[run_key(run_id, "optimiser")]),
         )
         spec = optimisers.REGISTRY[state[run_key(run_id, "optimiser")]]
         for h in spec.hyperparameters:
             hyperparameter_input(h, run_key(run_id, h.name))
+        alpha_tuner(run_id)
         for option in spec.options:
             st.session_state.setdefault(run_key(run_id, option.name), option.default)
             st.checkbox(option.name.replace("_", " "), key=run_key(run_id, option.name), help=option.meaning)
@@ -91,7 +77,7 @@ def run_controls(run_id: int, domain) -> None:
             "Learning-rate schedule",
             list(optimisers.SCHEDULES),
             key=run_key(run_id, "schedule"),
-            format_func=lambda i: optimisers.SCHEDULES[i].name,
+            format_func=schedule_label,
             help="A factor on α at every step, as torch.optim.lr_scheduler sets it; drawn in a row under the"
             " animation. The Theory page gives each one's formula.",
         )
@@ -101,7 +87,7 @@ def run_controls(run_id: int, domain) -> None:
         for i, (low, high) in enumerate(domain):
             position_input(f"start {START_LABELS[i]}", run_key(run_id, f"x0_{i}"), low, high)
         label_column, colour_column = st.columns([3, 1], vertical_alignment="bottom")
-        label_column.text_input("Label", key=run_key(run_id, "label"), max_chars=40)
+        label_column.text_input("Label", key=run_key(run_id, "label"), max_chars=MAX_LABEL_LENGTH)
         colour_column.color_picker("Colour", key=run_key(run_id, "colour"))
         duplicate_column, remove_column = st.columns(2)
         duplicate_column.button(
@@ -133,62 +119,32 @@ def start_runs_where_the_loss_suggests() -> None:
             st.session_state[run_key(run_id, f"x0_{i}")] = value
 
 
-def runs_domain(loss: losses.Loss | None):
-    """Where the runs start: the loss's domain, or while a formula or its domain is being fixed, a usable one."""
-    if loss:
-        return loss.domain
-    state = st.session_state
-    typed_domain = (float(state["domain_low"]), float(state["domain_high"]))
-    return (typed_domain if valid_domain(typed_domain) else CUSTOM_DOMAIN,)
-
-
-def current_config(loss: losses.Loss | None) -> Config:
-    """The settings the sidebar's widgets hold, read from session state."""
-    state = st.session_state
-    domain = runs_domain(loss)
-    return Config(
-        loss=state["loss"],
-        expression=state["expression"][:MAX_EXPRESSION_LENGTH],
-        domain=(float(state["domain_low"]), float(state["domain_high"])),
-        runs=tuple(session.read_run(run_id, domain) for run_id in state[RUN_IDS]),
-        steps=min(max(int(state["steps"]), 1), MAX_STEPS),  # a reconnecting browser's value is not checked
-        layout=state["layout"],
-        frame_ms=int(state["frame_ms"]),
-        log_loss=bool(state["log_loss"]),
-        loss_settings=loss.settings if loss else (),
-        internals=bool(state["internals"]),
-        noise=float(state["noise"]) if 0 <= state["noise"] <= MAX_NOISE else 0.0,
-        seed=int(state["seed"]),
-        seeds=bool(state["seeds"]),
-    )
-
-
 def sidebar(loss: losses.Loss | None) -> None:
     state = st.session_state
     with st.sidebar:
         loss_input("", on_change=start_runs_where_the_loss_suggests)
-        domain = runs_domain(loss)
+        domain = session.runs_domain(loss)
         noise_controls(loss)
         st.number_input("Steps", min_value=1, max_value=MAX_STEPS, key="steps")
         st.slider("Milliseconds per frame", *FRAME_MS_RANGE, key="frame_ms", step=50)
         st.radio(
             "Layout",
-            ("overlay", "side_by_side"),
+            LAYOUTS,
             key="layout",
             horizontal=True,
-            format_func=lambda v: "Overlay" if v == "overlay" else "Side by side",
+            format_func=layout_label,
         )
         st.checkbox(
             "Log scale for the loss",
             key="log_loss",
-            disabled=not state["internals"],
+            disabled=not session.internals_shown(),
             help="For the loss row inside the optimisers, under the animation.",
         )
         st.subheader("Runs")
         # One run's controls at a time: every widget drawn costs the browser time on every change.
         # Named by position, as in the legend's order: two runs may share a label, and a radio whose option
         # names change as a label is typed loses its selection in the browser.
-        names = {run_id: f"Run {n}" for n, run_id in enumerate(state[RUN_IDS], 1)}
+        names = session.run_names()
         run_id = edited_run()
         st.radio("Edit", list(names), key=EDITED_RUN, format_func=names.get, horizontal=True)
         run_controls(run_id, domain)
@@ -240,15 +196,6 @@ def seed_spread(final_losses: np.ndarray) -> dict[str, str]:
         return {f"final loss, {SEEDS_SHOWN} seeds: median": "—", "10–90 %": "—"}
     low, middle, high = np.percentile(finite, [10, 50, 90])
     return {f"final loss, {SEEDS_SHOWN} seeds: median": f"{middle:.4g}", "10–90 %": f"{low:.4g} … {high:.4g}"}
-
-
-def how_it_ended(loss: losses.Loss, trajectory) -> str:
-    if trajectory.diverged_at >= 0:
-        return charts.how_it_stopped(trajectory)
-    nearest = int(loss.nearest_minimum(trajectory.final_x))
-    if nearest < 0:
-        return f"not at a minimum after {trajectory.steps} steps"
-    return "at the global minimum" if loss.minima[nearest].is_global else "at a local minimum"
 
 
 def results_table(loss: losses.Loss, config: Config, trajectories, batches) -> None:
@@ -317,9 +264,9 @@ def downloads(loss: losses.Loss, config: Config, trajectories, animation: dict) 
                 st.info(f"{run.label} uses the article's variant of its algorithm, which torch.optim does not have.")
 
 
-def show_map(animation: dict, loss: losses.Loss, config: Config, trajectories) -> None:
-    """The animation over a map, whose clicks move the start of the run being edited; the arrows
-    explained; the 3-D surface on request."""
+def show_map(animation: dict, loss: losses.Loss, config: Config, trajectories, explanations) -> None:
+    """The animation over a map, whose clicks move the start of the run being edited, with the runs'
+    `explanations` of each step; the arrows explained; the 3-D surface on request."""
     state = st.session_state
     click_target = edited_run()
     play(
@@ -327,6 +274,7 @@ def show_map(animation: dict, loss: losses.Loss, config: Config, trajectories) -
         key="animation",
         frame_ms=config.frame_ms,
         on_click=lambda x, y: move_start_to_click(click_target, loss.domain, (x, y)),
+        explanations=explanations,
     )
     clicked_run = config.runs[state[RUN_IDS].index(click_target)].label
     st.caption(
@@ -345,16 +293,16 @@ def show_map(animation: dict, loss: losses.Loss, config: Config, trajectories) -
 def move_start_to_click(run_id: int, domain, clicked: tuple[float, float]) -> None:
     """Start run `run_id` at the point clicked on the map (to 4 digits: a click is not that precise), held
     inside the domain."""
-    for i, (value, (low, high)) in enumerate(zip(clicked, domain, strict=True)):
-        st.session_state[run_key(run_id, f"x0_{i}")] = min(max(float(f"{value:.4g}"), low), high)
+    for i, value in enumerate(losses.clamped((float(f"{v:.4g}") for v in clicked), domain)):
+        st.session_state[run_key(run_id, f"x0_{i}")] = value
 
 
 def main() -> None:
-    messages = restore_settings()
+    messages = session.restore()
     session.keep_undrawn_settings()
     loss, _ = chosen_loss("")
-    config = current_config(loss)
-    st.session_state["playground_config"] = config
+    config = session.read_config(loss)
+    session.remember(config)
     st.title("Playground")
     st.markdown(
         "Press **▶ Play** to watch each optimiser step down the loss; then change a setting in the sidebar, such as"
@@ -374,7 +322,7 @@ def main() -> None:
 
 def descent(loss: losses.Loss, config: Config) -> None:
     """The animation with the internals, the results and the downloads."""
-    batches = [simulate_run(replace(config, runs=()), run) for run in config.runs]
+    batches = [simulate_run(config.descent, run) for run in config.runs]
     # With the seeds shown, each run's own seed is the first of its batch; a map draws the others faint.
     trajectories = [batch.run(0) if batch.final_loss.ndim else batch for batch in batches]
     traces = [
@@ -394,10 +342,11 @@ def descent(loss: losses.Loss, config: Config) -> None:
     animation = charts.playground_figure(
         loss, traces, layout=config.layout, view=view, log_loss=config.log_loss, internals=config.internals
     )
+    explanations = explain_step.explanations(config.runs, config.steps, trajectories)
     if loss.dim == 1:
-        play(animation, key="animation", frame_ms=config.frame_ms)
+        play(animation, key="animation", frame_ms=config.frame_ms, explanations=explanations)
     else:
-        show_map(animation, loss, config, trajectories)
+        show_map(animation, loss, config, trajectories, explanations)
     with controls:
         st.subheader("The descent")
         st.toggle(
@@ -406,10 +355,12 @@ def descent(loss: losses.Loss, config: Config) -> None:
             help="Rows under the animation, moved by its player: a dotted line marks the step shown on each."
             " Left off, a change of setting is redrawn sooner.",
         )
+        explain_step.toggle()
     for trace in traces:
         status = charts.run_status(trace, view)
         if status:
             st.warning(f"{trace.label}: {status}", icon=":material/warning:")
+    explore.section(loss, config, view)
 
     st.subheader("Results")
     results_table(loss, config, trajectories, batches)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 
 import streamlit as st
@@ -12,10 +13,36 @@ from streamlit.runtime.state.session_state import Serialized
 
 import losses
 import optimisers
-from config import MAX_LABEL_LENGTH, PALETTE, Config, Run, new_run
+from config import (
+    CUSTOM_DOMAIN,
+    CUSTOM_LOSS,
+    LAYOUTS,
+    MAX_EXPRESSION_LENGTH,
+    MAX_LABEL_LENGTH,
+    MAX_NOISE,
+    MAX_STEPS,
+    PALETTE,
+    Config,
+    LossChoice,
+    Run,
+    from_query_params,
+    new_run,
+    valid_domain,
+    valid_or_default,
+)
+from views.widgets import (
+    SLIDER,
+    layout_label,
+    loss_label,
+    nearest_stop,
+    optimiser_label,
+    schedule_label,
+    slider_stops,
+)
 
 RUN_IDS = "run_ids"
 EDITED_RUN = "edited_run"
+_REMEMBERED = "playground_config"
 
 
 def run_key(run_id: int, name: str) -> str:
@@ -44,9 +71,9 @@ def _store_run(run_id: int, run: Run) -> None:
 def load(config: Config) -> None:
     """Put every setting of `config` into the widgets' session state."""
     state = st.session_state
-    state["loss"], state["expression"] = config.loss, config.expression
-    state["domain_low"], state["domain_high"] = config.domain
-    for name, value in config.loss_settings:
+    state["loss"], state["expression"] = config.loss.id, config.loss.expression
+    state["domain_low"], state["domain_high"] = config.loss.domain
+    for name, value in config.loss.settings:
         state[f"loss.{name}"] = value
     state["steps"], state["layout"] = config.steps, config.layout
     state["frame_ms"], state["log_loss"] = config.frame_ms, config.log_loss
@@ -58,30 +85,105 @@ def load(config: Config) -> None:
     state["next_run_id"] = len(config.runs)
 
 
-# The text boxes, by the last part of their keys: a selectbox or a radio sends its option's label, not its value.
+# The text boxes, by the last part of their keys.
 _TEXT_BOXES = ("label", "expression")
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 def keep_what_the_browser_sent() -> None:
-    """After load() on a fresh session: the values that the browser sent with this rerun for its number and
-    text boxes replace the loaded ones. A page that reconnects to a restarted server gets a fresh session, and
-    its first rerun is the user's next change: loaded from the URL, it would revert that change. Streamlit
-    holds such values by widget id (which ends in the key) and cannot read them until the widget is drawn
-    again, later in the rerun than the settings are read; so they are read here from the widget states."""
+    """After load() on a fresh session: the values that the browser sent with this rerun replace the loaded
+    ones. A page that reconnects to a restarted server gets a fresh session, and its first rerun is the user's
+    next change: loaded from the URL, it would revert that change. Streamlit holds such values by widget id
+    (which ends in the key) as the browser sent them, and cannot read them until the widget is drawn again,
+    later in the rerun than the settings are read; so they are read here, each as its kind of widget sends it.
+    The change's callback is not called, as Streamlit calls none for a widget it does not know yet, except that
+    a label follows its run's optimiser."""
     state = st.session_state
     # Not public: Streamlit offers no other way to see a reconnecting browser's values before its widgets draw.
     sent = get_script_run_ctx().session_state._state._new_widget_state.states
+    sliders, changed = {}, {}
     for widget_id, widget in sent.items():
         key = user_key_from_element_id(widget_id)
-        if key not in state or not isinstance(widget, Serialized):  # Serialized: as the browser sent it
+        if not isinstance(widget, Serialized):  # Serialized: as the browser sent it
             continue
-        loaded, proto = state[key], widget.value
-        kind = proto.WhichOneof("value")
-        number = isinstance(loaded, (int, float)) and not isinstance(loaded, bool)
-        if kind in ("double_value", "int_value") and number and math.isfinite(getattr(proto, kind)):
-            state[key] = type(loaded)(getattr(proto, kind))
-        elif kind == "string_value" and key.rsplit(".", 1)[-1] in _TEXT_BOXES:
-            state[key] = proto.string_value
+        if key.endswith(SLIDER):
+            sliders[key.removesuffix(SLIDER)] = widget.value
+        elif key in state and (value := _sent_value(key, state[key], widget.value)) not in (None, state[key]):
+            changed[key], state[key] = state[key], value
+    # A slider moves the number box beside it, which holds the value; the box, if changed, counts.
+    for key, proto in sliders.items():
+        if key in state and key not in changed and (value := _slid_to(key, state[key], proto)) is not None:
+            state[key] = value
+    for key, previous in changed.items():  # once the label's own box is read
+        if key.endswith(".optimiser"):
+            label_follows_optimiser(int(key.split(".")[0].removeprefix("run")), previous)
+
+
+def _sent_value(key: str, loaded, proto):
+    """What the browser sent for the widget `key`, as the loaded value's kind of value; None if it cannot be
+    read as one."""
+    kind = proto.WhichOneof("value")
+    name = key.rsplit(".", 1)[-1]
+    number = isinstance(loaded, (int, float)) and not isinstance(loaded, bool)
+    if kind in ("double_value", "int_value") and number:
+        value = getattr(proto, kind)
+    elif kind == "double_array_value" and number and len(proto.double_array_value.data) == 1:  # a slider
+        value = proto.double_array_value.data[0]
+    elif kind == "bool_value" and isinstance(loaded, bool):
+        return proto.bool_value
+    elif kind == "string_value" and name in _TEXT_BOXES:
+        return proto.string_value
+    elif kind == "string_value" and name == "colour":
+        return proto.string_value if _COLOUR.fullmatch(proto.string_value) else None
+    elif kind == "string_value":  # a select box or a radio, which sends its option's label
+        return _options_by_label(key).get(proto.string_value)
+    else:
+        return None
+    return type(loaded)(value) if math.isfinite(value) else None
+
+
+def _options_by_label(key: str) -> dict[str, object]:
+    """The options of the select box or radio `key`, by the label it shows for each."""
+    state = st.session_state
+    if key == "loss":
+        options, label = (*losses.ids(), CUSTOM_LOSS), loss_label
+    elif key.endswith(".optimiser"):
+        options, label = optimisers.REGISTRY, optimiser_label
+    elif key.endswith(".schedule"):
+        options, label = optimisers.SCHEDULES, schedule_label
+    elif key == "layout":
+        options, label = LAYOUTS, layout_label
+    elif key == EDITED_RUN:
+        options, label = state[RUN_IDS], run_names().get
+    else:
+        return {}
+    return {label(option): option for option in options}
+
+
+def _slid_to(box_key: str, loaded: float, proto) -> float | None:
+    """Where the slider beside the number box `box_key` was moved to; None if it shows the box's value."""
+    kind = proto.WhichOneof("value")
+    if kind == "double_array_value" and len(proto.double_array_value.data) == 1:  # a start's coordinate
+        moved_to = proto.double_array_value.data[0]
+        return moved_to if math.isfinite(moved_to) and moved_to != loaded else None
+    if kind != "string_array_value" or len(proto.string_array_value.data) != 1:
+        return None
+    run, name = box_key.split(".", 1)  # a hyperparameter's slider, which sends the label of its stop
+    spec = optimisers.REGISTRY[st.session_state[f"{run}.optimiser"]]
+    h = next((h for h in spec.hyperparameters if h.name == name), None)
+    try:
+        moved_to = float(proto.string_array_value.data[0])
+    except ValueError:
+        return None
+    if h is None or moved_to == nearest_stop(slider_stops(h), loaded, h.log_scale):
+        return None
+    return moved_to
+
+
+def run_names() -> dict[int, str]:
+    """Each run's name in the sidebar, by its position, as in the legend's order: two runs may share a label,
+    and a radio whose option names change as a label is typed loses its selection in the browser."""
+    return {run_id: f"Run {n}" for n, run_id in enumerate(st.session_state[RUN_IDS], 1)}
 
 
 def read_run(run_id: int, domain) -> Run:
@@ -89,10 +191,8 @@ def read_run(run_id: int, domain) -> Run:
     state = st.session_state
     optimiser_id = state[run_key(run_id, "optimiser")]
     spec = optimisers.REGISTRY[optimiser_id]
-    hyperparameters = {h.name: state.get(run_key(run_id, h.name), h.default) for h in spec.hyperparameters}
     hyperparameters = {
-        h.name: float(v) if h.contains(v) else h.default
-        for h, v in zip(spec.hyperparameters, hyperparameters.values(), strict=True)
+        h.name: valid_or_default(h, state.get(run_key(run_id, h.name), h.default)) for h in spec.hyperparameters
     }
     options = {
         o.name: bool(state[run_key(run_id, o.name)])
@@ -100,10 +200,8 @@ def read_run(run_id: int, domain) -> Run:
         if state.get(run_key(run_id, o.name), o.default) != o.default
     }
     middle = losses.domain_middle(domain)
-    x0 = tuple(
-        min(max(float(state.get(run_key(run_id, f"x0_{i}"), centre)), low), high)  # the domain changes with the loss
-        for i, (centre, (low, high)) in enumerate(zip(middle, domain, strict=True))
-    )
+    # The domain changes with the loss: a start from the last one is held inside this one.
+    x0 = losses.clamped((state.get(run_key(run_id, f"x0_{i}"), centre) for i, centre in enumerate(middle)), domain)
     label = str(state.get(run_key(run_id, "label"), spec.name))[:MAX_LABEL_LENGTH] or spec.name
     colour = state.get(run_key(run_id, "colour"), PALETTE[0])
     schedule_id = state.get(run_key(run_id, "schedule"), "constant")
@@ -116,6 +214,67 @@ def read_run(run_id: int, domain) -> Run:
         except ValueError:  # the widget says so
             schedule_settings[setting.name] = setting.default
     return Run(optimiser_id, hyperparameters, x0, label, colour, options, schedule_id, schedule_settings)
+
+
+def runs_domain(loss: losses.Loss | None):
+    """Where the runs start: the loss's domain, or while a formula or its domain is being fixed, a usable one."""
+    if loss:
+        return loss.domain
+    state = st.session_state
+    typed_domain = (float(state["domain_low"]), float(state["domain_high"]))
+    return (typed_domain if valid_domain(typed_domain) else CUSTOM_DOMAIN,)
+
+
+def read_config(loss: losses.Loss | None) -> Config:
+    """The settings the sidebar's widgets hold, read from session state."""
+    state = st.session_state
+    domain = runs_domain(loss)
+    return Config(
+        loss=LossChoice(
+            state["loss"],
+            expression=state["expression"][:MAX_EXPRESSION_LENGTH],
+            domain=(float(state["domain_low"]), float(state["domain_high"])),
+            settings=loss.settings if loss else (),
+        ),
+        runs=tuple(read_run(run_id, domain) for run_id in state[RUN_IDS]),
+        steps=min(max(int(state["steps"]), 1), MAX_STEPS),  # a reconnecting browser's value is not checked
+        layout=state["layout"],
+        frame_ms=int(state["frame_ms"]),
+        log_loss=bool(state["log_loss"]),
+        internals=bool(state["internals"]),
+        noise=float(state["noise"]) if 0 <= state["noise"] <= MAX_NOISE else 0.0,
+        seed=int(state["seed"]),
+        seeds=bool(state["seeds"]),
+    )
+
+
+def restore() -> list[str]:
+    """Fill the widgets once per visit: from the URL on a fresh session (with a message for each repair), else
+    as last left."""
+    state = st.session_state
+    if "loss" in state:
+        return []
+    if _REMEMBERED in state:
+        load(state[_REMEMBERED])
+        return []
+    config, messages = from_query_params(st.query_params.to_dict())
+    load(config)
+    keep_what_the_browser_sent()
+    return messages
+
+
+def remember(config: Config) -> None:
+    """Keep the settings shown, to restore them on the next visit to the page in this session."""
+    st.session_state[_REMEMBERED] = config
+
+
+def remembered() -> Config:
+    """The settings shown, as the last run of the page left them."""
+    return st.session_state[_REMEMBERED]
+
+
+def internals_shown() -> bool:
+    return bool(st.session_state["internals"])
 
 
 def label_follows_optimiser(run_id: int, previous_optimiser: str) -> None:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import urllib.parse
+import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import streamlit as st
 
 import losses
 import optimisers
 import sweep
-from charts.sweep import AXIS_LABELS, MAP_KINDS, categories, category_key, random_starts_figure, sweep_figure
-from config import CUSTOM_LOSS, MAX_NOISE, Config, new_run, resolve_loss, to_query_params
+from article.scenes import ARTICLE_EPS
+from charts.sweep import AXIS_LABELS, MAP_KINDS, categories, random_starts_figure, sweep_figure
+from config import CUSTOM_LOSS, MAX_NOISE, Config, LossChoice, new_run, playground_link
 from losses.noise import MAX_SEED
+from optimisers.ending import DIVERGED, LEFT_DOMAIN, NOT_AT_A_MINIMUM
+from views.tuning import values_tried
 from views.widgets import loss_input, show_figure
 
 DEFAULT_OPTIMISERS = ("gd", "adagrad", "rmsprop", "adam")
@@ -31,23 +35,15 @@ AXIS_DEFAULTS = {
 DEFAULT_CELLS = 200
 DEFAULT_STEPS = 200
 DEFAULT_STARTS = 10_000
-# The article's ε for every optimiser, so they differ only in their update rules; the other
-# hyperparameters keep torch's defaults.
-FIXED_EPS = 1e-8
 
 
 def fixed_settings(optimiser_id: str, rates: Mapping[str, float]) -> dict[str, float]:
-    """The settings every cell of an optimiser's map shares: ε = FIXED_EPS, and α from `rates` (optimiser
+    """The settings every cell of an optimiser's map shares: the article's ε (so that the optimisers differ
+    only in their update rules; the other hyperparameters keep torch's defaults), and α from `rates` (optimiser
     id → α) when α is not an axis."""
     spec = optimisers.REGISTRY[optimiser_id]
-    eps = {"eps": FIXED_EPS} if any(h.name == "eps" for h in spec.hyperparameters) else {}
+    eps = {"eps": ARTICLE_EPS} if any(h.name == "eps" for h in spec.hyperparameters) else {}
     return eps | ({"alpha": rates[optimiser_id]} if optimiser_id in rates else {})
-
-
-def loss_key(loss: losses.Loss) -> tuple[str, str, tuple[float, float], tuple[tuple[str, float], ...]]:
-    """What names a loss for the cache and for a Playground link: its id, its formula if typed, its
-    (first) domain, its settings."""
-    return loss.id, loss.name if loss.id == CUSTOM_LOSS else "", loss.domain[0], loss.settings
 
 
 def domain_key(loss: losses.Loss) -> str:
@@ -63,22 +59,31 @@ def noise_settings() -> tuple[float, int, int]:
     return sigma, int(state.get("sweep_seed", 0)), int(state.get("sweep_seeds", 1)) if sigma else 1
 
 
-def swept_loss(key, noise: tuple[float, int, int]) -> losses.Loss:
+def swept_loss(choice: LossChoice, noise: tuple[float, int, int]) -> losses.Loss:
     sigma, seed, _ = noise
-    loss = resolve_loss(*key)
+    loss = choice.resolve()
     return losses.noisy(loss, sigma, seed) if sigma else loss
 
 
 @st.cache_data(max_entries=24, show_spinner=False)
 def compute_map(
-    key, optimiser_id: str, x: sweep.Axis, y: sweep.Axis, steps: int, start, fixed, noise
+    choice: LossChoice, optimiser_id: str, x: sweep.Axis, y: sweep.Axis, steps: int, start, fixed, noise
 ) -> sweep.SweepMap:
-    return sweep.sweep(swept_loss(key, noise), optimiser_id, x, y, steps, fixed, start, seeds=noise[2])
+    return sweep.sweep(swept_loss(choice, noise), optimiser_id, x, y, steps, fixed, start, seeds=noise[2])
+
+
+@st.cache_data(max_entries=24, show_spinner=False)
+def compute_tuning(
+    choice: LossChoice, optimiser_id: str, x: sweep.Axis, y: sweep.Axis, steps: int, start, fixed, noise
+):
+    return sweep.tune_alpha(swept_loss(choice, noise), optimiser_id, x, y, steps, fixed, start)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def compute_random_starts(key, optimiser_id: str, steps: int, count: int, settings, noise) -> sweep.RandomStarts:
-    return sweep.random_starts(swept_loss(key, noise), optimiser_id, steps, count, settings)
+def compute_random_starts(
+    choice: LossChoice, optimiser_id: str, steps: int, count: int, settings, noise
+) -> sweep.RandomStarts:
+    return sweep.random_starts(swept_loss(choice, noise), optimiser_id, steps, count, settings)
 
 
 def optimiser_name(optimiser_id: str) -> str:
@@ -116,7 +121,24 @@ def axis_controls(side: str, loss: losses.Loss) -> sweep.Axis:
     return sweep.Axis(name, float(low), float(high), int(count), scale == "log")
 
 
-def sidebar() -> tuple[losses.Loss, list[str], sweep.Axis, sweep.Axis, int, tuple[float, ...], dict] | None:
+@dataclass(frozen=True)
+class SweepSetup:
+    """What the sidebar sets: the loss, the optimisers, the two axes, the steps, the start (whose coordinates
+    on a start axis the axis replaces) and, when α is not an axis, each optimiser's α."""
+
+    loss: losses.Loss
+    optimisers: list[str]
+    x_axis: sweep.Axis
+    y_axis: sweep.Axis
+    steps: int
+    start: tuple[float, ...]
+    rates: dict[str, float]
+
+    def fixed(self, optimiser_id: str) -> dict[str, float]:
+        return fixed_settings(optimiser_id, self.rates)
+
+
+def sidebar() -> SweepSetup | None:
     """The sweep the sidebar describes, or None while a typed formula does not parse."""
     with st.sidebar:
         st.session_state.setdefault("sweep_loss", "quartic")
@@ -140,7 +162,7 @@ def sidebar() -> tuple[losses.Loss, list[str], sweep.Axis, sweep.Axis, int, tupl
         rates = rate_inputs(chosen) if "alpha" not in (x_axis.name, y_axis.name) else {}
         st.caption(fixed_settings_note(chosen, x_axis, y_axis, rates))
         noise_inputs()
-    return loss, chosen, x_axis, y_axis, int(steps), start, rates
+    return SweepSetup(loss, chosen, x_axis, y_axis, int(steps), start, rates)
 
 
 def noise_inputs() -> None:
@@ -200,79 +222,74 @@ def fixed_settings_note(chosen: list[str], x_axis: sweep.Axis, y_axis: sweep.Axi
         lines.append(f"{spec.name}: {', '.join(fixed) or 'nothing else to set'}")
     return (
         "Settings that are not axes keep their defaults (torch's, where torch has one), except α when set above"
-        " and ε = 1e-8, the article's value, for every optimiser. " + "; ".join(lines) + "."
+        f" and ε = {ARTICLE_EPS:g}, the article's value, for every optimiser. " + "; ".join(lines) + "."
     )
 
 
-def compute_maps(
-    loss: losses.Loss, chosen: list[str], x_axis, y_axis, steps: int, start, rates
-) -> list[sweep.SweepMap]:
+def compute_maps(setup: SweepSetup) -> list[sweep.SweepMap]:
     progress = st.progress(0.0)
-    maps = []
-    for number, optimiser_id in enumerate(chosen):
-        text = f"Running {optimiser_name(optimiser_id)} on {x_axis.count * y_axis.count:,} cells"
-        progress.progress(number / len(chosen), text=f"{text} ({number + 1} of {len(chosen)})…")
-        fixed = fixed_settings(optimiser_id, rates)
-        maps.append(compute_map(loss_key(loss), optimiser_id, x_axis, y_axis, steps, start, fixed, noise_settings()))
+    maps, count = [], len(setup.optimisers)
+    for number, optimiser_id in enumerate(setup.optimisers):
+        text = f"Running {optimiser_name(optimiser_id)} on {setup.x_axis.count * setup.y_axis.count:,} cells"
+        progress.progress(number / count, text=f"{text} ({number + 1} of {count})…")
+        maps.append(
+            compute_map(
+                LossChoice.of(setup.loss),
+                optimiser_id,
+                setup.x_axis,
+                setup.y_axis,
+                setup.steps,
+                setup.start,
+                setup.fixed(optimiser_id),
+                noise_settings(),
+            )
+        )
     progress.empty()
     return maps
 
 
 def cell_chooser(x_axis: sweep.Axis, y_axis: sweep.Axis) -> tuple[int, int]:
-    """The chosen cell as (row, column), from one slider per axis; keyed by the axis length so a
-    remembered index always exists."""
-    x_values, y_values = x_axis.values, y_axis.values
+    """The chosen cell as (row, column), from one slider per axis."""
     x_column, y_column = st.columns(2)
-    column = x_column.select_slider(
-        axis_label(x_axis.name),
-        options=range(x_axis.count),
-        value=x_axis.count // 2,
-        key=f"cell_column.{x_axis.count}",
-        format_func=lambda i: f"{x_values[i]:.4g}",
-    )
-    row = y_column.select_slider(
-        axis_label(y_axis.name),
-        options=range(y_axis.count),
-        value=y_axis.count // 2,
-        key=f"cell_row.{y_axis.count}",
-        format_func=lambda i: f"{y_values[i]:.4g}",
-    )
-    return row, column
+    return axis_index_slider(y_column, y_axis, "cell_row"), axis_index_slider(x_column, x_axis, "cell_column")
 
 
-def playground_link(loss: losses.Loss, optimiser_id: str, settings, x0, steps: int) -> str:
-    loss_id, expression, domain, loss_settings = loss_key(loss)
-    run = new_run(optimiser_id, x0, 0, **settings)
+def axis_index_slider(column, axis: sweep.Axis, key: str) -> int:
+    """An index into the axis's values, picked by value; keyed by the axis length so a remembered index
+    always exists."""
+    values = axis.values
+    return column.select_slider(
+        axis_label(axis.name),
+        options=range(axis.count),
+        value=axis.count // 2,
+        key=f"{key}.{axis.count}",
+        format_func=lambda i: f"{values[i]:.4g}",
+    )
+
+
+def cell_link(loss: losses.Loss, optimiser_id: str, settings, x0, steps: int) -> str:
+    """A link that opens one cell's run in the Playground, with the noise the maps were run with."""
     sigma, seed, _ = noise_settings()
-    config = Config(
-        loss=loss_id,
-        expression=expression,
-        domain=domain,
-        runs=(run,),
-        steps=steps,
-        loss_settings=loss_settings,
-        noise=sigma,
-        seed=seed,
-    )
-    return "/?" + urllib.parse.urlencode(to_query_params(config))
+    run = new_run(optimiser_id, x0, 0, **settings)
+    return playground_link(Config(loss=LossChoice.of(loss), runs=(run,), steps=steps, noise=sigma, seed=seed))
 
 
-def cell_table(loss: losses.Loss, maps: list[sweep.SweepMap], row: int, column: int, start, rates) -> None:
+def cell_table(setup: SweepSetup, maps: list[sweep.SweepMap], row: int, column: int) -> None:
+    loss = setup.loss
     found = categories(loss)
     rows = []
     for sweep_map in maps:
-        fixed = fixed_settings(sweep_map.optimiser, rates)
-        settings, x0 = sweep.cell_run(loss, sweep_map, row, column, fixed, start)
+        settings, x0 = sweep.cell_run(loss, sweep_map, row, column, setup.fixed(sweep_map.optimiser), setup.start)
         ended_in = int(sweep_map.ended_in[row, column])
         final_loss = float(sweep_map.final_loss[row, column])
         settled_at = int(sweep_map.settled_at[row, column])
         rows.append(
             {
                 "optimiser": optimiser_name(sweep_map.optimiser),
-                "ended in": found[int(category_key(ended_in, len(loss.minima)))][0],
-                "final loss": "—" if ended_in == sweep.DIVERGED else f"{final_loss:.6g}",
+                "ended in": found[ended_in][0],
+                "final loss": f"{final_loss:.6g}" if math.isfinite(final_loss) else "—",
                 "settled after": f"{settled_at} steps" if settled_at >= 0 else "—",
-                "run": playground_link(loss, sweep_map.optimiser, settings, x0, sweep_map.steps),
+                "run": cell_link(loss, sweep_map.optimiser, settings, x0, sweep_map.steps),
             }
         )
     st.dataframe(
@@ -283,33 +300,77 @@ def cell_table(loss: losses.Loss, maps: list[sweep.SweepMap], row: int, column: 
     )
 
 
-def verdict_table(loss: losses.Loss, maps: list[sweep.SweepMap]) -> None:
-    verdicts = [sweep.verdict(loss, m) for m in maps]
-    rows = [
-        {"optimiser": optimiser_name(v.optimiser), "global minimum": v.global_share, "diverged": v.diverged_share}
-        | (
-            {
-                "global minimum, 10–90 % over seeds": "{:.0%} … {:.0%}".format(*v.global_range),
-                "diverged, 10–90 % over seeds": "{:.0%} … {:.0%}".format(*v.diverged_range),
-            }
-            if v.global_range
-            else {}
-        )
-        for v in verdicts
-    ]
+def verdict_columns(verdict: sweep.Verdict, suffix: str = "") -> dict:
+    """A verdict's shares, and over seeds their range, under column names ending in `suffix`."""
+    columns = {f"global minimum{suffix}": verdict.global_share, f"diverged{suffix}": verdict.diverged_share}
+    if verdict.global_range:
+        columns[f"global minimum{suffix}, 10–90 % over seeds"] = "{:.0%} … {:.0%}".format(*verdict.global_range)
+        columns[f"diverged{suffix}, 10–90 % over seeds"] = "{:.0%} … {:.0%}".format(*verdict.diverged_range)
+    return columns
+
+
+def tuned_verdicts(setup: SweepSetup, maps: list[sweep.SweepMap]) -> list[dict]:
+    """Each optimiser's best α for this loss and these starts (sweep.tune_alpha) and its verdict at that α; where
+    every α tried diverged from some start, only that."""
+    columns = []
+    progress = st.progress(0.0)
+    for number, sweep_map in enumerate(maps):
+        text = f"Tuning α for {optimiser_name(sweep_map.optimiser)} ({number + 1} of {len(maps)})…"
+        progress.progress(number / len(maps), text=text)
+        choice, fixed, noise = LossChoice.of(setup.loss), setup.fixed(sweep_map.optimiser), noise_settings()
+        grid = (sweep_map.x, sweep_map.y, sweep_map.steps)
+        tuning = compute_tuning(choice, sweep_map.optimiser, *grid, setup.start, fixed, noise)
+        if not math.isfinite(tuning.best_loss):
+            columns.append({"tuned α": "none: every α diverged from some start"})
+            continue
+        tuned_map = compute_map(choice, sweep_map.optimiser, *grid, setup.start, fixed | {"alpha": tuning.best}, noise)
+        verdict = sweep.verdict(setup.loss, tuned_map)
+        columns.append({"tuned α": f"{tuning.best:g}"} | verdict_columns(verdict, ", tuned"))
+    progress.empty()
+    return columns
+
+
+def verdict_table(setup: SweepSetup, maps: list[sweep.SweepMap]) -> None:
+    alpha_is_an_axis = "alpha" in (maps[0].x.name, maps[0].y.name)
+    switched_on = st.toggle(
+        "Tuned: each optimiser also at its own best α",
+        key="sweep_tuned",
+        disabled=alpha_is_an_axis,
+        help=f"The α, of {values_tried(maps[0].optimiser)}, with the lowest final loss averaged over the grid's"
+        f" starts (at most {sweep.TUNING_CELLS_PER_SIDE} a side), none of them diverging; the other settings as above.",
+    )
+    tuned = switched_on and not alpha_is_an_axis  # a switch left on stays on, disabled, once α is an axis
+    rows = []
+    for sweep_map in maps:
+        row = {"optimiser": optimiser_name(sweep_map.optimiser)}
+        if tuned:
+            row["α"] = f"{setup.rates[sweep_map.optimiser]:g}"
+        rows.append(row | verdict_columns(sweep.verdict(setup.loss, sweep_map)))
+    if tuned:
+        for row, tuned_columns in zip(rows, tuned_verdicts(setup, maps), strict=True):
+            row |= tuned_columns
     share = {"min_value": 0.0, "max_value": 1.0, "format": "percent"}
     st.dataframe(
         rows,
         hide_index=True,
         width="stretch",
         column_config={
-            "global minimum": st.column_config.ProgressColumn("reached the global minimum", **share),
-            "diverged": st.column_config.ProgressColumn("diverged", **share),
+            f"{name}{suffix}": st.column_config.ProgressColumn(f"{label}{suffix}", **share)
+            for name, label in (("global minimum", "reached the global minimum"), ("diverged", "diverged"))
+            for suffix in ("", ", tuned")
         },
     )
+    if alpha_is_an_axis:
+        st.caption("α is an axis of the maps: they already show every optimiser at every α.")
+    elif tuned:
+        st.caption(
+            f"Tuned: each optimiser at the α, of {values_tried(maps[0].optimiser)}, whose runs from the grid's starts"
+            " end lowest on average with none diverging; beside it, the α set in the sidebar, which the maps above use."
+        )
 
 
-def random_starts_section(loss: losses.Loss, maps: list[sweep.SweepMap], row: int, column: int, start, rates) -> None:
+def random_starts_section(setup: SweepSetup, maps: list[sweep.SweepMap], row: int, column: int) -> None:
+    loss = setup.loss
     st.subheader("Many random starts")
     st.caption(
         "One optimiser with the chosen cell's settings, from starts drawn uniformly over the domain. "
@@ -322,10 +383,10 @@ def random_starts_section(loss: losses.Loss, maps: list[sweep.SweepMap], row: in
         "Starts", min_value=1, max_value=sweep.MAX_STARTS, value=DEFAULT_STARTS, step=1000, key="starts_count"
     )
     sweep_map = by_id[optimiser_id]
-    settings, _ = sweep.cell_run(loss, sweep_map, row, column, fixed_settings(optimiser_id, rates), start)
+    settings, _ = sweep.cell_run(loss, sweep_map, row, column, setup.fixed(optimiser_id), setup.start)
     with st.spinner(f"Running {count:,} starts…"):
         starts = compute_random_starts(
-            loss_key(loss), optimiser_id, sweep_map.steps, int(count), settings, noise_settings()
+            LossChoice.of(loss), optimiser_id, sweep_map.steps, int(count), settings, noise_settings()
         )
     setting_text = ", ".join(f"{axis_label(n)} = {v:.4g}" for n, v in settings.items() if not isinstance(v, bool))
     title = f"{optimiser_name(optimiser_id)}, {setting_text}: {int(count):,} starts, {sweep_map.steps} steps"
@@ -357,12 +418,12 @@ def position_text(loss: losses.Loss, point) -> str:
 
 
 def main() -> None:
-    chosen_sweep = sidebar()
+    setup = sidebar()
     st.title("Sweep")
-    if chosen_sweep is None:
+    if setup is None:
         st.info("Fix the formula in the sidebar to see the maps.", icon=":material/edit:")
         return
-    loss, chosen, x_axis, y_axis, steps, start, rates = chosen_sweep
+    loss = setup.loss
     st.caption(
         "Every cell of a map is one run: its start and settings come from the two axes. The colour says "
         "where it ended, how low it got, or how soon it stopped moving. Each map is one vectorised pass."
@@ -380,12 +441,12 @@ def main() -> None:
             "domain, coloured by the minimum it ends in (greens are global minima). ★ marks a global minimum, "
             "◆ a local one, × a saddle point."
         )
-    if not chosen:
+    if not setup.optimisers:
         st.info("Choose at least one optimiser in the sidebar.")
         return
     try:
-        sweep.check_sweep(loss, x_axis, y_axis, steps)
-        maps = compute_maps(loss, chosen, x_axis, y_axis, steps, start, rates)
+        sweep.check_sweep(loss, setup.x_axis, setup.y_axis, setup.steps)
+        maps = compute_maps(setup)
     except ValueError as error:
         st.error(f"Nothing computed: {error}.", icon=":material/block:")
         return
@@ -393,23 +454,24 @@ def main() -> None:
     kind = st.radio("Map", list(MAP_KINDS), key="map_kind", horizontal=True, format_func=MAP_KINDS.get)
     figure_slot = st.container()
     st.markdown("**Choose a cell** (marked on every map) to see its run and open it in the Playground.")
-    row, column = cell_chooser(x_axis, y_axis)
+    row, column = cell_chooser(setup.x_axis, setup.y_axis)
     with figure_slot:
         titles = [optimiser_name(m.optimiser) for m in maps]
         show_figure(sweep_figure(loss, maps, titles, kind, chosen=(row, column)), key="sweep")
         if kind == "ended_in":
             st.caption(
                 "Hover shows the number of the minimum a run ended in, as on the colour bar; "
-                "0 (grey): at no minimum, −1 (red): diverged."
+                f"{NOT_AT_A_MINIMUM} (grey): at no minimum, {DIVERGED} (red): diverged, {LEFT_DOMAIN} (dark red):"
+                " left the domain of f.".replace("-", "−")
             )
         else:
             gaps = "diverged" if kind == "final_loss" else "still moving at the last step, or diverged"
             st.caption(f"Grey cells: {gaps}.")
-    cell_table(loss, maps, row, column, start, rates)
+    cell_table(setup, maps, row, column)
 
     st.subheader("Verdict")
-    verdict_table(loss, maps)
-    random_starts_section(loss, maps, row, column, start, rates)
+    verdict_table(setup, maps)
+    random_starts_section(setup, maps, row, column)
 
 
 main()

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import streamlit as st
 
 import optimisers
 from article import theory
 from article.scenes import ARTICLE_EPS
-from charts.animation import AXIS_STYLE, THEME
+from charts.theory import bias_figure
 from views.widgets import hyperparameter_input, show_figure
 
 BETA = optimisers.REGISTRY["rmsprop"].hyperparameter("beta")
@@ -18,6 +17,11 @@ TABLE_BETAS = (0.5, 0.9, 0.99, 0.999)
 RECENT_STEPS = 10
 EPS_DEMO_ALPHA = 0.1
 EPS_DEMO_GRADIENTS = tuple(10.0**k for k in range(-8, 1))
+
+
+def _origin(accumulator: optimisers.Accumulator) -> str:
+    """Where an accumulator's values come from: a carried one's start, or a value only recorded."""
+    return f"starts at {accumulator.initial_text}" if accumulator.carried else "worked out afresh at every step"
 
 
 def optimiser_section(spec: optimisers.OptimiserSpec) -> None:
@@ -39,9 +43,7 @@ def optimiser_section(spec: optimisers.OptimiserSpec) -> None:
     if spec.accumulators:
         st.markdown(
             "**What it keeps track of**\n\n"
-            + "\n".join(
-                f"- ${a.symbol}$ (`{a.name}`, starts at {a.initial_text}): {a.meaning}" for a in spec.accumulators
-            )
+            + "\n".join(f"- ${a.symbol}$ (`{a.name}`, {_origin(a)}): {a.meaning}" for a in spec.accumulators)
         )
     else:
         st.markdown("**What it keeps track of:** nothing; each step uses only the current gradient.")
@@ -68,47 +70,6 @@ def schedules_section() -> None:
                     for s in spec.settings
                 )
             )
-
-
-def bias_figure(gradients: np.ndarray, average: np.ndarray, corrected: np.ndarray) -> dict:
-    steps = list(range(1, len(gradients) + 1))
-    return {
-        "data": [
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "name": "gradient gₜ",
-                "x": steps,
-                "y": gradients.tolist(),
-                "marker": {"color": "#9ca3af", "size": 5},
-            },
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": "moving average mₜ",
-                "x": steps,
-                "y": average.tolist(),
-                "line": {"color": "#ff7f0e", "width": 2.5, "dash": "dash"},
-            },
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": "corrected m̂ₜ = mₜ / (1 − βᵗ)",
-                "x": steps,
-                "y": corrected.tolist(),
-                "line": {"color": "#1f77b4", "width": 2.5},
-            },
-        ],
-        "layout": {
-            **THEME,
-            "height": 380,
-            "margin": {"l": 60, "r": 20, "t": 40, "b": 50},
-            "hovermode": "x unified",
-            "xaxis": {**AXIS_STYLE, "title": {"text": "step t"}},
-            "yaxis": {**AXIS_STYLE, "title": {"text": "value"}},
-            "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
-        },
-    }
 
 
 def bias_correction_demo() -> None:

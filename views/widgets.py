@@ -12,7 +12,8 @@ import streamlit as st
 
 import charts
 import losses
-from config import CUSTOM_DOMAIN, CUSTOM_LOSS, MAX_DOMAIN_WIDTH, MAX_EXPRESSION_LENGTH, valid_domain
+import optimisers
+from config import CUSTOM_DOMAIN, CUSTOM_LOSS, MAX_DOMAIN_WIDTH, MAX_EXPRESSION_LENGTH, valid_domain, valid_or_default
 from optimisers import HyperParameter
 from optimisers.schedules import ScheduleSetting
 
@@ -41,6 +42,9 @@ _NEAR_ONE_STOPS = (
 )
 
 
+SLIDER = "__slider"  # the suffix of the key of the slider beside a number box
+
+
 def slider_stops(h: HyperParameter) -> list[float]:
     """The values a hyperparameter's slider offers: log-spaced, dense near 1 for settings within [0, 1]
     such as decays, or evenly spaced in twentieths of the slider's range."""
@@ -53,7 +57,7 @@ def slider_stops(h: HyperParameter) -> list[float]:
     return sorted({float(f"{v:.3g}") for v in np.linspace(h.slider_low, h.slider_high, _EVEN_STOPS)})
 
 
-def _nearest(stops: list[float], value: float, log_scale: bool) -> float:
+def nearest_stop(stops: list[float], value: float, log_scale: bool) -> float:
     if log_scale:
         distances = [abs(math.log(s) - math.log(max(value, 1e-300))) for s in stops]
     else:
@@ -66,7 +70,7 @@ def _copy_slider_to_box(slider_key: str, box_key: str) -> None:
 
 
 def _snap_slider_to_box(slider_key: str, box_key: str, stops: list[float], log_scale: bool) -> None:
-    st.session_state[slider_key] = _nearest(stops, st.session_state[box_key], log_scale)
+    st.session_state[slider_key] = nearest_stop(stops, st.session_state[box_key], log_scale)
 
 
 _GREEK = {r"\alpha": "α", r"\beta": "β", r"\epsilon": "ε", r"\eta": "η", r"\mu": "μ", r"\rho": "ρ", r"\lambda": "λ"}
@@ -97,9 +101,9 @@ def hyperparameter_input(h: HyperParameter, key: str) -> float:
     inline error when the typed value is outside the valid range.
     """
     stops = slider_stops(h)
-    slider_key = f"{key}__slider"
+    slider_key = key + SLIDER
     st.session_state.setdefault(key, h.default)
-    st.session_state.setdefault(slider_key, _nearest(stops, st.session_state[key], h.log_scale))
+    st.session_state.setdefault(slider_key, nearest_stop(stops, st.session_state[key], h.log_scale))
     slider_column, box_column = st.columns([3, 2], vertical_alignment="bottom")
     slider_column.select_slider(
         hyperparameter_label(h),
@@ -119,11 +123,17 @@ def hyperparameter_input(h: HyperParameter, key: str) -> float:
         args=(slider_key, key, stops, h.log_scale),
         label_visibility="collapsed",
     )
-    value = st.session_state[key]
-    if not h.contains(value):
+    value = valid_or_default(h, st.session_state[key])
+    if value != st.session_state[key]:
         st.error(f"{h.name} must be in {h.range_text}; using {h.default:g}.")
-        return h.default
-    return float(value)
+    return value
+
+
+def set_hyperparameter(h: HyperParameter, key: str, value: float) -> None:
+    """Set the hyperparameter that hyperparameter_input(h, key) shows: its box to `value`, its slider to the
+    nearest stop. For a callback, which runs before the widgets are drawn."""
+    st.session_state[key] = value
+    st.session_state[key + SLIDER] = nearest_stop(slider_stops(h), value, h.log_scale)
 
 
 def schedule_setting_input(setting: ScheduleSetting, key: str) -> None:
@@ -150,9 +160,9 @@ def _copy(source_key: str, target_key: str) -> None:
 
 def position_input(label: str, key: str, low: float, high: float) -> float:
     """A slider over [low, high] and an exact number box for a starting coordinate."""
-    slider_key = f"{key}__slider"
+    slider_key = key + SLIDER
     # The domain changes with the loss: keep the start inside it rather than lose the run.
-    inside = min(max(st.session_state.get(key, (low + high) / 2), low), high)
+    (inside,) = losses.clamped((st.session_state.get(key, (low + high) / 2),), ((low, high),))
     st.session_state[key] = st.session_state[slider_key] = inside
     slider_column, box_column = st.columns([3, 2], vertical_alignment="bottom")
     slider_column.slider(
@@ -212,8 +222,9 @@ def chosen_loss(prefix: str) -> tuple[losses.Loss | None, str | None]:
     if loss_id != CUSTOM_LOSS:
         settings = {}
         for parameter in losses.parameters(loss_id):
-            value = state.get(f"{prefix}loss.{parameter.name}", parameter.default)
-            settings[parameter.name] = float(value) if parameter.contains(value) else parameter.default
+            settings[parameter.name] = valid_or_default(
+                parameter, state.get(f"{prefix}loss.{parameter.name}", parameter.default)
+            )
         return losses.get(loss_id, **settings), None
     state.setdefault(f"{prefix}expression", "")
     state.setdefault(f"{prefix}domain_low", CUSTOM_DOMAIN[0])
@@ -227,6 +238,22 @@ def chosen_loss(prefix: str) -> tuple[losses.Loss | None, str | None]:
         return losses.parse(text, domain=(domain,)), None
     except losses.ExpressionError as error:
         return None, str(error)
+
+
+def loss_label(loss_id: str) -> str:
+    return "Your own formula" if loss_id == CUSTOM_LOSS else losses.name(loss_id)
+
+
+def optimiser_label(optimiser_id: str) -> str:
+    return optimisers.REGISTRY[optimiser_id].name
+
+
+def schedule_label(schedule_id: str) -> str:
+    return optimisers.SCHEDULES[schedule_id].name
+
+
+def layout_label(layout: str) -> str:
+    return {"overlay": "Overlay", "side_by_side": "Side by side"}[layout]
 
 
 def loss_input(
@@ -244,7 +271,7 @@ def loss_input(
         "Loss function",
         (*offered, CUSTOM_LOSS),
         key=f"{prefix}loss",
-        format_func=lambda i: "Your own formula" if i == CUSTOM_LOSS else losses.get(i).name,
+        format_func=loss_label,
         on_change=on_change,
     )
     if state[f"{prefix}loss"] != CUSTOM_LOSS:
