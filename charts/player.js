@@ -71,6 +71,9 @@ class Player {
   }
 
   async draw(Plotly, spec) {
+    // Paused before the new figure's data are taken in: a frame of the old one still being played would be
+    // shown with them.
+    if (this.playing) this.pause();
     const figure = spec.figure;
     this.frameMs = spec.frameMs;
     this.explanations = spec.explanations ?? [];
@@ -86,7 +89,6 @@ class Player {
       modeBarButtonsToRemove: ["select2d", "lasso2d", "sendDataToCloud"],
     };
     const layout = { ...figure.layout, autosize: true };
-    if (this.playing) this.pause();
     if (this.plot.classList.contains("js-plotly-plot")) {
       await Plotly.react(this.plot, { data: figure.data, layout, frames: figure.frames, config });
     } else {

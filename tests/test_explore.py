@@ -116,3 +116,29 @@ def test_the_values_explored_span_the_settings_slider_with_the_runs_own_among_th
     values, index = spread(hyperparameter, current)
     assert values[index] == current
     np.testing.assert_allclose(np.delete(values, index), expected)
+
+
+def test_the_switches_under_the_animation_stay_on_while_a_formula_is_being_fixed():
+    at = open_page({"loss": "custom", "expr": "x**2", "domain": "-3,3", "r1": "adam", "r1.x0": "1"})
+    toggle(at, "Explain this step")
+    toggle(at, "Explore a setting")
+    at.selectbox(key="explore_setting").set_value("beta1").run()
+    at.text_input(key="expression").input("x**").run()  # no chart, so no switches drawn
+    assert len(played(at)) == 0
+    at.text_input(key="expression").input("x**4").run()
+    animation, explored = played(at)
+    assert animation["explanations"] and explored["labels"][0].startswith("β₁ = ")
+
+
+def test_the_explorer_opens_at_the_runs_own_value_and_stays_where_it_was_moved_across_other_changes():
+    at = open_page()
+    toggle(at, "Explore a setting")
+    own = explorer(at)["frame"]
+    assert own is not None
+    toggle(at, "Explain this step")  # any other change
+    assert explorer(at).get("frame") is None  # the player keeps the value it shows
+    at.selectbox(key="explore_setting").set_value("beta").run()
+    explored = explorer(at)
+    betas = [float(label.replace("−", "-")) for label in explored["tickLabels"]]
+    assert explored["labels"][explored["frame"]] == "β = 0.9 (the run's)"
+    assert len(set(betas)) == len(betas) and 1.0 not in betas  # each value told apart

@@ -7,30 +7,29 @@ import streamlit as st
 from article import explain
 from config import Run
 from optimisers import Trajectory
-
-TOGGLE = "explain"
+from views.session import EXPLAIN
 
 
 def wanted() -> bool:
     """Whether the explanations are asked for (the toggle is drawn after the animation, which needs to know)."""
-    return bool(st.session_state.get(TOGGLE, False))
+    return bool(st.session_state.get(EXPLAIN, False))
 
 
 def toggle() -> None:
     st.toggle(
         "Explain this step: each run's update from the point shown, with its numbers",
-        key=TOGGLE,
+        key=EXPLAIN,
         help="Under the animation, moved by its player. Hover over a symbol to see what it means.",
     )
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def run_explanation(run: Run, steps: int, trajectory: Trajectory) -> explain.Explanation:
+def run_explanation(run: Run, trajectory: Trajectory) -> explain.Explanation:
     """Every step of one run written out (its own seed's trajectory, batch ())."""
     schedule = run.create_schedule()
-    factors = schedule.factors(steps) if schedule else None
+    factors = schedule.factors(trajectory.steps) if schedule else None
     return explain.explanation(run.label, run.colour, run.create_optimiser(), trajectory, factors)
 
 
-def explanations(runs: tuple[Run, ...], steps: int, trajectories) -> list[explain.Explanation]:
-    return [run_explanation(run, steps, t) for run, t in zip(runs, trajectories, strict=True)] if wanted() else []
+def explanations(runs: tuple[Run, ...], trajectories) -> list[explain.Explanation]:
+    return [run_explanation(run, t) for run, t in zip(runs, trajectories, strict=True)] if wanted() else []

@@ -15,9 +15,10 @@ from charts.explore import explore_figure
 from config import Config, Descent, has_noise, noisy_loss
 from optimisers import HyperParameter, Trajectory
 from views.player import play
+from views.session import EXPLORE, EXPLORED_RUN, EXPLORED_SETTING
 from views.widgets import START_LABELS, hyperparameter_label, plain_symbol
 
-TOGGLE, RUN, SETTING = "explore", "explore_run", "explore_setting"
+_OPENED_AT = "explore_opened_at"  # the run, setting and values that the explorer last opened at the run's own
 EXPLORABLE = ("alpha", "beta", "beta1", "beta2", "eps", "momentum")  # and the start's coordinates
 VALUES = 40  # the run's own value among them
 
@@ -33,6 +34,15 @@ def spread(h: HyperParameter, current: float) -> tuple[np.ndarray, int]:
     else:
         values = np.linspace(h.slider_low, h.slider_high, count)
     return with_current(values, current)
+
+
+def distinct_labels(values: np.ndarray) -> list[str]:
+    """Each value to the fewest significant digits, 4 at least, that tell them all apart (β's crowd near 1)."""
+    for digits in range(4, 18):
+        labels = [f"{v:.{digits}g}" for v in values]
+        if len(set(labels)) == len(labels):
+            break
+    return [label.replace("-", "−") for label in labels]
 
 
 def with_current(values: np.ndarray, current: float) -> tuple[np.ndarray, int]:
@@ -67,28 +77,28 @@ def section(loss, config: Config, view: View) -> None:
     state = st.session_state
     if not st.toggle(
         "Explore a setting: switch one setting of a run between 40 values and see its path change",
-        key=TOGGLE,
+        key=EXPLORE,
         help="All the values are computed at once; the slider above the chart switches between them in the"
         " browser, and the chart on its right gives the final loss for each.",
     ):
         return
     runs = config.runs
-    if state.get(RUN, 0) >= len(runs):
-        state[RUN] = 0
+    if state.get(EXPLORED_RUN, 0) >= len(runs):
+        state[EXPLORED_RUN] = 0
     run_column, setting_column = st.columns(2)
     number = run_column.selectbox(
-        "Run", range(len(runs)), key=RUN, format_func=lambda i: f"Run {i + 1}: {runs[i].label}"
+        "Run", range(len(runs)), key=EXPLORED_RUN, format_func=lambda i: f"Run {i + 1}: {runs[i].label}"
     )
     run = runs[number]
     spec = optimisers.REGISTRY[run.optimiser]
     settings = [h.name for h in spec.hyperparameters if h.name in EXPLORABLE]
     settings += [f"x0_{i}" for i in range(loss.dim)]
-    if state.get(SETTING) not in settings:
-        state[SETTING] = settings[0]
+    if state.get(EXPLORED_SETTING) not in settings:
+        state[EXPLORED_SETTING] = settings[0]
     setting = setting_column.selectbox(
         "Setting",
         settings,
-        key=SETTING,
+        key=EXPLORED_SETTING,
         format_func=lambda s: (
             f"start {START_LABELS[int(s[3:])]}" if s.startswith("x0_") else hyperparameter_label(spec.hyperparameter(s))
         ),
@@ -100,14 +110,13 @@ def section(loss, config: Config, view: View) -> None:
         hyperparameter = spec.hyperparameter(setting)
         symbol, log_axis = plain_symbol(hyperparameter.symbol), hyperparameter.log_scale
     figure = explore_figure(loss, view, html.escape(run.label), run.colour, symbol, values, trajectory, index, log_axis)
-    counter = [f"{symbol} = {v:.4g}" + (" (the run's)" if j == index else "") for j, v in enumerate(values)]
-    play(
-        figure,
-        key="explore_player",
-        frame_ms=config.frame_ms,
-        labels=(counter, [f"{v:.2g}" for v in values]),
-        frame=index,
-    )
+    shown = distinct_labels(values)
+    counter = [f"{symbol} = {v}" + (" (the run's)" if j == index else "") for j, v in enumerate(shown)]
+    # The run's own value is shown when the values change, not after every rerun: a value the user moved to stays.
+    opened = (number, setting, tuple(values))
+    frame = index if state.get(_OPENED_AT) != opened else None
+    state[_OPENED_AT] = opened
+    play(figure, key="explore_player", frame_ms=config.frame_ms, labels=(counter, shown), frame=frame)
     diverged = int((trajectory.diverged_at >= 0).sum())
     st.caption(
         f"{run.label}'s whole path at each of {len(values)} values of {symbol}, its own marked; the chart on the"

@@ -43,6 +43,20 @@ from views.widgets import (
 RUN_IDS = "run_ids"
 EDITED_RUN = "edited_run"
 _REMEMBERED = "playground_config"
+# The switches under the animation, and the run and setting explored.
+EXPLAIN, EXPLORE, EXPLORED_RUN, EXPLORED_SETTING = "explain", "explore", "explore_run", "explore_setting"
+# Settings outside the runs whose widgets a rerun may not draw (see keep_undrawn_settings).
+_KEPT_WHILE_UNDRAWN = (
+    "internals",
+    EXPLAIN,
+    EXPLORE,
+    EXPLORED_RUN,
+    EXPLORED_SETTING,
+    "surface",
+    "noise",
+    "seed",
+    "seeds",
+)
 
 
 def run_key(run_id: int, name: str) -> str:
@@ -298,12 +312,12 @@ def edited_run() -> int:
 
 def keep_undrawn_settings() -> None:
     """Keep the settings whose widgets this rerun may not draw: those of the runs not being edited, the
-    internals toggle while a formula is being fixed, and the noise's σ and seed while a loss fitted to data
-    (which has its own) is shown. Streamlit forgets a widget's value once it is not drawn, unless the script
-    set the value itself."""
+    switches under the animation while a formula is being fixed, and the noise's σ and seed while a loss fitted
+    to data (which has its own) is shown. Streamlit forgets a widget's value once it is not drawn, unless the
+    script set the value itself."""
     state = st.session_state
     prefixes = tuple(run_key(run_id, "") for run_id in state[RUN_IDS])
-    for key in [key for key in state if key.startswith(prefixes) or key in ("internals", "noise", "seed", "seeds")]:
+    for key in [key for key in state if key.startswith(prefixes) or key in _KEPT_WHILE_UNDRAWN]:
         state[key] = state[key]
 
 

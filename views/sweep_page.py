@@ -336,7 +336,7 @@ def verdict_table(setup: SweepSetup, maps: list[sweep.SweepMap]) -> None:
         "Tuned: each optimiser also at its own best α",
         key="sweep_tuned",
         disabled=alpha_is_an_axis,
-        help=f"The α, of {values_tried(maps[0].optimiser)}, with the lowest final loss averaged over the grid's"
+        help=f"Of {values_tried(maps[0].optimiser)}, the one with the lowest final loss averaged over the grid's"
         f" starts (at most {sweep.TUNING_CELLS_PER_SIDE} a side), none of them diverging; the other settings as above.",
     )
     tuned = switched_on and not alpha_is_an_axis  # a switch left on stays on, disabled, once α is an axis
@@ -364,8 +364,9 @@ def verdict_table(setup: SweepSetup, maps: list[sweep.SweepMap]) -> None:
         st.caption("α is an axis of the maps: they already show every optimiser at every α.")
     elif tuned:
         st.caption(
-            f"Tuned: each optimiser at the α, of {values_tried(maps[0].optimiser)}, whose runs from the grid's starts"
-            " end lowest on average with none diverging; beside it, the α set in the sidebar, which the maps above use."
+            f"Tuned: each optimiser at the best of {values_tried(maps[0].optimiser)}, the one whose runs from the"
+            " grid's starts end lowest on average with none diverging; beside it, the α set in the sidebar, which"
+            " the maps above use."
         )
 
 

@@ -28,9 +28,9 @@ def tune_run(descent: Descent, run: Run) -> optimisers.Tuning:
 
 
 def values_tried(optimiser_id: str) -> str:
-    """Which values of α a tuning tries by default, in words: "61 from 0.0001 to 10"."""
+    """Which values of α a tuning tries by default, in words: "61 values of α from 0.0001 to 10"."""
     alpha = optimisers.REGISTRY[optimiser_id].hyperparameter("alpha")
-    return f"{DEFAULT_COUNT} from {alpha.slider_low:g} to {alpha.slider_high:g}"
+    return f"{DEFAULT_COUNT} values of α from {alpha.slider_low:g} to {alpha.slider_high:g}"
 
 
 def apply_alpha(run_id: int, optimiser_id: str, value: float) -> None:
@@ -42,7 +42,7 @@ def alpha_tuner(run_id: int) -> None:
     """A "Tune α" switch in run `run_id`'s controls: on, the run's final loss against α, and a button that
     sets the run's α to the best."""
     tried = values_tried(st.session_state[run_key(run_id, "optimiser")])
-    if not st.toggle("Tune α", key=run_key(run_id, "tune"), help=f"Try {tried} values of α at once."):
+    if not st.toggle("Tune α", key=run_key(run_id, "tune"), help=f"Try {tried} at once."):
         return
     loss, _ = chosen_loss("")
     if loss is None:

@@ -26,7 +26,7 @@ COORDINATE_NAMES = ("x", "y")  # a loss's variables, as the map's axes name them
 
 def number(value: float) -> str:
     """A value to 4 significant digits, with a true minus sign and a power of ten written out."""
-    text = f"{float(value):.4g}"
+    text = f"{float(value) + 0.0:.4g}"  # + 0.0: −0 is 0
     if "e" in text:
         mantissa, _, exponent = text.partition("e")
         text = f"{mantissa}×10<sup>{int(exponent)}</sup>"
