@@ -42,12 +42,15 @@ class Tuning:
 
 def default_values(hyperparameter: HyperParameter, count: int = DEFAULT_COUNT) -> Array:
     """`count` values over the hyperparameter's slider range: on a log scale log-spaced, each to 3 significant
-    digits, so that the best is a number a person reads and types (0.0383, not 0.03831187); else evenly spaced
+    digits, so that the best is a number a person reads and types (0.0383, not 0.03831187); for a decay within
+    [0, 1) closer together towards 1, where a small change of β changes its window most; else evenly spaced
     (rounding there could take 0.9999 to 1, outside a β's range)."""
     low, high = hyperparameter.slider_low, hyperparameter.slider_high
-    if not hyperparameter.log_scale:
-        return np.linspace(low, high, count)
-    return np.array([float(f"{value:.3g}") for value in np.geomspace(low, high, count)])
+    if hyperparameter.log_scale:
+        return np.array([float(f"{value:.3g}") for value in np.geomspace(low, high, count)])
+    if low >= 0 and high < 1:
+        return 1 - np.geomspace(1 - low, 1 - high, count)
+    return np.linspace(low, high, count)
 
 
 def tune(

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from conftest import ARTIFACTS, COUNT_RERUNS, DRAWN, wait_for_app
 from playwright.sync_api import expect
+from test_explore import LOG_SPACED_ALPHAS
 
 import losses
 import optimisers
@@ -16,7 +17,7 @@ EXPLORER = "[class*=explore_player]"  # Streamlit names a component's element af
 EXPLORED_PLOT = f"{EXPLORER} .descent-plot.js-plotly-plot"
 # The landing page's first run: RMSProp, α = 0.1, β = 0.9, from 0.1 on the quartic, 50 steps. Its α explored:
 # 39 values log-spaced over α's slider range, 1e-4 to 10, and its own.
-ALPHAS = np.unique(np.append(np.geomspace(1e-4, 10, 39), 0.1))
+ALPHAS = np.unique(np.append(LOG_SPACED_ALPHAS, 0.1))
 
 
 def drawn(page) -> dict[str, dict]:

@@ -11,6 +11,9 @@ import optimisers
 from optimisers.base import HyperParameter
 from views.explore import VALUES, spread
 
+# α's slider range, log-spaced, each value to 3 significant digits: the values explored besides the run's own.
+LOG_SPACED_ALPHAS = np.array([float(f"{alpha:.3g}") for alpha in np.geomspace(1e-4, 10, VALUES - 1)])
+
 
 def explorer(at) -> dict:
     """What the page gives the explorer's player (the second player, after the animation's)."""
@@ -35,7 +38,7 @@ def test_explore_switches_between_the_runs_paths_at_every_value_of_the_setting_i
     assert len(played(at)) == 1  # off when the page opens
     toggle(at, "Explore a setting")
     explored = explorer(at)
-    alphas = np.unique(np.append(np.geomspace(1e-4, 10, 39), 0.1))  # RMSProp's α: its slider's range and its own
+    alphas = np.unique(np.append(LOG_SPACED_ALPHAS, 0.1))  # RMSProp's α: its slider's range and its own
     figure = explored["figure"]
     assert len(figure["frames"]) == len(explored["labels"]) == len(alphas) == VALUES
     own = int(np.flatnonzero(alphas == 0.1)[0])
@@ -106,7 +109,7 @@ def test_explain_this_step_gives_the_player_every_frame_of_every_run():
     ("hyperparameter", "current", "expected"),
     [
         (HyperParameter("alpha", "a", 0.1, 0, 10, "", log_scale=True, slider_low=1e-4, slider_high=10), 0.1,
-         np.geomspace(1e-4, 10, 39)),
+         LOG_SPACED_ALPHAS),
         (HyperParameter("beta", "b", 0.9, 0, 1, "", slider_low=0.0, slider_high=0.9999), 0.95,
          1 - np.geomspace(1, 1e-4, 39)),
         (HyperParameter("d", "d", 1, 1, 20, "", slider_low=1.0, slider_high=11.0), 2.0, np.linspace(1, 11, 39)),

@@ -77,7 +77,8 @@ def test_the_defaults_are_61_learning_rates_from_1e_4_to_10_or_another_setting_s
     assert list(tuning.values) == [float(f"{10 ** (k / 12 - 4):.3g}") for k in range(61)]
     assert tuning.values[[0, 1, 2, 12, -1]].tolist() == [1e-4, 0.000121, 0.000147, 0.001, 10.0]
     beta1 = optimisers.tune(losses.get("quartic"), "adam", [0.1], 5, setting="beta1", alpha=0.1)
-    np.testing.assert_allclose(beta1.values, [0.9999 * k / 60 for k in range(61)], rtol=1e-15)
+    # A decay's: closer together towards 1, 1 − β log-spaced from 1 down to 1 − 0.9999.
+    np.testing.assert_allclose(1 - beta1.values, [10 ** (-4 * k / 60) for k in range(61)], rtol=1e-12)
 
 
 def test_the_other_settings_are_fixed_and_the_run_s_schedule_applies():

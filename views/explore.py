@@ -14,6 +14,7 @@ from charts.common import View
 from charts.explore import explore_figure
 from config import Config, Descent, has_noise, noisy_loss
 from optimisers import HyperParameter, Trajectory
+from optimisers.tuning import default_values
 from views.player import play
 from views.session import EXPLORE, EXPLORED_RUN, EXPLORED_SETTING
 from views.widgets import START_LABELS, hyperparameter_label, plain_symbol
@@ -24,16 +25,9 @@ VALUES = 40  # the run's own value among them
 
 
 def spread(h: HyperParameter, current: float) -> tuple[np.ndarray, int]:
-    """VALUES − 1 values over the hyperparameter's slider range (log-spaced, or for a decay within [0, 1],
-    closer together towards 1), with `current` among them; and where it is."""
-    count = VALUES - 1
-    if h.log_scale:
-        values = np.geomspace(h.slider_low, h.slider_high, count)
-    elif h.slider_low >= 0 and h.slider_high <= 1:
-        values = 1 - np.geomspace(1 - h.slider_low, 1 - h.slider_high, count)
-    else:
-        values = np.linspace(h.slider_low, h.slider_high, count)
-    return with_current(values, current)
+    """VALUES − 1 values over the hyperparameter's slider range, as a tuning tries them, with `current` among
+    them; and where it is."""
+    return with_current(default_values(h, VALUES - 1), current)
 
 
 def distinct_labels(values: np.ndarray) -> list[str]:
