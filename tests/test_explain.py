@@ -215,6 +215,11 @@ def test_every_symbol_tells_its_meaning_on_hover():
         frame = explained.render(7)
         symbols = re.findall(r'<span class="descent-symbol" title="([^"]*)">', frame)
         assert len(symbols) >= 4 and all(len(meaning) > 5 for meaning in symbols), optimiser_id
+        # Each coordinate's block says which coordinate its x, g and accumulators are.
+        headings = re.findall(r'<div class="descent-coordinate">([^<]*)</div>', frame)
+        assert headings == ["Coordinate 1, x on the map:", "Coordinate 2, y on the map:"], optimiser_id
+    on_a_curve = optimisers.simulate(losses.get("quartic"), optimiser, [0.3], 8)
+    assert "descent-coordinate" not in explanation("run", "#ff7f0e", optimiser, on_a_curve).render(3)
 
 
 def test_numbers_are_written_to_four_significant_digits_with_a_true_minus_and_powers_of_ten():
@@ -223,3 +228,14 @@ def test_numbers_are_written_to_four_significant_digits_with_a_true_minus_and_po
     assert number(314.44) == "314.4"
     assert number(7) == "7"
     assert math.isclose(value_of("−1.261×10^−6"), -1.261e-6)
+
+
+def test_prodigy_with_no_gradient_yet_says_it_takes_no_step():
+    square = losses.parse("x^2", domain=((-3.0, 3.0),))
+    prodigy = optimisers.create("prodigy")
+    trajectory = optimisers.simulate(square, prodigy, [0.0], 3)  # at the minimum: every gradient is 0
+    assert (trajectory.lr == 0).all() and (trajectory.x == 0).all()
+    frame = explanation("run", "#ff7f0e", prodigy, trajectory).render(1)
+    (lr_line,) = [text for field, text in shown_lines(frame)[0] if field == "lr"]
+    assert lr_line[1] == "0" and lr_line[2].startswith("0 ")
+    assert "every gradient so far was 0: no step" in frame and "×10<sup>8</sup>" not in frame

@@ -175,10 +175,15 @@ def explanation(label: str, colour: str, optimiser: Optimiser, trajectory: Traje
             writer.write("Step <i>t</i> = ")
             writer.slot("t", k + 1, operand=False)
             writer.write(": from the point shown, x<sub><i>t</i>−1</sub>, to the next, x<sub><i>t</i></sub>.")
+            if dim > 1:
+                writer.write(
+                    " Each coordinate takes its own step: in its lines, x, g and the rest are that coordinate's."
+                )
             with np.errstate(all="ignore"):
                 for i in range(dim):
                     if dim > 1:
-                        writer.write(f'<div class="descent-coordinate">{COORDINATE_NAMES[i]}:</div>')
+                        heading = f"Coordinate {i + 1}, {COORDINATE_NAMES[i]} on the map:"
+                        writer.write(f'<div class="descent-coordinate">{heading}</div>')
                     context = Context(
                         optimiser,
                         t=k + 1,

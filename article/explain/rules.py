@@ -457,7 +457,7 @@ def prodigy(c: Context) -> list[Line]:
     s_norm = Term("‖s" + T_NOW + "‖<sub>1</sub>", "the sum of |s| over the coordinates",
                      float(np.abs(c.state_vector["s"]).sum()))  # fmt: skip
     m, v = c.now("m", "m"), c.now("v", "v")
-    return [
+    averages = [
         line(m, beta1, "·", c.before("m", "m"), " + (1 − ", beta1, ")·", d_before, "·", c.g, field="m"),
         line(v, beta2, "·", c.before("v", "v"), " + (1 − ", beta2, ")·", Squared(d_before), "·",
              Squared(c.g), field="v"),
@@ -465,6 +465,13 @@ def prodigy(c: Context) -> list[Line]:
              "·", inner, field="numerator"),
         line(s, beta3, "·", c.before("s", "s"), " + ", Squared(d_before), "·", alpha, "/", d0, "·", c.g,
              field="s"),
+    ]  # fmt: skip
+    if not s_norm.value:  # every gradient so far was 0: nothing to estimate d from, and no step
+        note = "every gradient so far was 0: no step"
+        return [*averages, line(d, d_before, field="d"), line(c.lr, "0", field="lr", note=note),
+                line(c.x_next, c.x, field="x")]  # fmt: skip
+    return [
+        *averages,
         line(d, "max(", d_before, ", ", c.setting("d_coef"), "·", numerator, "/", s_norm, ")", field="d"),
         line(c.lr, d_before, "·", alpha, "/(√", v, " + ", d, "·", c.setting("eps"), ")", field="lr"),
         line(c.x_next, *_decayed_point(c, (d_before, "·", alpha)), " − ", c.lr, "·", m, field="x"),
