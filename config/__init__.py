@@ -106,6 +106,7 @@ class Config:
     frame_ms: int = DEFAULT_FRAME_MS
     log_loss: bool = False
     internals: bool = False  # the rows inside the optimisers under the animation
+    explain: bool = False  # each run's step written out with its numbers, under the animation
     noise: float = 0.0  # σ of the Gaussian noise on the gradient of a loss not fitted to data
     seed: int = 0  # of that noise (a loss fitted to data has its own, with its batch size)
     seeds: bool = False  # each run with SEEDS_SHOWN seeds, drawn faint, their median bold
@@ -183,6 +184,8 @@ def to_query_params(config: Config) -> dict[str, str]:
         params["log"] = "1"
     if config.internals:
         params["internals"] = "1"
+    if config.explain:
+        params["explain"] = "1"
     if config.noise:
         params |= {"noise": repr(config.noise), "seed": str(config.seed)}
     if config.seeds:
@@ -254,6 +257,7 @@ def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
         ]
     log_loss = _switch(params.get("log"), "log", default.log_loss, messages)
     internals = _switch(params.get("internals"), "internals", default.internals, messages)
+    explain = _switch(params.get("explain"), "explain", default.explain, messages)
     noise = _noise(params.get("noise"), messages)
     seed = _whole_number(params.get("seed"), "seed", default.seed, (0, MAX_SEED), messages)
     seeds = _switch(params.get("seeds"), "seeds", default.seeds, messages)
@@ -265,6 +269,7 @@ def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
         frame_ms=frame_ms,
         log_loss=log_loss,
         internals=internals,
+        explain=explain,
         noise=noise,
         seed=seed,
         seeds=seeds,

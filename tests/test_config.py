@@ -298,3 +298,12 @@ def test_the_article_runs_shown_for_a_link_without_runs_start_inside_its_domain(
     repaired, messages = from_query_params(params)
     assert any("no valid run" in m for m in messages)
     assert [run.x0 for run in repaired.runs] == starts
+
+
+def test_explain_this_step_round_trips_and_a_bad_switch_is_repaired():
+    original = Config(runs=landing_config().runs, explain=True)
+    assert to_query_params(original)["explain"] == "1"
+    restored, messages = from_query_params(to_query_params(original))
+    assert messages == [] and restored.explain
+    repaired, messages = from_query_params({"r1": "gd", "explain": "yes"})
+    assert messages == ["explain 'yes' is not 0 or 1: using 0."] and not repaired.explain

@@ -103,6 +103,9 @@ def test_explain_this_step_gives_the_player_every_frame_of_every_run():
         assert len(template["parts"]) == len(template["slots"]) + 1
         assert sorted(set(template["slots"])) == list(range(len(numbers)))  # each number shown, and sent once
     assert "Adam" in explanations[1]["templates"][0]["parts"][0]
+    assert at.query_params["explain"] == "1"  # a link opens with the steps written out
+    linked = open_page(dict(at.query_params.items()))
+    assert played(linked)[0]["explanations"] == explanations
 
 
 @pytest.mark.parametrize(

@@ -10,11 +10,6 @@ from optimisers import Trajectory
 from views.session import EXPLAIN
 
 
-def wanted() -> bool:
-    """Whether the explanations are asked for (the toggle is drawn after the animation, which needs to know)."""
-    return bool(st.session_state.get(EXPLAIN, False))
-
-
 def toggle() -> None:
     st.toggle(
         "Explain this step: each run's update from the point shown, with its numbers",
@@ -32,4 +27,4 @@ def run_explanation(run: Run, trajectory: Trajectory) -> explain.Explanation:
 
 
 def explanations(runs: tuple[Run, ...], trajectories) -> list[explain.Explanation]:
-    return [run_explanation(run, t) for run, t in zip(runs, trajectories, strict=True)] if wanted() else []
+    return [run_explanation(run, t) for run, t in zip(runs, trajectories, strict=True)]

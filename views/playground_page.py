@@ -342,7 +342,7 @@ def descent(loss: losses.Loss, config: Config) -> None:
     animation = charts.playground_figure(
         loss, traces, layout=config.layout, view=view, log_loss=config.log_loss, internals=config.internals
     )
-    explanations = explain_step.explanations(config.runs, trajectories)
+    explanations = explain_step.explanations(config.runs, trajectories) if config.explain else []
     if loss.dim == 1:
         play(animation, key="animation", frame_ms=config.frame_ms, explanations=explanations)
     else:

@@ -91,7 +91,7 @@ def load(config: Config) -> None:
         state[f"loss.{name}"] = value
     state["steps"], state["layout"] = config.steps, config.layout
     state["frame_ms"], state["log_loss"] = config.frame_ms, config.log_loss
-    state["internals"] = config.internals
+    state["internals"], state[EXPLAIN] = config.internals, config.explain
     state["noise"], state["seed"], state["seeds"] = config.noise, config.seed, config.seeds
     state[RUN_IDS] = list(range(len(config.runs)))
     for run_id, run in enumerate(config.runs):
@@ -256,6 +256,7 @@ def read_config(loss: losses.Loss | None) -> Config:
         frame_ms=int(state["frame_ms"]),
         log_loss=bool(state["log_loss"]),
         internals=bool(state["internals"]),
+        explain=bool(state[EXPLAIN]),
         noise=float(state["noise"]) if 0 <= state["noise"] <= MAX_NOISE else 0.0,
         seed=int(state["seed"]),
         seeds=bool(state["seeds"]),
