@@ -107,6 +107,7 @@ class Config:
     log_loss: bool = False
     internals: bool = False  # the rows inside the optimisers under the animation
     explain: bool = False  # each run's step written out with its numbers, under the animation
+    explored: tuple[int, str] | None = None  # (the run's index, its setting) that "Explore a setting" shows
     noise: float = 0.0  # σ of the Gaussian noise on the gradient of a loss not fitted to data
     seed: int = 0  # of that noise (a loss fitted to data has its own, with its batch size)
     seeds: bool = False  # each run with SEEDS_SHOWN seeds, drawn faint, their median bold
@@ -117,6 +118,7 @@ class Config:
 
 
 SEEDS_SHOWN = 20
+EXPLORABLE = ("alpha", "beta", "beta1", "beta2", "eps", "momentum")  # and the start's coordinates
 MAX_NOISE = 1e6
 
 
@@ -148,6 +150,12 @@ def run_inputs(descent: Descent, run: Run) -> tuple[losses.Loss, np.ndarray]:
     if descent.seeds and has_noise(loss, descent.noise):
         x0 = np.repeat(x0[None], SEEDS_SHOWN, axis=0)
     return loss, x0
+
+
+def explorable_settings(run: Run, dim: int) -> list[str]:
+    """What "Explore a setting" offers of `run` on a loss of `dim` variables: its hyperparameters among
+    EXPLORABLE, then each coordinate of its start (x0_0, x0_1)."""
+    return [name for name in run.hyperparameters if name in EXPLORABLE] + [f"x0_{i}" for i in range(dim)]
 
 
 def new_run(optimiser: str, x0: tuple[float, ...], index: int, **settings) -> Run:
@@ -186,6 +194,9 @@ def to_query_params(config: Config) -> dict[str, str]:
         params["internals"] = "1"
     if config.explain:
         params["explain"] = "1"
+    if config.explored:
+        number, setting = config.explored
+        params["explore"] = f"{number + 1}.{setting}"
     if config.noise:
         params |= {"noise": repr(config.noise), "seed": str(config.seed)}
     if config.seeds:
@@ -258,6 +269,7 @@ def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
     log_loss = _switch(params.get("log"), "log", default.log_loss, messages)
     internals = _switch(params.get("internals"), "internals", default.internals, messages)
     explain = _switch(params.get("explain"), "explain", default.explain, messages)
+    explored = _explored(params.get("explore"), runs, len(domain), messages)
     noise = _noise(params.get("noise"), messages)
     seed = _whole_number(params.get("seed"), "seed", default.seed, (0, MAX_SEED), messages)
     seeds = _switch(params.get("seeds"), "seeds", default.seeds, messages)
@@ -270,11 +282,23 @@ def from_query_params(params: Mapping[str, str]) -> tuple[Config, list[str]]:
         log_loss=log_loss,
         internals=internals,
         explain=explain,
+        explored=explored,
         noise=noise,
         seed=seed,
         seeds=seeds,
     )
     return config, messages
+
+
+def _explored(text: str | None, runs: list[Run], dim: int, messages: list[str]) -> tuple[int, str] | None:
+    """The run (by its number, from 1) and setting to explore from `explore=<number>.<setting>`, or None."""
+    if text is None:
+        return None
+    match = re.fullmatch(r"([1-9][0-9]{0,2})\.(\w{1,10})", text)
+    if match and int(match[1]) <= len(runs) and match[2] in explorable_settings(runs[int(match[1]) - 1], dim):
+        return int(match[1]) - 1, match[2]
+    messages.append(f"explore {quoted(text)} is not a run's number and one of its settings, as 1.alpha: left off.")
+    return None
 
 
 def _noise(text: str | None, messages: list[str]) -> float:

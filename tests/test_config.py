@@ -307,3 +307,20 @@ def test_explain_this_step_round_trips_and_a_bad_switch_is_repaired():
     assert messages == [] and restored.explain
     repaired, messages = from_query_params({"r1": "gd", "explain": "yes"})
     assert messages == ["explain 'yes' is not 0 or 1: using 0."] and not repaired.explain
+
+
+@pytest.mark.parametrize(
+    ("text", "explored"),
+    [("1.alpha", (0, "alpha")), ("2.beta2", (1, "beta2")), ("2.x0_0", (1, "x0_0"))],
+)
+def test_the_setting_explored_round_trips(text, explored):
+    config, messages = from_query_params({"r1": "rmsprop", "r2": "adam", "explore": text})
+    assert messages == [] and config.explored == explored
+    assert to_query_params(config)["explore"] == text
+
+
+@pytest.mark.parametrize("text", ["3.alpha", "0.alpha", "1.beta2", "1.x0_1", "1.rho", "alpha", "1.alpha.2", "01.alpha"])
+def test_an_explored_setting_the_runs_lack_is_left_off_with_a_message(text):
+    config, messages = from_query_params({"r1": "rmsprop", "r2": "adam", "explore": text})
+    assert config.explored is None
+    assert messages == [f"explore {text!r} is not a run's number and one of its settings, as 1.alpha: left off."]

@@ -148,3 +148,14 @@ def test_the_explorer_opens_at_the_runs_own_value_and_stays_where_it_was_moved_a
     betas = [float(label.replace("−", "-")) for label in explored["tickLabels"]]
     assert explored["labels"][explored["frame"]] == "β = 0.9 (the run's)"
     assert len(set(betas)) == len(betas) and 1.0 not in betas  # each value told apart
+
+
+def test_the_setting_explored_is_in_the_link_and_a_link_opens_it():
+    at = open_page()
+    toggle(at, "Explore a setting")
+    assert at.query_params["explore"] == "1.alpha"
+    at.selectbox(key="explore_run").set_value(1).run()  # Adam: its first explorable setting, α
+    at.selectbox(key="explore_setting").set_value("beta2").run()
+    assert at.query_params["explore"] == "2.beta2"
+    linked = open_page(dict(at.query_params.items()))
+    assert explorer(linked)["labels"][explorer(linked)["frame"]] == "β₂ = 0.999 (the run's)"

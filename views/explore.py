@@ -12,7 +12,7 @@ import streamlit as st
 import optimisers
 from charts.common import View
 from charts.explore import explore_figure
-from config import Config, Descent, has_noise, noisy_loss
+from config import Config, Descent, explorable_settings, has_noise, noisy_loss
 from optimisers import HyperParameter, Trajectory
 from optimisers.tuning import default_values
 from views.player import play
@@ -20,7 +20,6 @@ from views.session import EXPLORE, EXPLORED_RUN, EXPLORED_SETTING
 from views.widgets import START_LABELS, hyperparameter_label, plain_symbol
 
 _OPENED_AT = "explore_opened_at"  # the run, setting and values that the explorer last opened at the run's own
-EXPLORABLE = ("alpha", "beta", "beta1", "beta2", "eps", "momentum")  # and the start's coordinates
 VALUES = 40  # the run's own value among them
 
 
@@ -77,21 +76,17 @@ def section(loss, config: Config, view: View) -> None:
     ):
         return
     runs = config.runs
-    if state.get(EXPLORED_RUN, 0) >= len(runs):
-        state[EXPLORED_RUN] = 0
+    # As the settings read them, held to what the runs have.
+    state[EXPLORED_RUN], state[EXPLORED_SETTING] = config.explored
     run_column, setting_column = st.columns(2)
     number = run_column.selectbox(
         "Run", range(len(runs)), key=EXPLORED_RUN, format_func=lambda i: f"Run {i + 1}: {runs[i].label}"
     )
     run = runs[number]
     spec = optimisers.REGISTRY[run.optimiser]
-    settings = [h.name for h in spec.hyperparameters if h.name in EXPLORABLE]
-    settings += [f"x0_{i}" for i in range(loss.dim)]
-    if state.get(EXPLORED_SETTING) not in settings:
-        state[EXPLORED_SETTING] = settings[0]
     setting = setting_column.selectbox(
         "Setting",
-        settings,
+        explorable_settings(run, loss.dim),
         key=EXPLORED_SETTING,
         format_func=lambda s: (
             f"start {START_LABELS[int(s[3:])]}" if s.startswith("x0_") else hyperparameter_label(spec.hyperparameter(s))

@@ -25,6 +25,7 @@ from config import (
     Config,
     LossChoice,
     Run,
+    explorable_settings,
     from_query_params,
     new_run,
     valid_domain,
@@ -92,6 +93,9 @@ def load(config: Config) -> None:
     state["steps"], state["layout"] = config.steps, config.layout
     state["frame_ms"], state["log_loss"] = config.frame_ms, config.log_loss
     state["internals"], state[EXPLAIN] = config.internals, config.explain
+    state[EXPLORE] = config.explored is not None
+    if config.explored:
+        state[EXPLORED_RUN], state[EXPLORED_SETTING] = config.explored
     state["noise"], state["seed"], state["seeds"] = config.noise, config.seed, config.seeds
     state[RUN_IDS] = list(range(len(config.runs)))
     for run_id, run in enumerate(config.runs):
@@ -239,10 +243,23 @@ def runs_domain(loss: losses.Loss | None):
     return (typed_domain if valid_domain(typed_domain) else CUSTOM_DOMAIN,)
 
 
+def _explored(runs: tuple[Run, ...], dim: int) -> tuple[int, str] | None:
+    """The run (its index) and setting that "Explore a setting" shows, held to what the runs have; None while
+    it is off."""
+    state = st.session_state
+    if not state.get(EXPLORE):
+        return None
+    number = min(int(state.get(EXPLORED_RUN, 0)), len(runs) - 1)
+    settings = explorable_settings(runs[number], dim)
+    setting = state.get(EXPLORED_SETTING)
+    return number, setting if setting in settings else settings[0]
+
+
 def read_config(loss: losses.Loss | None) -> Config:
     """The settings the sidebar's widgets hold, read from session state."""
     state = st.session_state
     domain = runs_domain(loss)
+    runs = tuple(read_run(run_id, domain) for run_id in state[RUN_IDS])
     return Config(
         loss=LossChoice(
             state["loss"],
@@ -250,13 +267,14 @@ def read_config(loss: losses.Loss | None) -> Config:
             domain=(float(state["domain_low"]), float(state["domain_high"])),
             settings=loss.settings if loss else (),
         ),
-        runs=tuple(read_run(run_id, domain) for run_id in state[RUN_IDS]),
+        runs=runs,
         steps=min(max(int(state["steps"]), 1), MAX_STEPS),  # a reconnecting browser's value is not checked
         layout=state["layout"],
         frame_ms=int(state["frame_ms"]),
         log_loss=bool(state["log_loss"]),
         internals=bool(state["internals"]),
         explain=bool(state[EXPLAIN]),
+        explored=_explored(runs, len(domain)),
         noise=float(state["noise"]) if 0 <= state["noise"] <= MAX_NOISE else 0.0,
         seed=int(state["seed"]),
         seeds=bool(state["seeds"]),
