@@ -653,47 +653,33 @@ def write_golden(name: str, runs: list[tuple[str, dict[str, float], str, list, t
         print("  " + line)
 
 
+def every_setting_on_every_loss(settings_by_id: dict[str, list[dict]]) -> list[tuple]:
+    """Each optimiser with each of its settings, from the 1-D losses' starts, without a schedule."""
+    return [
+        (id, settings, loss, starts, None)
+        for id, settings_list in settings_by_id.items()
+        for settings in settings_list
+        for loss, starts in STARTS.items()
+    ]
+
+
+def each_loss_with_its_settings(
+    settings_by_loss: dict[str, dict[str, list[dict]]], starts_by_loss: dict
+) -> list[tuple]:
+    """Each loss with the settings of each optimiser listed for it, from its starts, without a schedule."""
+    return [
+        (id, settings, loss, starts_by_loss[loss], None)
+        for loss, settings_by_id in settings_by_loss.items()
+        for id, settings_list in settings_by_id.items()
+        for settings in settings_list
+    ]
+
+
 def main() -> None:
-    write_golden(
-        "reference_optimisers",
-        [
-            (id, settings, loss, starts, None)
-            for id, settings_list in REFERENCE_SETTINGS.items()
-            for settings in settings_list
-            for loss, starts in STARTS.items()
-        ],
-        STEPS,
-    )
-    write_golden(
-        "reference_optimisers_2d",
-        [
-            (id, settings, loss, STARTS_2D[loss], None)
-            for loss, settings_by_id in REFERENCE_SETTINGS_2D.items()
-            for id, settings_list in settings_by_id.items()
-            for settings in settings_list
-        ],
-        STEPS_2D,
-    )
-    write_golden(
-        "torch_optim",
-        [
-            (id, settings, loss, starts, None)
-            for id, settings_list in SETTINGS.items()
-            for settings in settings_list
-            for loss, starts in STARTS.items()
-        ],
-        STEPS,
-    )
-    write_golden(
-        "torch_optim_2d",
-        [
-            (id, settings, loss, STARTS_2D[loss], None)
-            for loss, settings_by_id in SETTINGS_2D.items()
-            for id, settings_list in settings_by_id.items()
-            for settings in settings_list
-        ],
-        STEPS_2D,
-    )
+    write_golden("reference_optimisers", every_setting_on_every_loss(REFERENCE_SETTINGS), STEPS)
+    write_golden("reference_optimisers_2d", each_loss_with_its_settings(REFERENCE_SETTINGS_2D, STARTS_2D), STEPS_2D)
+    write_golden("torch_optim", every_setting_on_every_loss(SETTINGS), STEPS)
+    write_golden("torch_optim_2d", each_loss_with_its_settings(SETTINGS_2D, STARTS_2D), STEPS_2D)
     # Every optimiser with its last settings on the 1-D losses, and with its first on some 2-D ones.
     write_golden(
         "torch_schedules",
@@ -711,16 +697,7 @@ def main() -> None:
         ],
         STEPS,
     )
-    write_golden(
-        "torch_data",
-        [
-            (id, settings, loss, STARTS_DATA[loss], None)
-            for loss, settings_by_id in SETTINGS_DATA.items()
-            for id, settings_list in settings_by_id.items()
-            for settings in settings_list
-        ],
-        STEPS,
-    )
+    write_golden("torch_data", each_loss_with_its_settings(SETTINGS_DATA, STARTS_DATA), STEPS)
     write_data_derivatives()
 
 
